@@ -1,0 +1,36 @@
+# quotetrail: `make demo` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= quotetrail.db
+
+.PHONY: install demo test lint accuracy bench serve clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/quotetrail --db $(DB) ingest examples/
+	$(BIN)/quotetrail --db $(DB) timeline "Truppen Ukraine"
+	$(BIN)/quotetrail --db $(DB) serve --open-message
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+accuracy: $(STAMP)
+	$(BIN)/python bench/accuracy.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest_speed.py
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

@@ -1,0 +1,3 @@
+"""quotetrail: who said what, when, and how each outlet reported it, from German news."""
+
+__version__ = "0.1.0"

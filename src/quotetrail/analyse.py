@@ -1,0 +1,137 @@
+"""Split an article into paragraphs, sentences and tokens, and tag them.
+
+Why these tools: simplemma's sentence splitter (MIT) keeps German quote
+marks with their sentence, where spaCy's sentencizer breaks at them; SoMaJo
+splits slightly better but is GPL-3, and the quality difference did not
+justify tying the project to it.  Tokens come from simplemma's tokenizer
+regex, which yields character offsets.  HanTa (LGPL) gives STTS tags, lemmas
+and morphemes; no German package tags mood, so Konjunktiv I is read off
+HanTa's morphemes (see ``is_konjunktiv_i``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import simplemma
+from simplemma.tokenizer import TOKREGEX
+
+from .model import Article, Doc, Sentence, Span, Token
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_LINE = re.compile(r"[^\n]+")
+
+#: Konjunktiv I forms of "sein", which do not follow the -e rule.
+_SEIN_KONJ_I = frozenset({"sei", "seiest", "seist", "seien", "seiet"})
+_FINITE = ("VV(FIN)", "VA(FIN)", "VM(FIN)")
+
+
+@lru_cache(maxsize=1)
+def _tagger():  # noqa: ANN202 - HanTa has no type hints
+    """Load HanTa's German model once per process (about 0.1 s)."""
+    from HanTa import HanoverTagger
+
+    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+
+
+def find_paragraphs(text: str) -> list[Span]:
+    """Paragraphs are blocks separated by blank lines, trimmed of outer whitespace."""
+    spans: list[Span] = []
+    pos = 0
+    for m in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = m.start() if m else len(text)
+        block = text[pos:end]
+        stripped = block.strip()
+        if stripped:
+            start = pos + block.index(stripped)
+            spans.append(Span(start, start + len(stripped)))
+        if m:
+            pos = m.end()
+    return spans
+
+
+def split_sentences(text: str, span: Span) -> list[Span]:
+    """Sentence spans inside ``span``; a line break always ends a sentence.
+
+    Why the line rule: headlines, captions and bylines sit on their own lines
+    without final punctuation and must not glue onto the next sentence.
+    """
+    out: list[Span] = []
+    for line in _LINE.finditer(text, span.start, span.end):
+        cursor = line.start()
+        line_text = line.group()
+        if not line_text.strip():
+            continue
+        for sent in simplemma.split_sentences(line_text):
+            sent = sent.strip()
+            if not sent:
+                continue
+            idx = text.find(sent, cursor, line.end())
+            if idx < 0:  # splitter normalised something; fall back to the rest of the line
+                out.append(Span(cursor, line.end()))
+                cursor = line.end()
+                break
+            out.append(Span(idx, idx + len(sent)))
+            cursor = idx + len(sent)
+        rest = text[cursor : line.end()].strip()
+        if rest:
+            start = text.index(rest, cursor)
+            out.append(Span(start, start + len(rest)))
+    return out
+
+
+def tokenize(text: str, span: Span) -> list[tuple[int, int]]:
+    """Token offsets inside ``span`` (simplemma's tokenizer regex)."""
+    return [(m.start(), m.end()) for m in TOKREGEX.finditer(text, span.start, span.end)]
+
+
+def is_konjunktiv_i(word: str, pos: str, morphemes: list[tuple[str, str]], prev: str, nxt: str) -> bool:
+    """Read Konjunktiv I off HanTa's morphemes.
+
+    A finite verb whose last morpheme is the suffix ``-e`` (``habe``,
+    ``plane``, ``müsse``) is Konjunktiv I unless its subject is ``ich``, for
+    which the -e form is also the indicative; ``sei``/``seien`` always are.
+    Past forms end in ``-te`` (a different suffix) and are excluded.
+    """
+    low = word.lower()
+    if low in _SEIN_KONJ_I:
+        return True
+    if pos not in _FINITE or not morphemes:
+        return False
+    last_morph, last_tag = morphemes[-1]
+    if last_tag != "SUF_FIN" or last_morph != "e":
+        return False
+    return "ich" not in (prev.lower(), nxt.lower())
+
+
+def analyse(article: Article) -> Doc:
+    """Tokenise, split and tag an article; pure function of the article."""
+    text = article.text
+    paragraphs = find_paragraphs(text)
+    tokens: list[Token] = []
+    sentences: list[Sentence] = []
+    tagger = _tagger()
+    for p_index, paragraph in enumerate(paragraphs):
+        for sent in split_sentences(text, paragraph):
+            offsets = tokenize(text, sent)
+            if not offsets:
+                continue
+            words = [text[s:e] for s, e in offsets]
+            tagged = tagger.tag_sent(words, taglevel=3)
+            first = len(tokens)
+            for i, ((s, e), (word, lemma, morphemes, pos)) in enumerate(zip(offsets, tagged, strict=True)):
+                prev = words[i - 1] if i else ""
+                nxt = words[i + 1] if i + 1 < len(words) else ""
+                tokens.append(
+                    Token(
+                        start=s,
+                        end=e,
+                        text=word,
+                        pos=pos,
+                        lemma=lemma,
+                        subjunctive=is_konjunktiv_i(word, pos, morphemes, prev, nxt),
+                    )
+                )
+            sentences.append(Sentence(sent.start, sent.end, first, len(tokens), p_index))
+    return Doc(article=article, tokens=tuple(tokens), sentences=tuple(sentences), paragraphs=tuple(paragraphs))

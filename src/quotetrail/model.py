@@ -1,0 +1,299 @@
+"""The domain shared by every stage: plain dataclasses, nothing else.
+
+The article owns its text; everything found in it (tokens, sentences,
+quotations, time expressions) points into that text with ``(start, end)``
+character offsets, as spaCy's Doc does.  Highlighting, the audit trail and the
+mapping onto a gold corpus's tokens then come for free, and no copy of a
+quotation can drift from its source.
+
+Values are frozen and slotted so a stage cannot change what an earlier stage
+decided; the pipeline builds new values instead (``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+#: The quotation types of the WikiNews / GermEval 2023 annotation scheme,
+#: spelled exactly as the corpus spells them.
+QUOTATION_TYPES: tuple[str, ...] = (
+    "Direct",
+    "Indirect",
+    "FreeIndirect",
+    "IndirectFreeIndirect",
+    "Reported",
+)
+QuotationType = Literal["Direct", "Indirect", "FreeIndirect", "IndirectFreeIndirect", "Reported"]
+
+#: Date granularities, coarsest first.  A date is kept as an ISO string whose
+#: length *is* its granularity: ``2024``, ``2024-05`` or ``2024-05-22``.
+GRANULARITIES: tuple[str, ...] = ("year", "month", "day")
+
+
+def granularity_of(iso: str | None) -> str | None:
+    """Return ``year``/``month``/``day`` for an ISO date string, ``None`` for ``None``.
+
+    Why: granularity is carried by the string itself so that it can never
+    disagree with the value (a month-only date cannot pretend to be a day).
+    """
+    if iso is None:
+        return None
+    return {4: "year", 7: "month", 10: "day"}.get(len(iso))
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` into ``Article.text``."""
+
+    start: int
+    end: int
+
+    def text(self, text: str) -> str:
+        """The covered text of ``text`` (the article's text)."""
+        return text[self.start : self.end]
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A piece of the raw input dropped while cleaning, kept so a user can audit it."""
+
+    text: str
+    reason: str  # e.g. "consent", "photo-credit", "duplicate-caption", "byline", "dateline"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article after ingest and cleaning.
+
+    ``text`` is the cleaned article text (title line excluded); every offset
+    elsewhere points into it.  ``published`` is an ISO date at its true
+    granularity or ``None`` when nothing dates the article.
+    """
+
+    id: str  # stable content hash of (text, title), see ingest.article_id
+    source: str  # file path (or path#line / path#member) or URL it came from
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    agency: str | None = None  # "dpa", "AFP", "Reuters"... ("AFP/red" kept verbatim in byline)
+    byline: str | None = None  # the raw byline as printed, e.g. "svs/Reuters"
+    dateline: str | None = None  # e.g. "Brüssel"
+    author: str | None = None
+    published: str | None = None  # "2024", "2024-05" or "2024-05-22"
+    published_source: str | None = None  # header, html, json, filename, sidecar
+    language: str | None = None  # ISO 639-1 code detected from the text
+    removed: tuple[Removed, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()  # other metadata as (key, value) pairs
+
+    @property
+    def is_german(self) -> bool:
+        """False only when a language was detected and it is not German."""
+        return self.language in (None, "de")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token with its offsets, part of speech (STTS via HanTa) and lemma."""
+
+    start: int
+    end: int
+    text: str
+    pos: str = ""  # STTS tag, e.g. "VV(FIN)", "NE", "$,"
+    lemma: str = ""
+    subjunctive: bool = False  # finite verb form read as Konjunktiv I
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence as a token range ``[first, last)`` plus its character span."""
+
+    start: int
+    end: int
+    first: int  # index of its first token in Doc.tokens
+    last: int  # one past its last token
+    paragraph: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """An article with its linguistic analysis: what the extractors read."""
+
+    article: Article
+    tokens: tuple[Token, ...]
+    sentences: tuple[Sentence, ...]
+    paragraphs: tuple[Span, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+    def sentence_tokens(self, sentence: Sentence) -> tuple[Token, ...]:
+        return self.tokens[sentence.first : sentence.last]
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A time expression found in the text, normalised the TimeML way.
+
+    ``value`` is a TimeML value (``2024-05-22``, ``2024-W21``, ``PAST_REF``,
+    ``P3Y``...); ``None`` when the expression could not be resolved (for
+    instance a weekday against a year-only creation time).
+    """
+
+    start: int
+    end: int
+    text: str
+    type: str  # DATE, TIME, DURATION, SET
+    value: str | None
+    needs_dct: bool = False  # resolved relative to the document creation time
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """One quotation: what was said, by whom, to whom, with which cue, and when.
+
+    All spans point into ``Article.text``.  A quote may have several spans (a
+    direct quote split by an inserted frame).  ``speaker`` is the resolved
+    canonical name; ``speaker_mention`` the words in the text that name the
+    speaker (possibly a pronoun in another sentence).
+    """
+
+    article_id: str
+    type: str  # one of QUOTATION_TYPES
+    spans: tuple[Span, ...]
+    cue: tuple[Span, ...] = ()
+    speaker_mention: tuple[Span, ...] = ()
+    frame: tuple[Span, ...] = ()
+    addressee: tuple[Span, ...] = ()
+    medium: str | None = None  # Speech, Thought, Writing, ST, SW, TW or None
+    speaker: str | None = None  # canonical name after resolution
+    speaker_role: str | None = None
+    said_on: str | None = None  # ISO date at its granularity or None
+    said_on_text: str | None = None  # the expression that justified said_on
+    claim_id: str | None = None
+    confidence: float = 1.0
+
+    @property
+    def start(self) -> int:
+        return min(s.start for s in self.spans)
+
+    @property
+    def end(self) -> int:
+        return max(s.end for s in self.spans)
+
+    def text(self, article_text: str) -> str:
+        """The quoted words, spans joined by `` … `` where a frame interrupts them."""
+        return " … ".join(article_text[s.start : s.end] for s in sorted(self.spans, key=lambda s: s.start))
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSeen:
+    """A role or affiliation a speaker was given, and when it was seen."""
+
+    role: str
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """One person, organisation or medium that says things, across articles."""
+
+    id: str
+    name: str  # canonical name, e.g. "Jens Stoltenberg"
+    kind: str = "person"  # person, organisation, media, unknown
+    variants: tuple[str, ...] = ()
+    roles: tuple[RoleSeen, ...] = ()
+    quotation_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A proposition restated across quotations, articles and years."""
+
+    id: str
+    text: str  # canonical text: its most representative quotation
+    quotation_ids: tuple[str, ...] = ()
+    first_said: str | None = None
+    last_said: str | None = None
+    speakers: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    reports: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something that went wrong with one input; the run goes on with the rest."""
+
+    path: str
+    stage: str  # read, decode, parse, clean, analyse, store...
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class InputError(Exception):
+    """Raised by a reader for input it cannot use; carries the file and the reason."""
+
+    def __init__(self, path: str, reason: str, stage: str = "read") -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.stage = stage
+
+    def problem(self) -> Problem:
+        return Problem(self.path, self.stage, self.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What extraction found in one article: the pure result of ``pipeline.extract``."""
+
+    article: Article
+    quotations: tuple[Quotation, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+    mentions: tuple[SpeakerMention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerMention:
+    """A name, role noun or pronoun in an article, resolved to a canonical speaker.
+
+    Produced by the speaker stage; the store merges mentions of the same
+    canonical name across articles into one ``Speaker``.
+    """
+
+    start: int
+    end: int
+    text: str
+    name: str  # canonical name within the article, e.g. "Jens Stoltenberg"
+    kind: str = "person"
+    role: str | None = None  # e.g. "NATO-Generalsekretär"
+
+
+__all__ = [
+    "QUOTATION_TYPES",
+    "GRANULARITIES",
+    "granularity_of",
+    "Span",
+    "Removed",
+    "Article",
+    "Token",
+    "Sentence",
+    "Doc",
+    "DateMention",
+    "Quotation",
+    "RoleSeen",
+    "Speaker",
+    "Claim",
+    "Problem",
+    "InputError",
+    "Extraction",
+    "SpeakerMention",
+]
