@@ -28,7 +28,7 @@ _FINITE = ("VV(FIN)", "VA(FIN)", "VM(FIN)")
 
 
 @lru_cache(maxsize=1)
-def _tagger():  # noqa: ANN202 - HanTa has no type hints
+def _tagger():
     """Load HanTa's German model once per process (about 0.1 s)."""
     from HanTa import HanoverTagger
 

@@ -12,6 +12,7 @@ decided; the pipeline builds new values instead (``dataclasses.replace``).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -179,6 +180,12 @@ class Quotation:
     confidence: float = 1.0
 
     @property
+    def id(self) -> str:
+        """Stable id from the article and the quote's spans: re-extraction keeps it."""
+        key = self.article_id + "|" + ";".join(f"{s.start}-{s.end}" for s in sorted(self.spans, key=lambda s: s.start))
+        return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+    @property
     def start(self) -> int:
         return min(s.start for s in self.spans)
 
@@ -277,23 +284,81 @@ class SpeakerMention:
     role: str | None = None  # e.g. "NATO-Generalsekretär"
 
 
+#: Export and API field names, in this order (README "Export schema").
+EXPORT_FIELDS: tuple[str, ...] = (
+    "article_id",
+    "source",
+    "title",
+    "outlet",
+    "agency",
+    "published",
+    "type",
+    "text",
+    "speaker",
+    "speaker_mention",
+    "speaker_role",
+    "cue",
+    "addressee",
+    "said_on",
+    "said_on_text",
+    "start",
+    "end",
+    "claim_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One quotation joined with its article's metadata: the row of exports, the API and timelines.
+
+    Text fields hold the covered text of the spans (``speaker_mention``,
+    ``cue``, ``addressee``; several spans joined by `` … ``).
+    """
+
+    article_id: str
+    source: str
+    title: str | None
+    outlet: str | None
+    agency: str | None
+    published: str | None
+    type: str
+    text: str
+    speaker: str | None
+    speaker_mention: str | None
+    speaker_role: str | None
+    cue: str | None
+    addressee: str | None
+    said_on: str | None
+    said_on_text: str | None
+    start: int
+    end: int
+    claim_id: str | None
+    quotation_id: str = ""  # not exported; links API rows to their quotation
+
+    def export_dict(self) -> dict[str, object]:
+        """The row as a dict with exactly EXPORT_FIELDS, in order."""
+        return {name: getattr(self, name) for name in EXPORT_FIELDS}
+
+
 __all__ = [
-    "QUOTATION_TYPES",
+    "EXPORT_FIELDS",
     "GRANULARITIES",
-    "granularity_of",
-    "Span",
-    "Removed",
+    "QUOTATION_TYPES",
     "Article",
-    "Token",
-    "Sentence",
-    "Doc",
-    "DateMention",
-    "Quotation",
-    "RoleSeen",
-    "Speaker",
     "Claim",
-    "Problem",
-    "InputError",
+    "DateMention",
+    "Doc",
     "Extraction",
+    "InputError",
+    "LedgerRow",
+    "Problem",
+    "Quotation",
+    "Removed",
+    "RoleSeen",
+    "Sentence",
+    "Span",
+    "Speaker",
     "SpeakerMention",
+    "Token",
+    "granularity_of",
 ]
