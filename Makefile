@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= quotetrail.db
 
-.PHONY: install demo test lint accuracy bench serve clean
+.PHONY: install demo test lint accuracy bench serve clean browser-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,17 @@ demo: $(STAMP)
 	$(BIN)/quotetrail --db $(DB) timeline "Truppen Ukraine"
 	$(BIN)/quotetrail --db $(DB) serve --open-message
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q
+
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "warning: could not install chromium; browser tests will be skipped"; \
+	else echo "note: /usr/bin/chromium missing and not root; browser tests will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
