@@ -1,0 +1,59 @@
+"""Read HTML pages with trafilatura: main text, title, date, author, site name.
+
+trafilatura is the best-kept German-friendly extractor on PyPI (Apache-2.0);
+it drops navigation and footers and reads dates from metadata with htmldate.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import trafilatura
+
+from ..lexicons import lexicon_map
+from ..model import Article, InputError
+
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+
+def outlet_name(sitename: str | None, hostname: str | None) -> str | None:
+    """Map a site name or host to a known outlet name, else keep the site name."""
+    outlets = lexicon_map("outlets", "key", "outlet")
+    for key in (hostname, sitename):
+        if not key:
+            continue
+        low = key.lower().removeprefix("www.")
+        if low in outlets:
+            return outlets[low]
+    return sitename or hostname
+
+
+def parse_html(html: str, source: str, url: str | None = None) -> Article:
+    """Extract the article from an HTML page; InputError when nothing article-like is in it."""
+    if "<" not in html[:2000]:
+        raise InputError(source, "not HTML: no markup found", "parse")
+    document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    if document is None:
+        raise InputError(source, "no article text found in HTML (truncated page or only navigation?)", "parse")
+    data = document.as_dict()
+    text = (data.get("text") or "").strip()
+    if len(text) < 20:
+        raise InputError(source, "no article text found in HTML (truncated page or only navigation?)", "parse")
+    title = (data.get("title") or "").strip() or None
+    lines = text.split("\n")
+    if title and lines and lines[0].strip() == title:
+        pass  # keep the headline in the text, as for plain text
+    elif title:
+        lines.insert(0, title)
+    return Article(
+        id="",
+        source=source,
+        text="\n\n".join(line.strip() for line in lines if line.strip()),
+        title=title,
+        url=url or data.get("url"),
+        outlet=outlet_name(data.get("sitename"), data.get("hostname")),
+        author=data.get("author"),
+        published=data.get("date"),
+        published_source="html" if data.get("date") else None,
+    )

@@ -1,0 +1,72 @@
+"""Metadata a user supplies in a CSV beside the articles, overriding what was detected.
+
+Columns (header row required; any subset besides ``path``/``url``):
+``path`` (relative to the CSV's folder, absolute, or a bare file name) or
+``url``, then ``outlet``, ``published``, ``title``, ``agency``, ``author``.
+An empty cell leaves the detected value alone.  This is how undated files
+get dated and outlets get named.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+from ..model import Article, InputError
+from .published import normalise_published
+
+OVERRIDABLE = ("outlet", "published", "title", "agency", "author")
+
+
+class Sidecar:
+    """Rows of a sidecar CSV, looked up by path, file name or url."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._by_key: dict[str, dict[str, str]] = {}
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.DictReader(handle)
+                fields = set(reader.fieldnames or ())
+                if not fields & {"path", "url"}:
+                    raise InputError(str(path), "sidecar CSV needs a 'path' or 'url' column", "read")
+                for number, row in enumerate(reader, start=2):
+                    published = (row.get("published") or "").strip()
+                    if published and normalise_published(published) is None:
+                        raise InputError(str(path), f"line {number}: unreadable date {published!r}", "read")
+                    for key in self._keys(row):
+                        self._by_key[key] = row
+        except OSError as err:
+            raise InputError(str(path), f"cannot read sidecar CSV ({err.strerror})", "read") from err
+
+    def _keys(self, row: dict[str, str]) -> list[str]:
+        keys = []
+        if row.get("url"):
+            keys.append("url:" + row["url"].strip())
+        if row.get("path"):
+            raw = row["path"].strip()
+            candidate = Path(raw)
+            if not candidate.is_absolute():
+                candidate = self.path.parent / candidate
+            keys.append("path:" + str(candidate.resolve()))
+            keys.append("name:" + Path(raw).name)
+        return keys
+
+    def apply(self, article: Article, file_path: Path | None) -> Article:
+        """Override the article's metadata with its row, if it has one."""
+        row = None
+        if article.url:
+            row = self._by_key.get("url:" + article.url)
+        if row is None and file_path is not None:
+            row = self._by_key.get("path:" + str(file_path.resolve())) or self._by_key.get("name:" + file_path.name)
+        if row is None:
+            return article
+        changes: dict[str, str | None] = {}
+        for field in OVERRIDABLE:
+            value = (row.get(field) or "").strip()
+            if value:
+                changes[field] = normalise_published(value) if field == "published" else value
+        if "published" in changes:
+            changes["published_source"] = "sidecar"
+        return replace(article, **changes)
