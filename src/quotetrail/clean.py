@@ -91,7 +91,8 @@ def clean_article(article: Article) -> Article:
             reason = _boilerplate_reason(stripped)
             if reason is None and stripped in repeated:
                 reason = "duplicate-caption"
-            if reason is None and index + 1 < len(lines) and _boilerplate_reason(lines[index + 1].strip()) == "photo-credit":
+            next_line = lines[index + 1].strip() if index + 1 < len(lines) else ""
+            if reason is None and next_line and _boilerplate_reason(next_line) == "photo-credit":
                 reason = "caption"
             if reason:
                 if stripped not in {r.text for r in removed if r.reason == reason}:
@@ -109,11 +110,10 @@ def clean_article(article: Article) -> Article:
             byline = m.group("byline")
             removed.append(Removed(last[-1].strip(), "byline"))
             kept.pop()
-        elif m2 := _BYLINE_TAIL.search(last[-1]):
-            if agency_of(m2.group("byline")) or len(kept) > 1:
-                byline = m2.group("byline")
-                removed.append(Removed(m2.group(0).strip(), "byline"))
-                last[-1] = last[-1][: m2.start()]
+        elif (m2 := _BYLINE_TAIL.search(last[-1])) and agency_of(m2.group("byline")):
+            byline = m2.group("byline")
+            removed.append(Removed(m2.group(0).strip(), "byline"))
+            last[-1] = last[-1][: m2.start()]
     # Dateline at the start of the first body paragraph (the header line may be the lead).
     for lines in kept[:2]:
         m = _DATELINE.match(lines[0])
@@ -129,14 +129,10 @@ def clean_article(article: Article) -> Article:
     text = "\n\n".join("\n".join(lines) for lines in kept).strip()
     if not text:
         raise InputError(article.source, "no article text left after removing boilerplate", "clean")
-    title_out = article.title
-    if title_out and title_out not in text:
-        title_out = title_out  # keep: it came from metadata
     return replace(
         article,
         id=article_id(text, article.title),
         text=text,
-        title=title_out,
         agency=agency,
         byline=byline,
         dateline=dateline,

@@ -105,7 +105,8 @@ def parse_jsonl(lines: Iterator[str], source: str) -> Iterator[Article | InputEr
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
-            yield InputError(source, f"line {number}: invalid JSON ({err.msg}); the other lines are still read", "parse")
+            reason = f"line {number}: invalid JSON ({err.msg}); the other lines are still read"
+            yield InputError(source, reason, "parse")
             continue
         try:
             yield article_from_object(obj, where)
