@@ -1,7 +1,155 @@
-"""Commands of one area of the CLI, registered by cli.py."""
+"""Ledger commands: ``ingest``, ``quotes``, ``timeline``, ``speakers``, ``export``."""
 
 from __future__ import annotations
 
-import click
+import csv
+import json
+import sys
+from pathlib import Path
 
-COMMANDS: list[click.Command] = []
+import click
+from tqdm import tqdm
+
+from . import query
+from .ingest import DEFAULT_MAX_BYTES
+from .ingest_job import ingest_paths
+from .model import EXPORT_FIELDS, QUOTATION_TYPES, LedgerRow
+from .store import open_store
+
+
+def _store(ctx: click.Context):
+    return open_store(ctx.obj["db_path"])
+
+
+def _filters(func):
+    """The quotation filters shared by ``quotes`` and ``export``."""
+    options = [
+        click.option("--speaker", help="Speaker name (substring)."),
+        click.option("--text", help="Words in the quotation (German stemming)."),
+        click.option("--since", help="From this date on (2024, 2024-05 or 2024-05-22)."),
+        click.option("--until", help="Up to this date (2024, 2024-05 or 2024-05-22)."),
+        click.option("--type", "type_", type=click.Choice(QUOTATION_TYPES), help="Quotation type."),
+        click.option("--outlet", help="Outlet or agency (substring)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _print_rows(rows: list[LedgerRow]) -> None:
+    for row in rows:
+        date = row.said_on or "undated"
+        who = row.speaker or row.speaker_mention or "unknown speaker"
+        if row.speaker_role:
+            who += f" ({row.speaker_role})"
+        source = " / ".join(x for x in (row.outlet, row.agency) if x) or Path(row.source).name
+        click.echo(f"{date:<10}  {who} — {row.type}")
+        click.echo(f"            „{row.text}“")
+        click.echo(f"            [{source}{', ' + row.said_on_text if row.said_on_text else ''}]")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--sidecar", type=click.Path(dir_okay=False, path_type=Path), help="CSV with metadata overriding what was detected.")
+@click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True, help="Largest single file accepted.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Extraction processes.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], sidecar: Path | None, max_bytes: int, workers: int) -> None:
+    """Read articles from files and folders into the database."""
+    store = _store(ctx)
+    bar = tqdm(desc="ingesting", unit=" articles", file=sys.stderr, disable=None)
+
+    def problem(p) -> None:
+        tqdm.write(f"error: {p.path}: {p.reason}", file=sys.stderr)
+
+    summary = ingest_paths(
+        store, paths, sidecar=sidecar, max_bytes=max_bytes, workers=workers,
+        on_problem=problem, on_article=lambda _e, _s: bar.update(1),
+    )
+    bar.close()
+    click.echo(summary.line())
+    store.close()
+    if summary.interrupted:
+        ctx.exit(130)
+    if summary.articles == 0:
+        ctx.exit(1)
+
+
+@click.command()
+@_filters
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.pass_context
+def quotes(ctx: click.Context, speaker, text, since, until, type_, outlet, limit: int) -> None:
+    """List quotations matching the filters, oldest first."""
+    try:
+        rows = query.quotations(
+            _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet, limit=limit
+        )
+    except ValueError as err:
+        raise click.UsageError(str(err)) from err
+    _print_rows(rows)
+    if not rows:
+        click.echo("no quotations match", err=True)
+
+
+@click.command()
+@click.argument("query_text", metavar="QUERY")
+@click.option("--since", help="From this date on.")
+@click.option("--until", help="Up to this date.")
+@click.option("--speaker", help="Only this speaker (substring).")
+@click.pass_context
+def timeline(ctx: click.Context, query_text: str, since, until, speaker) -> None:
+    """Statements matching QUERY in date order: date, speaker and role, type, quotation, outlet."""
+    try:
+        rows = query.timeline(_store(ctx), query_text, since=since, until=until, speaker=speaker)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from err
+    click.echo(f"Timeline for {query_text!r}: {len(rows)} statements")
+    click.echo("")
+    _print_rows(rows)
+
+
+@click.command()
+@click.option("--query", "name", help="Only speakers whose name contains this.")
+@click.pass_context
+def speakers(ctx: click.Context, name: str | None) -> None:
+    """Speakers with their roles and number of quotations."""
+    for s in query.speakers(_store(ctx), query=name):
+        roles = "; ".join(
+            f"{r.role} ({r.first_seen or '?'}–{r.last_seen or '?'})" if r.first_seen != r.last_seen else f"{r.role} ({r.first_seen or 'undated'})"
+            for r in s.roles
+        )
+        click.echo(f"{s.quotation_count:>4}  {s.name} [{s.kind}]" + (f" — {roles}" if roles else ""))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@_filters
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None, speaker, text, since, until, type_, outlet) -> None:
+    """Export quotations, one per line, with the documented fields."""
+    try:
+        rows = query.quotations(
+            _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet, limit=100_000
+        )
+    except ValueError as err:
+        raise click.UsageError(str(err)) from err
+    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "jsonl":
+            for row in rows:
+                handle.write(json.dumps(row.export_dict(), ensure_ascii=False) + "\n")
+        else:
+            writer = csv.DictWriter(handle, fieldnames=list(EXPORT_FIELDS))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(row.export_dict())
+    finally:
+        if output:
+            handle.close()
+    if output:
+        click.echo(f"wrote {len(rows)} quotations to {output}", err=True)
+
+
+COMMANDS: list[click.Command] = [ingest, quotes, timeline, speakers, export]

@@ -1,0 +1,558 @@
+"""The embedded default store: one SQLite file, WAL mode, one transaction per article.
+
+Why one transaction per article: a killed or interrupted ingest leaves every
+article either fully stored (with all its quotations) or not at all, and a
+re-run picks up where it stopped.  WAL lets the web server read while an
+ingest writes.  This is the only module that writes SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from ..model import (
+    QUOTATION_TYPES,
+    Article,
+    Claim,
+    Extraction,
+    LedgerRow,
+    Problem,
+    Quotation,
+    Removed,
+    RoleSeen,
+    Span,
+    Speaker,
+    SpeakerMention,
+)
+from .search import fts_query, stem_text
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _spans_json(spans: Sequence[Span]) -> str:
+    return json.dumps([[s.start, s.end] for s in spans])
+
+
+def _spans(raw: str) -> tuple[Span, ...]:
+    return tuple(Span(a, b) for a, b in json.loads(raw))
+
+
+def check_date(value: str | None, name: str) -> str | None:
+    """Validate a date filter (``2024``, ``2024-05``, ``2024-05-22``); ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    if not _DATE.match(value):
+        raise ValueError(f"{name} must be a date like 2024, 2024-05 or 2024-05-22, not {value!r}")
+    return value
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("quotetrail") / "store" / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class SQLiteStore:
+    """quotetrail's storage verbs over one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.migrate()
+
+    # -- schema -----------------------------------------------------------
+    def schema_version(self) -> int:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return row[0] or 0
+
+    def migrate(self) -> None:
+        """Apply numbered migrations newer than the file's schema version, each in one transaction."""
+        current = self.schema_version()
+        for version, sql in _migrations():
+            if version <= current:
+                continue
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in sql.split(";\n"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- writing ----------------------------------------------------------
+    def add_extraction(self, extraction: Extraction) -> str:
+        """Store an article and everything found in it; returns ``new``, ``updated`` or ``unchanged``.
+
+        Same content already stored → unchanged (the extra source is recorded).
+        Same source with different content → the old version and its
+        quotations are replaced.  All in one transaction.
+        """
+        article = extraction.article
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
+                conn.execute(
+                    "INSERT OR IGNORE INTO article_sources(source, article_id) VALUES (?, ?)",
+                    (article.source, article.id),
+                )
+                conn.execute("COMMIT")
+                return "unchanged"
+            old = conn.execute("SELECT article_id FROM article_sources WHERE source = ?", (article.source,)).fetchone()
+            status = "new"
+            if old:
+                status = "updated"
+                self._delete_article(old[0])
+            self._insert(extraction)
+            conn.execute("COMMIT")
+            return status
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _delete_article(self, article_id: str) -> None:
+        self.conn.execute(
+            "DELETE FROM quotations_fts WHERE quotation_id IN (SELECT id FROM quotations WHERE article_id = ?)",
+            (article_id,),
+        )
+        self.conn.execute(
+            "DELETE FROM claim_members WHERE quotation_id IN (SELECT id FROM quotations WHERE article_id = ?)",
+            (article_id,),
+        )
+        self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    def _insert(self, extraction: Extraction) -> None:
+        a = extraction.article
+        self.conn.execute(
+            "INSERT INTO articles(id, source, text, title, url, outlet, agency, byline, dateline, author, published,"
+            " published_source, language, removed, meta, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                a.id,
+                a.source,
+                a.text,
+                a.title,
+                a.url,
+                a.outlet,
+                a.agency,
+                a.byline,
+                a.dateline,
+                a.author,
+                a.published,
+                a.published_source,
+                a.language,
+                json.dumps([asdict(r) for r in a.removed], ensure_ascii=False),
+                json.dumps(list(a.meta), ensure_ascii=False),
+                _now(),
+            ),
+        )
+        self.conn.execute("INSERT OR REPLACE INTO article_sources(source, article_id) VALUES (?, ?)", (a.source, a.id))
+        for q in extraction.quotations:
+            text = q.text(a.text)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO quotations(id, article_id, type, spans, cue, speaker_mention, frame, addressee,"
+                ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, confidence)'
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    q.id,
+                    a.id,
+                    q.type,
+                    _spans_json(q.spans),
+                    _spans_json(q.cue),
+                    _spans_json(q.speaker_mention),
+                    _spans_json(q.frame),
+                    _spans_json(q.addressee),
+                    q.medium,
+                    q.speaker,
+                    q.speaker_role,
+                    q.said_on,
+                    q.said_on_text,
+                    q.start,
+                    q.end,
+                    text,
+                    q.claim_id,
+                    q.confidence,
+                ),
+            )
+            self.conn.execute(
+                "INSERT INTO quotations_fts(quotation_id, text, speaker, stems) VALUES (?,?,?,?)",
+                (q.id, text, q.speaker or "", stem_text(text + " " + (q.speaker or ""))),
+            )
+        for m in extraction.mentions:
+            self.conn.execute(
+                'INSERT OR REPLACE INTO speaker_mentions(article_id, start, "end", text, name, kind, role, seen_on)'
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (a.id, m.start, m.end, m.text, m.name, m.kind, m.role, a.published),
+            )
+
+    def add_problem(self, problem: Problem) -> None:
+        self.conn.execute(
+            "INSERT INTO problems(path, stage, reason, at) VALUES (?,?,?,?)",
+            (problem.path, problem.stage, problem.reason, _now()),
+        )
+
+    def problems(self) -> list[Problem]:
+        rows = self.conn.execute("SELECT path, stage, reason FROM problems ORDER BY id").fetchall()
+        return [Problem(r["path"], r["stage"], r["reason"]) for r in rows]
+
+    # -- articles ---------------------------------------------------------
+    @staticmethod
+    def _article(row: sqlite3.Row) -> Article:
+        return Article(
+            id=row["id"],
+            source=row["source"],
+            text=row["text"],
+            title=row["title"],
+            url=row["url"],
+            outlet=row["outlet"],
+            agency=row["agency"],
+            byline=row["byline"],
+            dateline=row["dateline"],
+            author=row["author"],
+            published=row["published"],
+            published_source=row["published_source"],
+            language=row["language"],
+            removed=tuple(Removed(**r) for r in json.loads(row["removed"])),
+            meta=tuple(tuple(m) for m in json.loads(row["meta"])),
+        )
+
+    def articles(self, *, outlet: str | None = None, limit: int = 100, offset: int = 0) -> list[Article]:
+        sql, args = "SELECT * FROM articles", []
+        if outlet:
+            sql += " WHERE outlet = ?"
+            args.append(outlet)
+        sql += " ORDER BY published DESC, id LIMIT ? OFFSET ?"
+        rows = self.conn.execute(sql, [*args, limit, offset]).fetchall()
+        return [self._article(r) for r in rows]
+
+    def count_articles(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def article(self, article_id: str) -> Article | None:
+        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return self._article(row) if row else None
+
+    def article_quotations(self, article_id: str) -> list[Quotation]:
+        rows = self.conn.execute("SELECT * FROM quotations WHERE article_id = ? ORDER BY start", (article_id,))
+        return [self._quotation(r) for r in rows]
+
+    def iter_quotations(self) -> Iterator[Quotation]:
+        """Every stored quotation, in article and text order (for claim building)."""
+        for row in self.conn.execute("SELECT * FROM quotations ORDER BY article_id, start"):
+            yield self._quotation(row)
+
+    @staticmethod
+    def _quotation(row: sqlite3.Row) -> Quotation:
+        return Quotation(
+            article_id=row["article_id"],
+            type=row["type"],
+            spans=_spans(row["spans"]),
+            cue=_spans(row["cue"]),
+            speaker_mention=_spans(row["speaker_mention"]),
+            frame=_spans(row["frame"]),
+            addressee=_spans(row["addressee"]),
+            medium=row["medium"],
+            speaker=row["speaker"],
+            speaker_role=row["speaker_role"],
+            said_on=row["said_on"],
+            said_on_text=row["said_on_text"],
+            claim_id=row["claim_id"],
+            confidence=row["confidence"],
+        )
+
+    # -- quotations as ledger rows -------------------------------------------
+    def _where(
+        self,
+        *,
+        speaker: str | None = None,
+        text: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        type: str | None = None,
+        outlet: str | None = None,
+        claim: str | None = None,
+        article: str | None = None,
+    ) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        args: list[object] = []
+        since = check_date(since, "since")
+        until = check_date(until, "until")
+        if type:
+            if type not in QUOTATION_TYPES:
+                raise ValueError(f"type must be one of {', '.join(QUOTATION_TYPES)}, not {type!r}")
+            clauses.append("q.type = ?")
+            args.append(type)
+        if speaker:
+            clauses.append("(q.speaker LIKE ? OR q.speaker = (SELECT name FROM speakers WHERE id = ?))")
+            args += [f"%{speaker}%", speaker]
+        if text:
+            clauses.append("q.id IN (SELECT quotation_id FROM quotations_fts WHERE quotations_fts MATCH ?)")
+            args.append(fts_query(text))
+        if since:  # a statement dated 2024-05 overlaps since=2024-05-10
+            clauses.append("q.said_on IS NOT NULL AND q.said_on || '~' >= ?")
+            args.append(since)
+        if until:
+            clauses.append("q.said_on IS NOT NULL AND q.said_on <= ?")
+            args.append(until + "~")
+        if outlet:
+            clauses.append("(a.outlet LIKE ? OR a.agency LIKE ?)")
+            args += [f"%{outlet}%", f"%{outlet}%"]
+        if claim:
+            clauses.append("q.claim_id = ?")
+            args.append(claim)
+        if article:
+            clauses.append("q.article_id = ?")
+            args.append(article)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def quotations(
+        self, *, limit: int = 100, offset: int = 0, order: str = "date", **filters: str | None
+    ) -> list[LedgerRow]:
+        """Ledger rows matching the filters; ``order`` is ``date`` (undated last) or ``text``."""
+        where, args = self._where(**filters)
+        order_sql = {
+            "date": "q.said_on IS NULL, q.said_on, a.published, q.article_id, q.start",
+            "recent": "q.said_on IS NULL, q.said_on DESC, q.article_id, q.start",
+            "text": "q.article_id, q.start",
+        }[order]
+        sql = (
+            "SELECT q.*, a.source, a.title, a.outlet, a.agency, a.published, a.text AS article_text"
+            f" FROM quotations q JOIN articles a ON a.id = q.article_id{where} ORDER BY {order_sql} LIMIT ? OFFSET ?"
+        )
+        rows = self.conn.execute(sql, [*args, max(0, int(limit)), max(0, int(offset))]).fetchall()
+        return [self._ledger_row(r) for r in rows]
+
+    def count_quotations(self, **filters: str | None) -> int:
+        where, args = self._where(**filters)
+        sql = f"SELECT COUNT(*) FROM quotations q JOIN articles a ON a.id = q.article_id{where}"
+        return self.conn.execute(sql, args).fetchone()[0]
+
+    @staticmethod
+    def _ledger_row(row: sqlite3.Row) -> LedgerRow:
+        text = row["article_text"]
+
+        def covered(raw: str) -> str | None:
+            spans = sorted(_spans(raw), key=lambda s: s.start)
+            return " … ".join(text[s.start : s.end] for s in spans) or None
+
+        return LedgerRow(
+            article_id=row["article_id"],
+            source=row["source"],
+            title=row["title"],
+            outlet=row["outlet"],
+            agency=row["agency"],
+            published=row["published"],
+            type=row["type"],
+            text=row["text"],
+            speaker=row["speaker"],
+            speaker_mention=covered(row["speaker_mention"]),
+            speaker_role=row["speaker_role"],
+            cue=covered(row["cue"]),
+            addressee=covered(row["addressee"]),
+            said_on=row["said_on"],
+            said_on_text=row["said_on_text"],
+            start=row["start"],
+            end=row["end"],
+            claim_id=row["claim_id"],
+            quotation_id=row["id"],
+        )
+
+    # -- speakers -----------------------------------------------------------
+    def speaker_mentions(self) -> list[tuple[SpeakerMention, str | None]]:
+        rows = self.conn.execute("SELECT * FROM speaker_mentions ORDER BY seen_on, article_id, start").fetchall()
+        return [
+            (SpeakerMention(r["start"], r["end"], r["text"], r["name"], r["kind"], r["role"]), r["seen_on"])
+            for r in rows
+        ]
+
+    def replace_speakers(self, speakers: Iterable[Speaker]) -> None:
+        """Replace the speaker records (rebuilt from all mentions) and count their quotations."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM speakers")
+            for s in speakers:
+                names = {s.name, *s.variants}
+                marks = ",".join("?" * len(names))
+                count = conn.execute(
+                    f"SELECT COUNT(*) FROM quotations WHERE speaker IN ({marks})", list(names)
+                ).fetchone()[0]
+                conn.execute(
+                    "INSERT OR REPLACE INTO speakers(id, name, kind, variants, roles, quotation_count) VALUES (?,?,?,?,?,?)",
+                    (
+                        s.id,
+                        s.name,
+                        s.kind,
+                        json.dumps(list(s.variants), ensure_ascii=False),
+                        json.dumps([asdict(r) for r in s.roles], ensure_ascii=False),
+                        count,
+                    ),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _speaker(row: sqlite3.Row) -> Speaker:
+        return Speaker(
+            id=row["id"],
+            name=row["name"],
+            kind=row["kind"],
+            variants=tuple(json.loads(row["variants"])),
+            roles=tuple(RoleSeen(**r) for r in json.loads(row["roles"])),
+            quotation_count=row["quotation_count"],
+        )
+
+    def speakers(self, *, query: str | None = None) -> list[Speaker]:
+        sql, args = "SELECT * FROM speakers", []
+        if query:
+            sql += " WHERE name LIKE ? OR variants LIKE ?"
+            args = [f"%{query}%", f"%{query}%"]
+        sql += " ORDER BY quotation_count DESC, name"
+        return [self._speaker(r) for r in self.conn.execute(sql, args)]
+
+    def speaker(self, name_or_id: str) -> Speaker | None:
+        row = self.conn.execute(
+            "SELECT * FROM speakers WHERE id = ? OR name = ? COLLATE NOCASE ORDER BY quotation_count DESC",
+            (name_or_id, name_or_id),
+        ).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "SELECT * FROM speakers WHERE variants LIKE ? ORDER BY quotation_count DESC", (f'%"{name_or_id}"%',)
+            ).fetchone()
+        return self._speaker(row) if row else None
+
+    # -- claims --------------------------------------------------------------
+    def set_claims(self, claims: Iterable[Claim], members: Iterable[tuple[str, str, str, float]]) -> None:
+        """Replace all claims and memberships ``(claim_id, quotation_id, stance, similarity)``."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM claim_members")
+            conn.execute("DELETE FROM claims")
+            conn.execute("UPDATE quotations SET claim_id = NULL")
+            for c in claims:
+                conn.execute(
+                    "INSERT INTO claims(id, text, first_said, last_said, speakers, outlets, reports, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        c.id,
+                        c.text,
+                        c.first_said,
+                        c.last_said,
+                        json.dumps(list(c.speakers), ensure_ascii=False),
+                        json.dumps(list(c.outlets), ensure_ascii=False),
+                        c.reports,
+                        _now(),
+                    ),
+                )
+            for claim_id, quotation_id, stance, similarity in members:
+                conn.execute(
+                    "INSERT OR REPLACE INTO claim_members(claim_id, quotation_id, stance, similarity) VALUES (?,?,?,?)",
+                    (claim_id, quotation_id, stance, similarity),
+                )
+                if stance == "affirms":
+                    conn.execute("UPDATE quotations SET claim_id = ? WHERE id = ?", (claim_id, quotation_id))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _claim(self, row: sqlite3.Row) -> Claim:
+        ids = [
+            r[0] for r in self.conn.execute("SELECT quotation_id FROM claim_members WHERE claim_id = ?", (row["id"],))
+        ]
+        return Claim(
+            id=row["id"],
+            text=row["text"],
+            quotation_ids=tuple(ids),
+            first_said=row["first_said"],
+            last_said=row["last_said"],
+            speakers=tuple(json.loads(row["speakers"])),
+            outlets=tuple(json.loads(row["outlets"])),
+            reports=row["reports"],
+        )
+
+    def claims(self, *, query: str | None = None) -> list[Claim]:
+        sql, args = "SELECT * FROM claims", []
+        if query:
+            sql += " WHERE text LIKE ? OR speakers LIKE ?"
+            args = [f"%{query}%", f"%{query}%"]
+        sql += " ORDER BY reports DESC, first_said"
+        return [self._claim(r) for r in self.conn.execute(sql, args).fetchall()]
+
+    def claim(self, claim_id: str) -> Claim | None:
+        row = self.conn.execute("SELECT * FROM claims WHERE id = ?", (claim_id,)).fetchone()
+        return self._claim(row) if row else None
+
+    def claim_members(self, claim_id: str) -> list[tuple[str, str, float]]:
+        """``(quotation_id, stance, similarity)`` of a claim's members."""
+        rows = self.conn.execute(
+            "SELECT quotation_id, stance, similarity FROM claim_members WHERE claim_id = ?", (claim_id,)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def ledger_rows(self, quotation_ids: Sequence[str]) -> list[LedgerRow]:
+        """Ledger rows for given quotation ids, in date order."""
+        if not quotation_ids:
+            return []
+        marks = ",".join("?" * len(quotation_ids))
+        sql = (
+            "SELECT q.*, a.source, a.title, a.outlet, a.agency, a.published, a.text AS article_text"
+            f" FROM quotations q JOIN articles a ON a.id = q.article_id WHERE q.id IN ({marks})"
+            " ORDER BY q.said_on IS NULL, q.said_on, q.article_id, q.start"
+        )
+        return [self._ledger_row(r) for r in self.conn.execute(sql, list(quotation_ids))]
+
+    def get_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for i in range(0, len(hashes), 500):
+            chunk = list(hashes[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *chunk]
+            )
+            out.update({r[0]: r[1] for r in rows})
+        return out
+
+    def put_embeddings(self, items: Iterable[tuple[str, bytes]], model: str) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings(text_hash, model, vector) VALUES (?,?,?)",
+                [(h, model, v) for h, v in items],
+            )
+
+    def add_syndication(self, article_id: str, original_id: str, similarity: float) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO syndication(article_id, original_id, similarity) VALUES (?,?,?)",
+                (article_id, original_id, similarity),
+            )
+
+    def syndication(self) -> list[tuple[str, str, float]]:
+        return [(r[0], r[1], r[2]) for r in self.conn.execute("SELECT * FROM syndication")]
