@@ -6,7 +6,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+
+_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
 @click.group(name="eval")
@@ -14,4 +19,49 @@ def eval_group() -> None:
     """Score predictions against a hand-annotated corpus."""
 
 
-COMMANDS: list[click.Command] = [eval_group]
+@eval_group.command(name="wikinews")
+@click.argument("gold_dir", type=_DIR)
+@click.option("--pred", "pred_dir", type=_DIR, help="Predictions in the corpus format (default: predict now).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def eval_wikinews(gold_dir: Path, pred_dir: Path | None, as_json: bool) -> None:
+    """Score quotation extraction on a wikinews-quotes split (Messages, Roles, Joint; per role and type)."""
+    from .evaluate.run import evaluate_corpus
+    from .evaluate.score_quotes import format_report
+
+    run = evaluate_corpus(gold_dir, pred_dir)
+    report = run.scores.report()
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{run.documents} documents" + ("" if pred_dir else f", {run.documents / run.seconds:.1f} documents/s"))
+    click.echo(format_report(report))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["wikinews"]), default="wikinews", show_default=True)
+@click.argument("gold_dir", type=_DIR)
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+def predict(fmt: str, gold_dir: Path, out_dir: Path) -> None:
+    """Run the extractor on every document of GOLD_DIR and write predictions to OUT_DIR."""
+    from .evaluate.run import predict_document
+    from .evaluate.wikinews import read_corpus, write_prediction
+
+    n = 0
+    for doc in read_corpus(gold_dir):
+        write_prediction(doc, predict_document(doc), out_dir)
+        n += 1
+    click.echo(f"wrote {n} predictions to {out_dir}")
+
+
+@click.command()
+@click.argument("train_dir", type=_DIR)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the package's).")
+def train(train_dir: Path, out_dir: Path | None) -> None:
+    """Train the quotation tagger from a wikinews-quotes split (use the train split only)."""
+    from .quotations.training import train_from_corpus
+
+    target = train_from_corpus(train_dir, out_dir)
+    click.echo(f"model written to {target} (licence: CC BY-NC-SA 4.0, inherited from the training data)")
+
+
+COMMANDS: list[click.Command] = [eval_group, predict, train]

@@ -1,0 +1,1 @@
+"""Measuring instruments: corpus readers/writers and scorers for quotations and time expressions."""

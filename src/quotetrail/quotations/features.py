@@ -1,0 +1,171 @@
+"""Token features for the quotation tagger, computed from an analysed Doc.
+
+Why these features: German reported speech is marked by quote marks, cue
+verbs ("sagte", "zufolge"), Konjunktiv I ("sei", "habe"), dass-clauses and
+the position of commas around the cue; a sentence's neighbours matter
+because speakers and frames often sit in the previous sentence and
+free-indirect runs continue a frame.  The cue lexicon is data
+(``data/cue_verbs.tsv``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from ..lexicons import load_lexicon
+from ..model import Doc, Token
+
+OPENING = {"„": "“", "“": "”", '"': '"', "«": "»", "»": "«", "‚": "‘", "›": "‹"}
+CLOSING = {"“", "”", '"', "»", "«", "‘", "‹"}
+QUOTE_MARKS = set(OPENING) | CLOSING
+#: Konjunktiv II forms that stand in for Konjunktiv I in reported speech.
+KONJ2 = frozenset(
+    ["wäre", "wären", "hätte", "hätten", "würde", "würden", "könnte", "könnten", "müsste", "müssten", "dürfte", "dürften", "sollte", "sollten", "möchte", "möchten", "käme", "kämen", "gäbe", "gäben", "wüsste", "wüssten", "ginge", "gingen", "ließe", "ließen"]
+)
+
+
+@cache
+def cue_lemmas() -> dict[str, str]:
+    """Cue lemma (lower-case) → medium."""
+    return {row["lemma"].lower(): row["medium"] for row in load_lexicon("cue_verbs")}
+
+
+def _shape(word: str) -> str:
+    if word.isdigit():
+        return "d"
+    if word in QUOTE_MARKS:
+        return "q"
+    if not word[:1].isalnum():
+        return "p"
+    if word.isupper() and len(word) > 1:
+        return "X"
+    if word[:1].isupper():
+        return "Xx"
+    return "x"
+
+
+def _is_cue(token: Token) -> bool:
+    lemma = token.lemma.lower()
+    cues = cue_lemmas()
+    return lemma in cues or token.text.lower() in cues or (token.pos.startswith("VV") and lemma.split("#")[-1] in cues)
+
+
+def quote_states(doc: Doc) -> list[int]:
+    """Per token: 1 inside a pair of quote marks (marks included), else 0, reset at each paragraph."""
+    states = [0] * len(doc.tokens)
+    paragraph_of = {}
+    for sentence in doc.sentences:
+        for i in range(sentence.first, sentence.last):
+            paragraph_of[i] = sentence.paragraph
+    expect: str | None = None
+    current_paragraph = -1
+    for i, token in enumerate(doc.tokens):
+        if paragraph_of.get(i) != current_paragraph:
+            current_paragraph = paragraph_of.get(i, -1)
+            expect = None
+        text = token.text
+        if expect is not None:
+            states[i] = 1
+            if text == expect or (expect in "“”" and text in "“”"):
+                expect = None
+            continue
+        if text in OPENING:
+            # an opening mark only if a matching closing mark follows in the paragraph
+            closing = OPENING.get(text)
+            if closing is None:
+                continue
+            for j in range(i + 1, min(len(doc.tokens), i + 400)):
+                if paragraph_of.get(j) != current_paragraph:
+                    break
+                if doc.tokens[j].text == closing or (closing in "“”" and doc.tokens[j].text in "“”"):
+                    expect = closing
+                    states[i] = 1
+                    break
+    return states
+
+
+def doc_features(doc: Doc) -> list[list[dict[str, float | str]]]:
+    """Feature dicts per token, grouped into paragraph sequences (the tagger's unit)."""
+    tokens = doc.tokens
+    qstate = quote_states(doc)
+    is_cue = [_is_cue(t) for t in tokens]
+    k1 = [t.subjunctive for t in tokens]
+    k2 = [t.text.lower() in KONJ2 for t in tokens]
+    sentence_info = []
+    for s in doc.sentences:
+        rng = range(s.first, s.last)
+        sentence_info.append(
+            {
+                "cue": any(is_cue[i] and not qstate[i] for i in rng),
+                "k1": any(k1[i] for i in rng),
+                "k2": any(k2[i] for i in rng),
+                "q": any(qstate[i] for i in rng),
+                "dass": any(tokens[i].text.lower() in ("dass", "daß") for i in rng),
+                "colon_end": tokens[s.last - 1].text == ":",
+            }
+        )
+    sequences: list[list[dict[str, float | str]]] = []
+    current: list[dict[str, float | str]] = []
+    last_paragraph = None
+    for si, s in enumerate(doc.sentences):
+        if last_paragraph is not None and s.paragraph != last_paragraph:
+            sequences.append(current)
+            current = []
+        last_paragraph = s.paragraph
+        info = sentence_info[si]
+        prev = sentence_info[si - 1] if si else {}
+        nxt = sentence_info[si + 1] if si + 1 < len(sentence_info) else {}
+        cue_positions = [i for i in range(s.first, s.last) if is_cue[i] and not qstate[i]]
+        commas = 0
+        for i in range(s.first, s.last):
+            t = tokens[i]
+            w = t.text
+            f: dict[str, float | str] = {
+                "bias": 1.0,
+                "w": w.lower(),
+                "lem": t.lemma.lower(),
+                "pos": t.pos,
+                "suf3": w[-3:].lower(),
+                "shape": _shape(w),
+                "k1": float(k1[i]),
+                "k2": float(k2[i]),
+                "cue": float(is_cue[i]),
+                "inq": float(qstate[i]),
+                "qmark": float(w in QUOTE_MARKS),
+                "first": float(i == s.first),
+                "last": float(i == s.last - 1),
+                "s_cue": float(info["cue"]),
+                "s_k1": float(info["k1"]),
+                "s_k2": float(info["k2"]),
+                "s_q": float(info["q"]),
+                "s_dass": float(info["dass"]),
+                "p_k1": float(bool(prev.get("k1"))),
+                "p_cue": float(bool(prev.get("cue"))),
+                "p_q": float(bool(prev.get("q"))),
+                "p_colon": float(bool(prev.get("colon_end"))),
+                "n_cue": float(bool(nxt.get("cue"))),
+                "n_k1": float(bool(nxt.get("k1"))),
+                "commas": str(min(commas, 3)),
+                "pos_in_s": str(min(i - s.first, 5)),
+            }
+            if cue_positions:
+                nearest = min(cue_positions, key=lambda c: abs(c - i))
+                d = i - nearest
+                f["cue_rel"] = "at" if d == 0 else ("after" if d > 0 else "before")
+                f["cue_dist"] = str(min(abs(d), 6))
+                f["cue_lem"] = tokens[nearest].lemma.lower()
+            for off in (-2, -1, 1, 2):
+                j = i + off
+                if s.first <= j < s.last:
+                    f[f"{off}:w"] = tokens[j].text.lower()
+                    f[f"{off}:pos"] = tokens[j].pos
+                    f[f"{off}:cue"] = float(is_cue[j])
+                    f[f"{off}:inq"] = float(qstate[j])
+                else:
+                    f[f"{off}:w"] = "<s>"
+            if w == ",":
+                commas += 1
+            current.append(f)
+    if current:
+        sequences.append(current)
+    return sequences

@@ -1,0 +1,234 @@
+"""The learned quotation tagger: two linear-chain CRFs over paragraph token sequences.
+
+One CRF labels quote tokens with their type (BIO: ``B-Indirect``...), the
+other labels cue, speaker and addressee tokens and the rest of the frame.
+``assemble`` turns the two label layers into Quotations: a quote run takes
+the nearest cue run, the speaker run nearest that cue, and the frame of the
+cue's sentence.  Trained on the wikinews-quotes train split
+(``quotetrail train``); the model files inherit that corpus's licence,
+CC BY-NC-SA 4.0 (see ``models/LICENSE.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pycrfsuite
+
+from ..model import Doc, Quotation, Span
+from .features import cue_lemmas, doc_features
+
+QUOTE_MODEL = "quote_tagger.crfsuite"
+ROLE_MODEL = "role_tagger.crfsuite"
+ROLE_PRIORITY = ("cue", "speaker", "addressee", "frame")
+
+
+def models_dir() -> Path:
+    return Path(str(resources.files("quotetrail") / "models"))
+
+
+@cache
+def _taggers(folder: str) -> tuple[pycrfsuite.Tagger, pycrfsuite.Tagger] | None:
+    quote_path, role_path = Path(folder) / QUOTE_MODEL, Path(folder) / ROLE_MODEL
+    if not (quote_path.exists() and role_path.exists()):
+        return None
+    quote, role = pycrfsuite.Tagger(), pycrfsuite.Tagger()
+    quote.open(str(quote_path))
+    role.open(str(role_path))
+    return quote, role
+
+
+def model_available(folder: Path | None = None) -> bool:
+    return _taggers(str(folder or models_dir())) is not None
+
+
+# -- training labels ---------------------------------------------------------
+def token_labels(doc: Doc, gold: Iterable[object]) -> tuple[list[str], list[str]]:
+    """Quote-layer and role-layer labels of every token from gold quotations (char spans)."""
+    n = len(doc.tokens)
+    quote = ["O"] * n
+    role = ["O"] * n
+    starts = [t.start for t in doc.tokens]
+    ends = [t.end for t in doc.tokens]
+
+    def covered(spans: Sequence[Span]) -> list[int]:
+        out = []
+        for s in spans:
+            out += [i for i in range(n) if starts[i] < s.end and ends[i] > s.start]
+        return sorted(set(out))
+
+    # longer quotes first so that nested quotes do not split an outer one
+    for g in sorted(gold, key=lambda g: -sum(len(s) for s in g.quote)):  # type: ignore[attr-defined]
+        idx = covered(g.quote)  # type: ignore[attr-defined]
+        if not idx or any(quote[i] != "O" for i in idx):
+            continue
+        prev = None
+        for i in idx:
+            quote[i] = ("I-" if prev == i - 1 else "B-") + str(g.type)  # type: ignore[attr-defined]
+            prev = i
+        for name in reversed(ROLE_PRIORITY):
+            role_idx = covered(g.roles.get(name, ()))  # type: ignore[attr-defined]
+            prev = None
+            for i in role_idx:
+                if quote[i] != "O" and name == "frame":
+                    continue
+                if name == "frame":
+                    role[i] = "frame"
+                else:
+                    role[i] = ("I-" if prev == i - 1 else "B-") + name
+                prev = i
+    return quote, role
+
+
+def split_labels(doc: Doc, labels: list[str]) -> list[list[str]]:
+    """Cut a token-level label list into the paragraph sequences of ``doc_features``."""
+    out: list[list[str]] = []
+    last = None
+    for s in doc.sentences:
+        if last is not None and s.paragraph != last:
+            out.append([])
+        if not out:
+            out.append([])
+        out[-1].extend(labels[s.first : s.last])
+        last = s.paragraph
+    return out
+
+
+def train(examples: Iterable[tuple[Doc, list[object]]], out_dir: Path, *, c1: float = 0.05, c2: float = 0.01,
+          max_iterations: int = 150) -> None:
+    """Train both CRFs from ``(doc, gold quotations)`` pairs and write them to ``out_dir``."""
+    quote_trainer = pycrfsuite.Trainer(verbose=False)
+    role_trainer = pycrfsuite.Trainer(verbose=False)
+    for doc, gold in examples:
+        feats = doc_features(doc)
+        q_labels, r_labels = token_labels(doc, gold)
+        for xseq, qseq, rseq in zip(feats, split_labels(doc, q_labels), split_labels(doc, r_labels), strict=True):
+            quote_trainer.append(xseq, qseq)
+            role_trainer.append(xseq, rseq)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for trainer, name in ((quote_trainer, QUOTE_MODEL), (role_trainer, ROLE_MODEL)):
+        trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.possible_transitions": True})
+        trainer.train(str(out_dir / name))
+    _taggers.cache_clear()
+
+
+# -- prediction ----------------------------------------------------------------
+def _runs(labels: list[str], prefix_names: bool = True) -> list[tuple[str, int, int]]:
+    """``(name, first, last+1)`` runs of BIO labels."""
+    runs: list[tuple[str, int, int]] = []
+    for i, label in enumerate(labels):
+        if label == "O":
+            continue
+        if label == "frame":
+            continue
+        tag, name = label.split("-", 1)
+        if tag == "I" and runs and runs[-1][0] == name and runs[-1][2] == i:
+            runs[-1] = (name, runs[-1][1], i + 1)
+        else:
+            runs.append((name, i, i + 1))
+    return runs
+
+
+def tag_doc(doc: Doc, folder: Path | None = None) -> tuple[list[str], list[str]] | None:
+    """Quote-layer and role-layer labels for every token, or None without a model."""
+    taggers = _taggers(str(folder or models_dir()))
+    if taggers is None:
+        return None
+    quote_tagger, role_tagger = taggers
+    q_labels: list[str] = []
+    r_labels: list[str] = []
+    for xseq in doc_features(doc):
+        q_labels += quote_tagger.tag(xseq)
+        r_labels += role_tagger.tag(xseq)
+    return q_labels, r_labels
+
+
+def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotation]:
+    """Build Quotations from the two label layers."""
+    tokens = doc.tokens
+    sentence_of = [0] * len(tokens)
+    for si, s in enumerate(doc.sentences):
+        for i in range(s.first, s.last):
+            sentence_of[i] = si
+    quotes = _runs(q_labels)
+    roles = _runs(r_labels)
+    in_quote = [lab != "O" for lab in q_labels]
+    cues = [(a, b) for name, a, b in roles if name == "cue"]
+    speakers = [(a, b) for name, a, b in roles if name == "speaker"]
+    addressees = [(a, b) for name, a, b in roles if name == "addressee"]
+
+    def span(a: int, b: int) -> Span:
+        return Span(tokens[a].start, tokens[b - 1].end)
+
+    def nearest(candidates: list[tuple[int, int]], a: int, b: int, max_sent: int) -> tuple[int, int] | None:
+        best, best_d = None, None
+        for ca, cb in candidates:
+            d = 0 if cb > a and ca < b else min(abs(ca - b), abs(a - cb))
+            ds = min(abs(sentence_of[ca] - sentence_of[a]), abs(sentence_of[ca] - sentence_of[b - 1]))
+            if ds > max_sent:
+                continue
+            if best_d is None or d < best_d:
+                best, best_d = (ca, cb), d
+        return best
+
+    # merge a quote split by an inserted frame: same type, same sentence region, only frame/roles between
+    merged: list[tuple[str, list[tuple[int, int]]]] = []
+    for name, a, b in quotes:
+        if merged and merged[-1][0] == name == "Direct":
+            _, pb = merged[-1][1][-1]
+            between = range(pb, a)
+            if a - pb <= 12 and all(r_labels[i] != "O" or tokens[i].text in ",:" for i in between) and any(
+                r_labels[i].endswith("cue") for i in between
+            ):
+                merged[-1][1].append((a, b))
+                continue
+        merged.append((name, [(a, b)]))
+
+    medium_of = cue_lemmas()
+    out: list[Quotation] = []
+    for name, parts in merged:
+        a, b = parts[0][0], parts[-1][1]
+        cue = nearest(cues, a, b, 1)
+        anchor = cue or (a, b)
+        speaker = nearest(speakers, anchor[0], anchor[1], 1 if cue is None else 0) or nearest(speakers, a, b, 1)
+        addressee = nearest(addressees, anchor[0], anchor[1], 0) if cue else None
+        frame_spans: list[Span] = []
+        if cue is not None:
+            s = doc.sentences[sentence_of[cue[0]]]
+            run: list[int] = []
+            for i in range(s.first, s.last):
+                if r_labels[i] != "O" and not in_quote[i]:
+                    run.append(i)
+                elif run:
+                    frame_spans.append(span(run[0], run[-1] + 1))
+                    run = []
+            if run:
+                frame_spans.append(span(run[0], run[-1] + 1))
+        medium = "Speech"
+        if cue is not None:
+            lemma = tokens[cue[0]].lemma.lower()
+            medium = medium_of.get(lemma, "Speech")
+        out.append(
+            Quotation(
+                article_id=doc.article.id,
+                type=name,
+                spans=tuple(span(pa, pb) for pa, pb in parts),
+                cue=(span(*cue),) if cue else (),
+                speaker_mention=(span(*speaker),) if speaker else (),
+                frame=tuple(frame_spans),
+                addressee=(span(*addressee),) if addressee else (),
+                medium=medium,
+            )
+        )
+    return out
+
+
+def find_learned_quotations(doc: Doc, folder: Path | None = None) -> list[Quotation] | None:
+    """Quotations from the learned tagger, or None when no model is installed."""
+    labels = tag_doc(doc, folder)
+    if labels is None:
+        return None
+    return assemble(doc, *labels)
