@@ -36,6 +36,18 @@ from .search import fts_query, stem_text
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
+_MARKS = "„“”\"«»‚‘’›‹'"
+
+
+def quotation_text(text: str) -> str:
+    """The quoted words without the quote marks that enclose them (the spans keep the marks)."""
+    text = text.strip()
+    while len(text) > 1 and text[0] in _MARKS and text[-1] in _MARKS + ".,":
+        text = text[1:].rstrip()
+        text = text[:-1].rstrip() if text and text[-1] in _MARKS else text
+    return text
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -172,7 +184,7 @@ class SQLiteStore:
         )
         self.conn.execute("INSERT OR REPLACE INTO article_sources(source, article_id) VALUES (?, ?)", (a.source, a.id))
         for q in extraction.quotations:
-            text = q.text(a.text)
+            text = quotation_text(q.text(a.text))
             self.conn.execute(
                 "INSERT OR REPLACE INTO quotations(id, article_id, type, spans, cue, speaker_mention, frame, addressee,"
                 ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, confidence)'
