@@ -71,7 +71,9 @@ def ingest_paths(
     summary = Summary()
 
     def articles() -> Iterator[Article]:
-        for item in read_paths(paths, sidecar=sidecar, max_bytes=max_bytes):
+        db = Path(store.path)
+        own_files = [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+        for item in read_paths(paths, sidecar=sidecar, max_bytes=max_bytes, exclude=own_files):
             if isinstance(item, Problem):
                 summary.files.add(_source_file(item.path))
                 summary.problems.append(item)

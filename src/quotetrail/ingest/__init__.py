@@ -29,14 +29,15 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
 
-def find_files(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
-    """Files named or inside named folders (recursive, sorted, hidden files skipped)."""
+def find_files(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Iterator[Path | Problem]:
+    """Files named or inside named folders (recursive, sorted, hidden and excluded files skipped)."""
+    skip = {p.resolve() for p in exclude}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts) and child.resolve() not in skip:
                     yield child
         elif path.is_file():
             yield path
@@ -137,15 +138,19 @@ def read_paths(
     paths: Iterable[str | Path],
     sidecar: str | Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Article | Problem]:
-    """Every article in ``paths``, cleaned and with its id, or a Problem per bad input."""
+    """Every article in ``paths``, cleaned and with its id, or a Problem per bad input.
+
+    ``exclude`` names files never to read, such as the database being written.
+    """
     meta: Sidecar | None = None
     if sidecar is not None:
         try:
             meta = Sidecar(Path(sidecar))
         except InputError as err:
             yield err.problem()
-    for item in find_files(paths):
+    for item in find_files(paths, exclude):
         if isinstance(item, Problem):
             yield item
             continue

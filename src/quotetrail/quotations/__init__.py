@@ -2,17 +2,32 @@
 
 The learned tagger (``learned.py``, trained on wikinews-quotes) finds quote
 spans of every type with their cue, speaker mention, frame and addressee;
-rules (``rules.py``) then drop what is not a quotation (scare quotes, names
-in quote marks) and add what the tagger tends to miss.
+rules (``rules.py``) drop what is not a quotation (scare quotes, names in
+quote marks) and add the clear cases the tagger missed.
 """
 
 from __future__ import annotations
 
 from ..model import Doc, Quotation
 from .learned import find_learned_quotations
+from .rules import find_direct, find_free_indirect, find_indirect, is_scare_quote, quote_mark_spans
+
+
+def _overlaps(q: Quotation, others: list[Quotation]) -> bool:
+    return any(s.start < o.end and s.end > o.start for o in others for s in q.spans)
+
+
+def _drop_scare_quotes(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """Direct "quotations" that are only a scare quote or a name in quote marks."""
+    scare = [(doc.tokens[a].start, doc.tokens[b - 1].end) for a, b in quote_mark_spans(doc) if is_scare_quote(doc, a, b)]
+    return [q for q in quotations if not (q.type == "Direct" and any(a <= q.start and q.end <= b for a, b in scare))]
 
 
 def find_quotations(doc: Doc) -> list[Quotation]:
     """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans."""
-    found = find_learned_quotations(doc)
-    return found or []
+    found = _drop_scare_quotes(doc, find_learned_quotations(doc) or [])
+    for extra in (*find_direct(doc), *find_indirect(doc)):
+        if not _overlaps(extra, found):
+            found.append(extra)
+    found += find_free_indirect(doc, found)
+    return sorted(found, key=lambda q: q.start)

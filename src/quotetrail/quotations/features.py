@@ -107,11 +107,21 @@ def doc_features(doc: Doc) -> list[list[dict[str, float | str]]]:
     sequences: list[list[dict[str, float | str]]] = []
     current: list[dict[str, float | str]] = []
     last_paragraph = None
+    para_index = 0
     for si, s in enumerate(doc.sentences):
         if last_paragraph is not None and s.paragraph != last_paragraph:
             sequences.append(current)
             current = []
+            para_index = 0
+        elif last_paragraph is not None:
+            para_index += 1
         last_paragraph = s.paragraph
+        prev2 = sentence_info[si - 2] if si > 1 else {}
+        dass_seen = False
+        cue_seen = False
+        k1_seen = False
+        cues_after = sum(1 for i in range(s.first, s.last) if is_cue[i] and not qstate[i])
+        k1_after = sum(1 for i in range(s.first, s.last) if k1[i] or k2[i])
         info = sentence_info[si]
         prev = sentence_info[si - 1] if si else {}
         nxt = sentence_info[si + 1] if si + 1 < len(sentence_info) else {}
@@ -147,7 +157,28 @@ def doc_features(doc: Doc) -> list[list[dict[str, float | str]]]:
                 "n_k1": float(bool(nxt.get("k1"))),
                 "commas": str(min(commas, 3)),
                 "pos_in_s": str(min(i - s.first, 5)),
+                "para_pos": str(min(para_index, 2)),
+                "doc_first": float(si == 0),
+                "pp_k1": float(bool(prev2.get("k1"))),
+                "dass_before": float(dass_seen),
+                "cue_before": float(cue_seen),
+                "cue_after": float(cues_after > 0),
+                "k1_before": float(k1_seen),
+                "k1_after": float(k1_after > 0),
+                "lem-1": tokens[i - 1].lemma.lower() if i > s.first else "<s>",
+                "lem+1": tokens[i + 1].lemma.lower() if i + 1 < s.last else "</s>",
+                "pos_bi": (tokens[i - 1].pos if i > s.first else "<s>") + "|" + t.pos,
             }
+            if w.lower() in ("dass", "daß"):
+                dass_seen = True
+            if is_cue[i] and not qstate[i]:
+                cue_seen = True
+                cues_after -= 1
+            if k1[i] or k2[i]:
+                k1_seen = True
+                k1_after -= 1
+            if w == ",":
+                dass_seen = dass_seen and False
             if cue_positions:
                 nearest = min(cue_positions, key=lambda c: abs(c - i))
                 d = i - nearest

@@ -1,0 +1,268 @@
+"""Rules for the clear cases of German reported speech, and filters for what is not a quotation.
+
+They complement the learned tagger: a rule quotation is added only where the
+tagger found nothing overlapping, so each rule can be read and tested on its
+own (``tests/test_quotations_*.py``):
+
+- Direct: text in any pair of quote marks, with a cue verb in the sentence
+  (``„…“, sagte er``; ``Er sagte: „…“``), split by an inserted frame, or a
+  cue-less quote paragraph continuing the previous speaker.
+- Indirect: ``laut X``, ``X zufolge``, ``nach Angaben von X`` (data/frames.tsv),
+  ``wie X mitteilte, …``, and a cue verb with a dass-clause or a Konjunktiv I
+  clause in either order.
+- FreeIndirect: Konjunktiv I sentences without a cue right after a quotation,
+  attributed to its speaker.
+Not quotations: scare quotes, nicknames and titles in quote marks (fewer
+than three words, or after "sogenannt").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ..lexicons import load_lexicon
+from ..model import Doc, Quotation, Sentence, Span, Token
+from .features import OPENING, cue_lemmas, quote_states
+
+_NP_POS = ("ART", "ADJA", "ADJD", "NN", "NE", "PPER", "PIS", "PPOSAT", "CARD", "APPRART", "PDS", "PIAT")
+_SCARE_BEFORE = re.compile(r"(sogenannt\w*|so genannt\w*|genannt\w*|namens|Titel|Motto|Slogan)\s*$", re.IGNORECASE)
+_FINITE = ("VV(FIN)", "VA(FIN)", "VM(FIN)")
+
+
+@cache
+def _frames() -> list[tuple[list[str], str]]:
+    return sorted(((row["cue"].split(), row["position"]) for row in load_lexicon("frames")), key=lambda f: -len(f[0]))
+
+
+def _is_cue_verb(token: Token) -> bool:
+    lemma = token.lemma.lower()
+    return token.pos.startswith("VV") and (lemma in cue_lemmas() or lemma.split("#")[-1] in cue_lemmas())
+
+
+def _span(tokens: tuple[Token, ...], a: int, b: int) -> Span:
+    return Span(tokens[a].start, tokens[b - 1].end)
+
+
+def _np_after(tokens: tuple[Token, ...], i: int, end: int) -> tuple[int, int] | None:
+    """The noun phrase starting at token ``i`` (a speaker after an inverted cue)."""
+    j = i
+    while j < end and (tokens[j].pos in _NP_POS or tokens[j].text == "-") and tokens[j].text not in (",", "."):
+        if tokens[j].pos == "APPRART" and j > i:
+            break
+        j += 1
+    while j > i and tokens[j - 1].pos in ("ART", "ADJA", "APPRART"):
+        j -= 1
+    return (i, j) if j > i else None
+
+
+def _np_before(tokens: tuple[Token, ...], i: int, start: int) -> tuple[int, int] | None:
+    """The noun phrase ending just before token ``i`` (a subject before its cue verb)."""
+    j = i
+    while j > start and tokens[j - 1].pos in _NP_POS and tokens[j - 1].pos != "APPRART":
+        j -= 1
+    return (j, i) if j < i else None
+
+
+def _sentence_of(doc: Doc, index: int) -> Sentence:
+    for s in doc.sentences:
+        if s.first <= index < s.last:
+            return s
+    return doc.sentences[-1]
+
+
+def quote_mark_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges ``[a, b)`` of text in quote marks (marks included)."""
+    states = quote_states(doc)
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(states):
+        if states[i] and doc.tokens[i].text in OPENING:
+            j = i + 1
+            while j < len(states) and states[j] and not (j > i and doc.tokens[j].text in OPENING and states[j - 1] == 0):
+                j += 1
+                if doc.tokens[j - 1].text in "“”\"»«‘‹" and j - 1 > i:
+                    break
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def is_scare_quote(doc: Doc, a: int, b: int) -> bool:
+    """Fewer than three words, or introduced by "sogenannt": a scare quote, nickname or title."""
+    words = [t for t in doc.tokens[a + 1 : b - 1] if t.text[:1].isalnum()]
+    before = doc.text[max(0, doc.tokens[a].start - 30) : doc.tokens[a].start]
+    return len(words) < 3 or bool(_SCARE_BEFORE.search(before))
+
+
+def find_direct(doc: Doc) -> list[Quotation]:
+    """Direct quotations in quote marks with their cue and speaker."""
+    tokens = doc.tokens
+    out: list[Quotation] = []
+    runs = [r for r in quote_mark_spans(doc) if not is_scare_quote(doc, *r)]
+    in_quote = set()
+    for a, b in runs:
+        in_quote.update(range(a, b))
+    used: set[int] = set()
+    previous: Quotation | None = None
+    for index, (a, b) in enumerate(runs):
+        if index in used:
+            continue
+        sentence = _sentence_of(doc, b - 1)
+        start_sentence = _sentence_of(doc, a)
+        parts = [(a, b)]
+        cue = speaker = None
+        # after the quote: „…“, sagte Stoltenberg (, „…“)
+        k = b
+        if k < sentence.last and tokens[k].text == ",":
+            k += 1
+        if k < sentence.last and _is_cue_verb(tokens[k]) and k not in in_quote:
+            cue = (k, k + 1)
+            speaker = _np_after(tokens, k + 1, sentence.last)
+            nxt = index + 1
+            if nxt < len(runs) and runs[nxt][0] < sentence.last + 3:
+                gap = tokens[(speaker or cue)[1] : runs[nxt][0]]
+                if all(t.text == "," or t.pos.startswith(("ADV", "APPR", "ART", "NN", "NE", "ADJ")) for t in gap) and len(gap) <= 8:
+                    parts.append(runs[nxt])
+                    used.add(nxt)
+        # before the quote: Stoltenberg sagte: „…“
+        if cue is None:
+            for k in range(a - 1, start_sentence.first - 1, -1):
+                if k in in_quote:
+                    break
+                if _is_cue_verb(tokens[k]):
+                    cue = (k, k + 1)
+                    speaker = _np_before(tokens, k, start_sentence.first) or _np_after(tokens, k + 1, a)
+                    break
+        if cue is None and speaker is None and previous is not None and previous.speaker_mention:
+            # a cue-less quote paragraph continues the previous speaker
+            first_of_paragraph = any(p.start == tokens[a].start for p in doc.paragraphs)
+            if first_of_paragraph:
+                out.append(Quotation(doc.article.id, "Direct", tuple(_span(tokens, *p) for p in parts), speaker_mention=previous.speaker_mention, medium="Speech"))
+                continue
+        if cue is None:
+            continue
+        frame_tokens = [i for i in range(start_sentence.first, sentence.last) if not any(p[0] <= i < p[1] for p in parts)]
+        frame = _span(tokens, frame_tokens[0], frame_tokens[-1] + 1) if frame_tokens else None
+        quotation = Quotation(
+            doc.article.id,
+            "Direct",
+            tuple(_span(tokens, *p) for p in parts),
+            cue=(_span(tokens, *cue),),
+            speaker_mention=(_span(tokens, *speaker),) if speaker else (),
+            frame=(frame,) if frame else (),
+            medium=cue_lemmas().get(tokens[cue[0]].lemma.lower(), "Speech"),
+        )
+        out.append(quotation)
+        previous = quotation
+    return out
+
+
+def _strip_final(tokens: tuple[Token, ...], a: int, b: int) -> tuple[int, int]:
+    while b > a and tokens[b - 1].pos.startswith("$"):
+        b -= 1
+    while a < b and tokens[a].pos.startswith("$"):
+        a += 1
+    return a, b
+
+
+def find_indirect(doc: Doc) -> list[Quotation]:
+    """Indirect quotations: source frames, "wie X mitteilte", cue verb + dass or Konjunktiv I clause."""
+    tokens = doc.tokens
+    out: list[Quotation] = []
+    for s in doc.sentences:
+        toks = tokens[s.first : s.last]
+        lower = [t.text.lower() for t in toks]
+        found = False
+        # laut X / X zufolge / nach Angaben von X
+        for words, position in _frames():
+            n = len(words)
+            for i in range(len(toks) - n + 1):
+                if lower[i : i + n] != words:
+                    continue
+                ci = s.first + i
+                np = _np_after(tokens, ci + n, s.last) if position == "after" else _np_before(tokens, ci, s.first)
+                if not np:
+                    continue
+                frame_a, frame_b = min(np[0], ci), max(np[1], ci + n)
+                rest = [(s.first, frame_a), (frame_b, s.last)]
+                spans = [_strip_final(tokens, *r) for r in rest]
+                spans = [r for r in spans if r[1] - r[0] >= 3]
+                if not spans:
+                    continue
+                out.append(Quotation(doc.article.id, "Indirect", tuple(_span(tokens, *r) for r in spans),
+                                     cue=(_span(tokens, ci, ci + n),), speaker_mention=(_span(tokens, *np),),
+                                     frame=(_span(tokens, frame_a, frame_b),), medium="Speech"))
+                found = True
+                break
+            if found:
+                break
+        if found:
+            continue
+        cue_index = next((s.first + i for i, t in enumerate(toks) if _is_cue_verb(t)), None)
+        if cue_index is None:
+            continue
+        commas = [s.first + i for i, t in enumerate(toks) if t.text in (",", ":")]
+        subj = [s.first + i for i, t in enumerate(toks) if t.subjunctive or t.text.lower() in ("dass", "daß")]
+        if not subj or not commas:
+            continue
+        if lower[0] == "wie" and cue_index < (commas[0] if commas else s.last):
+            speaker = _np_after(tokens, s.first + 1, cue_index)
+            a, b = _strip_final(tokens, commas[0] + 1, s.last)
+            quote = [(a, b)]
+            frame = (s.first, commas[0])
+        elif cue_index < min(subj):
+            # X sagte, (dass) Y sei …
+            after = [c for c in commas if c > cue_index]
+            if not after:
+                continue
+            a, b = _strip_final(tokens, after[0] + 1, s.last)
+            quote = [(a, b)]
+            speaker = _np_after(tokens, cue_index + 1, after[0]) or _np_before(tokens, cue_index, s.first)
+            frame = (s.first, after[0])
+        else:
+            # Y sei …, sagte X
+            before = [c for c in commas if c < cue_index]
+            if not before:
+                continue
+            a, b = _strip_final(tokens, s.first, before[-1])
+            quote = [(a, b)]
+            speaker = _np_after(tokens, cue_index + 1, s.last)
+            frame = (before[-1] + 1, s.last)
+        if b - a < 3 or not any(t.subjunctive or t.text.lower() in ("dass", "daß") for t in tokens[a:b]):
+            continue
+        out.append(Quotation(doc.article.id, "Indirect", tuple(_span(tokens, *q) for q in quote),
+                             cue=(_span(tokens, cue_index, cue_index + 1),),
+                             speaker_mention=(_span(tokens, *speaker),) if speaker else (),
+                             frame=(_span(tokens, *_strip_final(tokens, *frame)),) if frame[1] > frame[0] else (),
+                             medium=cue_lemmas().get(tokens[cue_index].lemma.lower(), "Speech")))
+    return out
+
+
+def find_free_indirect(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """Konjunktiv I sentences with no cue right after a quotation: its speaker's free indirect speech."""
+    tokens = doc.tokens
+    out: list[Quotation] = []
+    by_end = sorted((q for q in quotations if q.speaker_mention), key=lambda q: q.end)
+    covered = [(q.start, q.end) for q in quotations]
+    for si, s in enumerate(doc.sentences):
+        if si == 0 or any(a < s.end and b > s.start for a, b in covered):
+            continue
+        toks = tokens[s.first : s.last]
+        finite = [t for t in toks if t.pos in _FINITE]
+        if not finite or not finite[0].subjunctive or any(_is_cue_verb(t) for t in toks):
+            continue
+        prev = doc.sentences[si - 1]
+        source = [q for q in by_end if prev.start <= q.end <= prev.end + 1]
+        if not source:
+            continue
+        a, b = _strip_final(tokens, s.first, s.last)
+        b = s.last  # free indirect sentences keep their final punctuation in the corpus
+        quotation = Quotation(doc.article.id, "FreeIndirect", (_span(tokens, a, b),),
+                              speaker_mention=source[-1].speaker_mention, medium=source[-1].medium)
+        out.append(quotation)
+        covered.append((quotation.start, quotation.end))
+        by_end.append(quotation)
+    return out

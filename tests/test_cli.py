@@ -1,0 +1,86 @@
+"""The command line on the demo corpus: ingest summary, timeline, quotes, speakers, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quotetrail.cli import main
+from quotetrail.model import EXPORT_FIELDS
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "demo.db"
+    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(Path(__file__).resolve().parents[1] / "examples")])
+    assert result.exit_code == 0, result.output
+    assert "5 files read: 5 new, 0 updated, 0 unchanged articles" in result.output
+    return db
+
+
+def run(db: Path, *args: str) -> str:
+    result = CliRunner().invoke(main, ["--db", str(db), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_second_ingest_changes_nothing(demo_db: Path) -> None:
+    out = run(demo_db, "ingest", str(Path(__file__).resolve().parents[1] / "examples"))
+    assert "0 new, 0 updated, 5 unchanged" in out
+
+
+def test_timeline_shows_stoltenbergs_statements_in_date_order(demo_db: Path) -> None:
+    out = run(demo_db, "timeline", "Truppen Ukraine")
+    assert "Jens Stoltenberg" in out
+    dates = [line.split()[0] for line in out.splitlines() if line[:4].isdigit()]
+    assert dates == sorted(dates) and dates[0].startswith("2022")
+    assert "Die Nato hat keine Pläne, Truppen in die Ukraine zu entsenden" in out
+
+
+def test_quotes_filters(demo_db: Path) -> None:
+    out = run(demo_db, "quotes", "--speaker", "Stoltenberg", "--since", "2024-06")
+    assert "2024-06" in out and "2022-02" not in out
+
+
+def test_bad_date_filter_is_a_usage_error(demo_db: Path) -> None:
+    result = CliRunner().invoke(main, ["--db", str(demo_db), "quotes", "--since", "letzten Montag"])
+    assert result.exit_code == 2 and "since must be a date" in result.output
+
+
+def test_speakers_merges_variants_with_roles(demo_db: Path) -> None:
+    out = run(demo_db, "speakers")
+    lines = [line for line in out.splitlines() if "Stoltenberg" in line]
+    assert len(lines) == 1 and "Jens Stoltenberg" in lines[0] and "Generalsekretär" in lines[0]
+
+
+def test_export_jsonl_and_csv_have_the_documented_fields(demo_db: Path, tmp_path: Path) -> None:
+    out = run(demo_db, "export", "--format", "jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all(tuple(r) == EXPORT_FIELDS for r in rows)
+    assert all(r["said_on"] is None or len(r["said_on"]) in (4, 7, 10) for r in rows)
+    target = tmp_path / "out.csv"
+    run(demo_db, "export", "--format", "csv", "-o", str(target))
+    reader = csv.DictReader(io.StringIO(target.read_text(encoding="utf-8")))
+    assert tuple(reader.fieldnames or ()) == EXPORT_FIELDS
+    assert len(list(reader)) == len(rows)
+
+
+def test_ingest_reports_bad_files_and_exits_nonzero_only_if_nothing_read(tmp_path: Path) -> None:
+    (tmp_path / "leer.txt").write_text("", encoding="utf-8")
+    db = tmp_path / "x.db"
+    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path / "leer.txt")])
+    assert result.exit_code == 1
+    assert "leer.txt: empty file" in result.output
+    (tmp_path / "gut.txt").write_text("Die Ministerin sagte, sie sei zufrieden mit dem Ergebnis.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path)])
+    assert result.exit_code == 0 and "1 errors" in result.output
+
+
+def test_every_command_is_documented() -> None:
+    for name, command in main.commands.items():
+        assert command.help, f"command {name} has no help text"
