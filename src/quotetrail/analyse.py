@@ -25,6 +25,8 @@ _LINE = re.compile(r"[^\n]+")
 #: Konjunktiv I forms of "sein", which do not follow the -e rule.
 _SEIN_KONJ_I = frozenset({"sei", "seiest", "seist", "seien", "seiet"})
 _FINITE = ("VV(FIN)", "VA(FIN)", "VM(FIN)")
+#: HanTa writes some STTS tags with brackets at tag level 1; keep the standard spelling.
+_STTS = {"ADJ(A)": "ADJA", "ADJ(D)": "ADJD"}
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +104,15 @@ def is_konjunktiv_i(word: str, pos: str, morphemes: list[tuple[str, str]], prev:
     last_morph, last_tag = morphemes[-1]
     if last_tag != "SUF_FIN" or last_morph != "e":
         return False
+    if len(morphemes) > 1 and morphemes[-2][1].endswith("_VAR"):
+        return False  # a past stem ("konnt-e", "dacht-e"): Präteritum or Konjunktiv II, not I
     return "ich" not in (prev.lower(), nxt.lower())
+
+
+@lru_cache(maxsize=50_000)
+def _morphemes(word: str) -> list[tuple[str, str]]:
+    """HanTa's morpheme analysis of one word form (cached: forms repeat a lot)."""
+    return list(_tagger().analyze(word, taglevel=3)[1])
 
 
 def analyse(article: Article) -> Doc:
@@ -118,11 +128,14 @@ def analyse(article: Article) -> Doc:
             if not offsets:
                 continue
             words = [text[s:e] for s, e in offsets]
-            tagged = tagger.tag_sent(words, taglevel=3)
+            # level 1 gives dictionary lemmas ("sagte" → "sagen"); morphemes only where mood matters
+            tagged = tagger.tag_sent(words, taglevel=1)
             first = len(tokens)
-            for i, ((s, e), (word, lemma, morphemes, pos)) in enumerate(zip(offsets, tagged, strict=True)):
+            for i, ((s, e), (word, lemma, pos)) in enumerate(zip(offsets, tagged, strict=True)):
                 prev = words[i - 1] if i else ""
                 nxt = words[i + 1] if i + 1 < len(words) else ""
+                morphemes = _morphemes(word) if pos in _FINITE else []
+                pos = _STTS.get(pos, pos)
                 tokens.append(
                     Token(
                         start=s,

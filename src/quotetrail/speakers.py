@@ -86,7 +86,11 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
 
     def name_word(k: int) -> bool:
         t = tokens[k]
-        return bool(_NAME_WORD.match(t.text)) and t.pos == "NE" and t.text.lower() not in orgs and not role_gender(t.text)
+        if not _NAME_WORD.match(t.text) or t.text.lower() in orgs or role_gender(t.text):
+            return False
+        # HanTa knows few names: after a role noun ("Außenministerin Annalena Baerbock") any capitalised word counts
+        after_role = k > 0 and (role_gender(tokens[k - 1].text) is not None or (k > 1 and role_gender(tokens[k - 2].text) is not None and tokens[k - 1].pos != "$,"))
+        return t.pos == "NE" or (after_role and t.pos in ("NN", "ADJA", "ADJD", "NE"))
 
     while i < len(tokens):
         j = i
@@ -120,6 +124,12 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
             i = j
             continue
         i = max(i + 1, j)
+    # later mentions of a surname alone count as positions of that person (for pronouns)
+    surnames = {p.name.split()[-1]: p for p in people.values()}
+    for t in tokens:
+        person = surnames.get(t.text)
+        if person and t.start not in person.positions and not any(m.start <= t.start < m.end for m in mentions):
+            person.positions.append(t.start)
     return list(people.values()), mentions
 
 

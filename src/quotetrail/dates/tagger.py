@@ -71,7 +71,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("year_word", r"\b(?:Jahr(?:es)?)\s+(?P<y>(?:19|20)\d{2})\b"),
         ("time", r"\b(?P<h>[01]?\d|2[0-3])(?:[.:](?P<min>[0-5]\d))?\s*Uhr\b"),
         ("time_range_start", r"\b(?P<h>[01]?\d|2[0-3])(?:[.:](?P<min>[0-5]\d))?(?=\s*[-–]\s*(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?\s*Uhr\b)"),
-        ("daypart_alone", r"(?:(?<=\b[Aa]m )(?:Vormittag|Nachmittag|Abend)|(?<=\b[Ii]n der )Nacht|(?<=\bÜber )Nacht)\b"),
+        ("daypart_alone", r"(?:(?<=\b[Aa]m )(?:Vormittag|Nachmittag|Abend)|(?<=\b[Ii]n der )Nacht(?!\s+(?:zum|auf))|(?<=\bÜber )Nacht)\b"),
         ("vague_duration", rf"\b(?:(?:den|die) (?:vergangenen|letzten|kommenden|nächsten) (?:(?P<n>{number}) )?|lange )(?P<unit>Jahre|Jahren|Jahrzehnten|Monate|Monaten|Wochen|Tage|Tagen)\b|(?<=\b[Ss]eit )(?P<unit2>Jahren|Jahrzehnten|Monaten|Wochen|Tagen)\b"),
         ("ex", r"\bEx(?=-[A-ZÄÖÜ])"),
         ("yesterday_part", r"\b(?P<rel>gestern|heute|morgen|vorgestern)\s+(?P<dp>Abend|Nacht|Morgen|Vormittag|Nachmittag|Mittag|früh)\b"),

@@ -1,0 +1,120 @@
+"""Quotation kinds German news uses, one phenomenon per case, on sentences of our own."""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import make_doc
+
+from quotetrail.quotations import find_quotations
+
+
+def quotes(text: str) -> list[tuple[str, str, str | None, str | None]]:
+    """(type, quoted text, cue, speaker mention) of every quotation found in ``text``."""
+    doc = make_doc(text)
+    out = []
+    for q in find_quotations(doc):
+        cue = " ".join(doc.text[s.start : s.end] for s in q.cue) or None
+        speaker = " ".join(doc.text[s.start : s.end] for s in q.speaker_mention) or None
+        out.append((q.type, q.text(doc.text), cue, speaker))
+    return out
+
+
+@pytest.mark.parametrize(
+    "opening,closing",
+    [("„", "“"), ("“", "”"), ('"', '"'), ("«", "»"), ("»", "«")],
+    ids=["german-low-high", "english-curly", "straight", "guillemets-out", "guillemets-in"],
+)
+def test_direct_quote_in_every_quote_mark_style(opening: str, closing: str) -> None:
+    found = quotes(f"{opening}Wir werden die Ukraine weiter unterstützen{closing}, sagte die Ministerin am Montag.")
+    direct = [q for q in found if q[0] == "Direct"]
+    assert len(direct) == 1
+    assert "Wir werden die Ukraine weiter unterstützen" in direct[0][1]
+    assert direct[0][2] == "sagte" and "Ministerin" in (direct[0][3] or "")
+
+
+def test_direct_quote_introduced_by_a_colon() -> None:
+    [q] = [q for q in quotes("Der Kanzler sagte: „Wir lassen uns nicht erpressen, von niemandem.“") if q[0] == "Direct"]
+    assert "Wir lassen uns nicht erpressen" in q[1] and q[2] == "sagte" and q[3] == "Der Kanzler"
+
+
+def test_quote_split_by_an_inserted_frame_is_one_quotation() -> None:
+    found = quotes("„Wir bleiben an der Seite der Ukraine“, sagte Stoltenberg, „so lange es nötig ist.“")
+    direct = [q for q in found if q[0] == "Direct"]
+    assert len(direct) == 1
+    assert "Wir bleiben an der Seite der Ukraine" in direct[0][1] and "so lange es nötig ist" in direct[0][1]
+
+
+def test_multi_sentence_direct_quote() -> None:
+    found = quotes("„Die Lage ist ernst. Wir müssen handeln. Es gibt keine Zeit zu verlieren“, sagte die Ministerin.")
+    direct = [q for q in found if q[0] == "Direct"]
+    assert len(direct) == 1 and "Wir müssen handeln" in direct[0][1] and "Zeit zu verlieren" in direct[0][1]
+
+
+def test_indirect_with_konjunktiv_i_after_the_cue() -> None:
+    found = quotes("Die Ministerin sagte am Montag, die Regierung habe keine Pläne für eine Steuererhöhung.")
+    assert any(t == "Indirect" and "die Regierung habe keine Pläne" in text for t, text, _, _ in found)
+
+
+def test_indirect_with_konjunktiv_i_before_the_cue() -> None:
+    found = quotes("Die Regierung habe keine Pläne für eine Steuererhöhung, sagte die Ministerin am Montag.")
+    [q] = [q for q in found if q[0] == "Indirect"]
+    assert "Die Regierung habe keine Pläne" in q[1] and q[2] == "sagte" and "Ministerin" in (q[3] or "")
+
+
+def test_indirect_dass_clause() -> None:
+    found = quotes("Der Bürgermeister erklärte, dass die Brücke im Herbst wieder geöffnet werde.")
+    [q] = [q for q in found if q[0] == "Indirect"]
+    assert q[1].startswith("dass die Brücke") and q[2] == "erklärte"
+
+
+@pytest.mark.parametrize(
+    "text,speaker",
+    [
+        ("Laut Polizei gab es bei dem Unfall drei Verletzte auf der Autobahn.", "Polizei"),
+        ("Dem Ministerium zufolge sollen die Arbeiten im Mai beginnen.", "Dem Ministerium"),
+        ("Nach Angaben von Amnesty International wurden Dutzende Menschen festgenommen.", "Amnesty International"),
+    ],
+    ids=["laut", "zufolge", "nach-angaben-von"],
+)
+def test_source_frames_without_cue_verb(text: str, speaker: str) -> None:
+    found = quotes(text)
+    indirect = [q for q in found if q[0] == "Indirect"]
+    assert indirect, found
+    assert speaker in (indirect[0][3] or "")
+
+
+def test_wie_x_mitteilte() -> None:
+    found = quotes("Wie die Feuerwehr mitteilte, konnte das Feuer nach zwei Stunden gelöscht werden.")
+    [q] = [q for q in found if q[0] == "Indirect"]
+    assert q[1].startswith("konnte das Feuer") and "Feuerwehr" in (q[3] or "")
+
+
+def test_free_indirect_run_after_a_frame_keeps_the_speaker() -> None:
+    text = (
+        "Die Ministerin sagte am Montag, die Regierung habe keine Pläne für eine Steuererhöhung. "
+        "Man wolle stattdessen sparen. Die Ausgaben seien zu hoch."
+    )
+    found = quotes(text)
+    later = [q for q in found if "Ausgaben seien zu hoch" in q[1]]
+    assert later and later[0][0] in ("FreeIndirect", "IndirectFreeIndirect", "Indirect")
+    assert later[0][3] is not None
+
+
+def test_cueless_quote_paragraph_continues_the_previous_speaker() -> None:
+    text = "„Wir haben keine Pläne“, sagte Stoltenberg in Brüssel.\n\n„Die Allianz steht zusammen, heute und morgen, das ist klar.“"
+    found = quotes(text)
+    second = [q for q in found if "Allianz steht zusammen" in q[1]]
+    assert second and second[0][0] == "Direct" and "Stoltenberg" in (second[0][3] or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Die sogenannten "Bukarest Neun" trafen sich am Montag in Riga.',
+        "Das Schiff „Eagle“ legte am Morgen im Hafen an.",
+        "Er nannte den Plan „Unsinn“ und ging.",
+    ],
+    ids=["sogenannt", "ship-name", "scare-word"],
+)
+def test_scare_quotes_and_names_are_not_quotations(text: str) -> None:
+    assert [q for q in quotes(text) if q[0] == "Direct"] == []
