@@ -8,7 +8,9 @@ quote marks) and add the clear cases the tagger missed.
 
 from __future__ import annotations
 
-from ..model import Doc, Quotation
+from dataclasses import replace
+
+from ..model import Doc, Quotation, Span
 from .learned import find_learned_quotations
 from .rules import find_direct, find_free_indirect, find_indirect, is_scare_quote, quote_mark_spans
 
@@ -23,6 +25,26 @@ def _drop_scare_quotes(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
     return [q for q in quotations if not (q.type == "Direct" and any(a <= q.start and q.end <= b for a, b in scare))]
 
 
+def add_nested_direct(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """Words in quote marks inside an indirect or reported quotation are a nested direct quotation.
+
+    German news often quotes a phrase verbatim inside reported speech ("Die
+    Nato bemühe sich um eine „langfristige finanzielle Verpflichtung“"); the
+    nested quote shares the outer one's speaker, cue and frame.
+    """
+    marks = [(doc.tokens[a].start, doc.tokens[b - 1].end) for a, b in quote_mark_spans(doc)]
+    nested: list[Quotation] = []
+    for q in quotations:
+        if q.type == "Direct":
+            continue
+        for start, end in marks:
+            inside = any(s.start <= start and end <= s.end for s in q.spans)
+            whole = any(start <= s.start + 1 and s.end - 1 <= end for s in q.spans)
+            if inside and not whole:
+                nested.append(replace(q, type="Direct", spans=(Span(start, end),)))
+    return nested
+
+
 def find_quotations(doc: Doc) -> list[Quotation]:
     """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans."""
     found = _drop_scare_quotes(doc, find_learned_quotations(doc) or [])
@@ -30,4 +52,5 @@ def find_quotations(doc: Doc) -> list[Quotation]:
         if not _overlaps(extra, found):
             found.append(extra)
     found += find_free_indirect(doc, found)
+    found += add_nested_direct(doc, found)
     return sorted(found, key=lambda q: q.start)
