@@ -19,7 +19,7 @@ TEXT = "„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte
 
 def extraction(article_id: str = "a1", source: str = "a.txt", said_on: str | None = "2024-05", speaker: str = "Jens Stoltenberg") -> Extraction:
     article = Article(id=article_id, source=source, text=TEXT, outlet="Spiegel", agency="dpa", published="2024-05", language="de")
-    q = Quotation(article_id, "Direct", (Span(0, 63),), cue=(Span(65, 70),), speaker_mention=(Span(71, 82),), speaker=speaker, said_on=said_on, said_on_text="Mittwoch")
+    q = Quotation(article_id, "Direct", (Span(0, 60),), cue=(Span(62, 67),), speaker_mention=(Span(68, 79),), speaker=speaker, said_on=said_on, said_on_text="Mittwoch")
     return Extraction(article, (q,))
 
 

@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -64,9 +64,18 @@ def check_date(value: str | None, name: str) -> str | None:
     """Validate a date filter (``2024``, ``2024-05``, ``2024-05-22``); ValueError otherwise."""
     if value is None or value == "":
         return None
-    if not _DATE.match(value):
+    if not _DATE.match(value) or not _real_date(value):
         raise ValueError(f"{name} must be a date like 2024, 2024-05 or 2024-05-22, not {value!r}")
     return value
+
+
+def _real_date(value: str) -> bool:
+    parts = [int(p) for p in value.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
 
 
 def _migrations() -> list[tuple[int, str]]:

@@ -1,0 +1,123 @@
+"""REST API: every endpoint, paging, the one error shape, and safety of what users send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from quotetrail.api import create_app
+from quotetrail.model import EXPORT_FIELDS, Article, Extraction, Quotation, Span
+from quotetrail.store import open_store
+
+SCRIPT = "<script>alert('x')</script> sagte er"
+TEXT = "„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Mittwoch. " + f"„{SCRIPT}“, sagte Müller."
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    db = tmp_path / "api.db"
+    store = open_store(db)
+    article = Article(id="a1", source="a.txt", text=TEXT, outlet="Spiegel", agency="dpa", published="2024-05", language="de")
+    s2 = TEXT.index(SCRIPT)
+    quotes = (
+        Quotation("a1", "Direct", (Span(0, 60),), cue=(Span(62, 67),), speaker_mention=(Span(68, 79),), speaker="Jens Stoltenberg", speaker_role="Generalsekretär", said_on="2024-05-22", said_on_text="Mittwoch"),
+        Quotation("a1", "Direct", (Span(s2, s2 + len(SCRIPT)),), speaker="Max Müller", said_on="2024-05"),
+    )
+    store.add_extraction(Extraction(article, quotes))
+    from quotetrail.model import SpeakerMention
+    from quotetrail.speakers import merge_speakers
+
+    store.replace_speakers(merge_speakers([(SpeakerMention(68, 79, "Stoltenberg", "Jens Stoltenberg", "person", "Generalsekretär"), "2024-05")]))
+    store.close()
+    return TestClient(create_app(db, data_dir=tmp_path / "uploads", max_upload_bytes=2000))
+
+
+def test_quotations_with_filters_and_paging(client: TestClient) -> None:
+    body = client.get("/api/quotations", params={"speaker": "Stoltenberg", "limit": 1}).json()
+    assert body["ok"] and body["total"] == 1 and len(body["quotations"]) == 1
+    row = body["quotations"][0]
+    assert tuple(row)[: len(EXPORT_FIELDS)] == EXPORT_FIELDS and row["said_on"] == "2024-05-22"
+    page1 = client.get("/api/quotations", params={"limit": 1}).json()
+    page2 = client.get("/api/quotations", params={"limit": 1, "offset": 1}).json()
+    assert page2["total"] == 2 and page2["quotations"][0]["quotation_id"] != page1["quotations"][0]["quotation_id"]
+    assert client.get("/api/quotations", params={"text": "Truppe"}).json()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"since": "gestern"}, {"until": "2024-99"}, {"type": "Zitat"}, {"limit": "-1"}, {"limit": "viele"}, {"offset": "-3"}],
+)
+def test_bad_parameters_get_400_with_the_error_shape(client: TestClient, params: dict[str, str]) -> None:
+    response = client.get("/api/quotations", params=params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["ok"] is False and body["status"] == 400 and body["error"]
+
+
+def test_speakers_and_one_speaker(client: TestClient) -> None:
+    speakers = client.get("/api/speakers").json()["speakers"]
+    [s] = [s for s in speakers if s["name"] == "Jens Stoltenberg"]
+    one = client.get(f"/api/speakers/{s['id']}").json()
+    assert one["speaker"]["roles"][0]["role"] == "Generalsekretär"
+    assert [r["text"] for r in one["statements"]] == ["Wir haben keine Pläne, Truppen in die Ukraine zu entsenden"]
+    assert client.get("/api/speakers/nobody").status_code == 404
+
+
+def test_articles_and_one_article_with_spans(client: TestClient) -> None:
+    [a] = client.get("/api/articles").json()["articles"]
+    body = client.get(f"/api/articles/{a['id']}").json()
+    assert body["article"]["text"] == TEXT
+    assert body["quotations"][0]["spans"] == [[0, 60]]
+    missing = client.get("/api/articles/nope")
+    assert missing.status_code == 404 and missing.json()["ok"] is False
+
+
+def test_timeline_needs_a_query_and_orders_by_date(client: TestClient) -> None:
+    assert client.get("/api/timeline").status_code == 400
+    body = client.get("/api/timeline", params={"q": "sagte Truppen"}).json()
+    assert body["ok"] and isinstance(body["statements"], list)
+
+
+def test_claims_endpoints_when_empty(client: TestClient) -> None:
+    assert client.get("/api/claims").json() == {"ok": True, "claims": []}
+    assert client.get("/api/claims/c123").status_code == 404
+
+
+def test_openapi_describes_the_endpoints(client: TestClient) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in ("/api/quotations", "/api/speakers", "/api/speakers/{speaker_id}", "/api/articles", "/api/articles/{article_id}", "/api/timeline", "/api/claims", "/api/claims/{claim_id}"):
+        assert path in paths
+
+
+def test_script_in_a_quotation_renders_as_text(client: TestClient) -> None:
+    html = client.get("/search", params={"q": "alert"}).text
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    article = client.get("/article/a1").text
+    assert "<script>alert" not in article and "&lt;script&gt;" in article
+
+
+def test_pages_answer(client: TestClient) -> None:
+    for url in ("/", "/search?q=Truppen", "/timeline?q=Truppen&speaker=Stoltenberg", "/speakers", "/claims", "/upload", "/article/a1"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/search", params={"since": "bald"}).status_code == 400
+    assert client.get("/article/none").status_code == 404
+
+
+def test_upload_ingests_and_stays_inside_the_data_directory(client: TestClient, tmp_path: Path) -> None:
+    text = "Die Ministerin sagte am Montag, die Regierung habe keine Pläne für eine Steuererhöhung.".encode()
+    response = client.post("/upload", files=[("files", ("../../../etc/evil.txt", text, "text/plain"))])
+    assert response.status_code == 200 and "1 new" in response.text
+    saved = list((tmp_path / "uploads").iterdir())
+    assert len(saved) == 1 and saved[0].name.endswith("evil.txt") and saved[0].parent == tmp_path / "uploads"
+    assert not (tmp_path.parent / "etc").exists()
+
+
+def test_upload_limits_and_bad_files(client: TestClient) -> None:
+    too_big = client.post("/upload", files=[("files", ("gross.txt", b"x" * 5000, "text/plain"))])
+    assert too_big.status_code == 413 and "upload limit" in too_big.text
+    wrong = client.post("/upload", files=[("files", ("bild.png", b"\x89PNG....", "image/png"))])
+    assert wrong.status_code == 400 and "unsupported file type" in wrong.text
+    empty = client.post("/upload", files=[("files", ("leer.txt", b"", "text/plain"))])
+    assert "empty file" in empty.text
