@@ -1,0 +1,131 @@
+"""The web UI in real headless Chromium (Debian's package, driven by Playwright): a journalist's path.
+
+Screenshots of every page are written to tests/artifacts/screenshots/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser-deps)"),
+]
+SHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from quotetrail.api import create_app
+    from quotetrail.claims import update_claims
+    from quotetrail.ingest_job import ingest_paths
+    from quotetrail.store import open_store
+
+    folder = tmp_path_factory.mktemp("web")
+    store = open_store(folder / "demo.db")
+    ingest_paths(store, [EXAMPLES])
+    update_claims(store)
+    store.close()
+    port = _free_port()
+    config = uvicorn.Config(create_app(folder / "demo.db", data_dir=folder / "uploads"), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.dialogs = dialogs  # type: ignore[attr-defined]
+        yield page
+        browser.close()
+
+
+def test_search_finds_stoltenberg(server: str, page) -> None:
+    page.goto(server + "/")
+    page.screenshot(path=str(SHOTS / "home.png"), full_page=True)
+    page.fill("header input[name=q]", "Truppen")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=Truppen*")
+    assert "Jens Stoltenberg" in page.inner_text("ol.statements")
+    assert page.locator("aside.facets").inner_text().count("Jens Stoltenberg") >= 1
+    page.screenshot(path=str(SHOTS / "search.png"), full_page=True)
+
+
+def test_timeline_then_click_through_to_the_article(server: str, page) -> None:
+    page.goto(server + "/")
+    page.fill("form.big input[name=speaker]", "Stoltenberg")
+    page.click("form.big button")
+    page.wait_for_url("**/timeline?*")
+    marks = page.locator("svg.timeline a.tl-mark")
+    assert marks.count() >= 3
+    assert "Stoltenberg" in (page.locator("svg.timeline rect title").first.text_content() or "")
+    page.screenshot(path=str(SHOTS / "timeline.png"), full_page=True)
+    page.locator("ol.statements a.quote").first.click()
+    page.wait_for_url("**/article/**")
+    assert page.locator("article.text span.q").count() >= 1
+    assert page.locator("article.text span.cue").count() >= 1
+    page.screenshot(path=str(SHOTS / "article.png"), full_page=True)
+
+
+def test_speaker_and_claim_pages(server: str, page) -> None:
+    page.goto(server + "/speakers")
+    page.click("text=Jens Stoltenberg")
+    page.wait_for_url("**/speaker/**")
+    assert "Generalsekretär" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "speaker.png"), full_page=True)
+    page.goto(server + "/claims")
+    page.locator("ul.claims a").first.click()
+    page.wait_for_url("**/claim/**")
+    assert "hedges" in page.inner_text("main") or "denies" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "claim.png"), full_page=True)
+
+
+def test_upload_and_injected_script_renders_as_text(server: str, page, tmp_path: Path) -> None:
+    f = tmp_path / "angriff.txt"
+    f.write_text("„<script>alert('pwned')</script> ist kein Zitat, sondern ein Test“, sagte die Prüferin Anna Beispiel.", encoding="utf-8")
+    page.goto(server + "/upload")
+    page.set_input_files("input[type=file]", str(f))
+    page.click("form.upload button")
+    page.wait_for_selector("#summary")
+    assert "1 new" in page.inner_text("#summary")
+    page.screenshot(path=str(SHOTS / "upload.png"), full_page=True)
+    page.goto(server + "/search?q=Test")
+    assert "<script>alert('pwned')</script>" in page.inner_text("ol.statements")
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    page.screenshot(path=str(SHOTS / "script-as-text.png"), full_page=True)
