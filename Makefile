@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= quotetrail.db
 
-.PHONY: install demo test lint accuracy bench serve clean browser-deps
+.PHONY: install demo test lint accuracy timex-accuracy claims-accuracy bench train clean browser-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/quotetrail --db $(DB) ingest examples/
+	$(BIN)/quotetrail --db $(DB) claims --update
 	$(BIN)/quotetrail --db $(DB) timeline "Truppen Ukraine"
 	$(BIN)/quotetrail --db $(DB) serve --open-message
 
@@ -38,8 +39,18 @@ lint: $(STAMP)
 accuracy: $(STAMP)
 	$(BIN)/python bench/accuracy.py
 
+timex-accuracy: $(STAMP)
+	$(BIN)/python bench/timex_accuracy.py
+
+claims-accuracy: $(STAMP)
+	$(BIN)/python bench/claims_accuracy.py
+
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_speed.py
+	$(BIN)/python bench/claims_speed.py
+
+train: $(STAMP)
+	$(BIN)/quotetrail train ../shared/corpora/wikinews-quotes/train
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm
