@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from functools import cache
 
-from .ingest.ids import article_id
+from .ids import article_id
 from .lexicons import lexicon_map, load_lexicon
 from .model import Article, InputError, Removed
 

@@ -132,6 +132,30 @@ def _runs(labels: list[str], prefix_names: bool = True) -> list[tuple[str, int, 
     return runs
 
 
+#: A token is labelled with its best non-O label when P(O) falls below these values
+#: (Viterbi alone is the 0.5 case).  Raising them trades precision for recall; tuned on
+#: the wikinews-quotes dev split with bench/accuracy.py — re-run it after changing them.
+QUOTE_O_THRESHOLD = 0.5
+ROLE_O_THRESHOLD = 0.8
+
+
+def _decode(tagger: pycrfsuite.Tagger, xseq: list[dict], o_threshold: float) -> list[str]:
+    """Viterbi labels, then recall-oriented relabelling of tokens whose P(O) is below ``o_threshold``."""
+    labels = tagger.tag(xseq)
+    if o_threshold <= 0.5:
+        return labels
+    names = [name for name in tagger.labels() if name != "O"]
+    for i, label in enumerate(labels):
+        if label != "O":
+            continue
+        if tagger.marginal("O", i) < o_threshold:
+            best = max(names, key=lambda name: tagger.marginal(name, i))
+            if best.startswith("I-") and (i == 0 or labels[i - 1] == "O" or labels[i - 1][2:] != best[2:]):
+                best = "B-" + best[2:]
+            labels[i] = best
+    return labels
+
+
 def tag_doc(doc: Doc, folder: Path | None = None) -> tuple[list[str], list[str]] | None:
     """Quote-layer and role-layer labels for every token, or None without a model."""
     taggers = _taggers(str(folder or models_dir()))
@@ -141,8 +165,8 @@ def tag_doc(doc: Doc, folder: Path | None = None) -> tuple[list[str], list[str]]
     q_labels: list[str] = []
     r_labels: list[str] = []
     for xseq in doc_features(doc):
-        q_labels += quote_tagger.tag(xseq)
-        r_labels += role_tagger.tag(xseq)
+        q_labels += _decode(quote_tagger, xseq, QUOTE_O_THRESHOLD)
+        r_labels += _decode(role_tagger, xseq, ROLE_O_THRESHOLD)
     return q_labels, r_labels
 
 
