@@ -84,9 +84,35 @@ def quote_states(doc: Doc) -> list[int]:
     return states
 
 
-def doc_features(doc: Doc) -> list[list[dict[str, float | str]]]:
-    """Feature dicts per token, grouped into paragraph sequences (the tagger's unit)."""
+def _quote_context(doc: Doc, quote_labels: list[str]) -> list[dict[str, float | str]]:
+    """Per token: where it stands relative to the quotes of the first tagging pass (stacking)."""
+    out: list[dict[str, float | str]] = []
+    for s in doc.sentences:
+        inside = [i for i in range(s.first, s.last) if quote_labels[i] != "O"]
+        for i in range(s.first, s.last):
+            label = quote_labels[i]
+            f: dict[str, float | str] = {"qt": label[2:] if label != "O" else "O"}
+            if label == "O":
+                if inside:
+                    nearest = min(inside, key=lambda j: abs(j - i))
+                    f["q_rel"] = "before" if i < nearest else "after"
+                    f["q_dist"] = str(min(abs(nearest - i), 8))
+                    f["q_type"] = quote_labels[nearest][2:]
+                else:
+                    f["q_rel"] = "none"
+            out.append(f)
+    return out
+
+
+def doc_features(doc: Doc, quote_labels: list[str] | None = None) -> list[list[dict[str, float | str]]]:
+    """Feature dicts per token, grouped into paragraph sequences (the tagger's unit).
+
+    With ``quote_labels`` (the quote layer: gold when training, predicted when
+    tagging) each token also says where it stands relative to the quotes: the
+    role tagger's stacking features.
+    """
     tokens = doc.tokens
+    stacked = _quote_context(doc, quote_labels) if quote_labels is not None else None
     qstate = quote_states(doc)
     is_cue = [_is_cue(t) for t in tokens]
     k1 = [t.subjunctive for t in tokens]
@@ -132,7 +158,7 @@ def doc_features(doc: Doc) -> list[list[dict[str, float | str]]]:
             w = t.text
             f: dict[str, float | str] = {
                 "bias": 1.0,
-                "w": w.lower(),
+                "w": '"' if w in QUOTE_MARKS else w.lower(),
                 "lem": t.lemma.lower(),
                 "pos": t.pos,
                 "suf3": w[-3:].lower(),
@@ -142,6 +168,7 @@ def doc_features(doc: Doc) -> list[list[dict[str, float | str]]]:
                 "cue": float(is_cue[i]),
                 "inq": float(qstate[i]),
                 "qmark": float(w in QUOTE_MARKS),
+                "qopen": float(w in QUOTE_MARKS and qstate[i] == 1 and (i == 0 or qstate[i - 1] == 0 or i == s.first)),
                 "first": float(i == s.first),
                 "last": float(i == s.last - 1),
                 "s_cue": float(info["cue"]),
@@ -188,7 +215,7 @@ def doc_features(doc: Doc) -> list[list[dict[str, float | str]]]:
             for off in (-2, -1, 1, 2):
                 j = i + off
                 if s.first <= j < s.last:
-                    f[f"{off}:w"] = tokens[j].text.lower()
+                    f[f"{off}:w"] = '"' if tokens[j].text in QUOTE_MARKS else tokens[j].text.lower()
                     f[f"{off}:pos"] = tokens[j].pos
                     f[f"{off}:cue"] = float(is_cue[j])
                     f[f"{off}:inq"] = float(qstate[j])
@@ -196,6 +223,8 @@ def doc_features(doc: Doc) -> list[list[dict[str, float | str]]]:
                     f[f"{off}:w"] = "<s>"
             if w == ",":
                 commas += 1
+            if stacked is not None:
+                f.update(stacked[i])
             current.append(f)
     if current:
         sequences.append(current)
