@@ -70,8 +70,29 @@ def timeline(
     speaker: str | None = None,
     limit: int = 500,
 ) -> list[LedgerRow]:
-    """Statements matching ``query`` (words in the quotation or the speaker's name) in date order."""
-    return store.quotations(text=query, since=since, until=until, speaker=speaker, limit=_check_limit(limit))
+    """Statements matching ``query`` (words in the quotation or the speaker's name) in date order.
+
+    A quotation nested inside another one of the same article (a phrase quoted
+    verbatim within reported speech) is left out: the outer statement already
+    shows it, and a timeline should list each statement once.
+    """
+    rows = store.quotations(text=query, since=since, until=until, speaker=speaker, limit=_check_limit(limit))
+    return drop_nested(rows)
+
+
+def drop_nested(rows: list[LedgerRow]) -> list[LedgerRow]:
+    """Rows without those lying inside another row of the same article."""
+    by_article: dict[str, list[LedgerRow]] = {}
+    for row in rows:
+        by_article.setdefault(row.article_id, []).append(row)
+
+    def nested(row: LedgerRow) -> bool:
+        return any(
+            other is not row and other.start <= row.start and row.end <= other.end and (other.end - other.start) > (row.end - row.start)
+            for other in by_article[row.article_id]
+        )
+
+    return [row for row in rows if not nested(row)]
 
 
 def speakers(store: Store, *, query: str | None = None) -> list[Speaker]:
