@@ -29,7 +29,7 @@ def test_timeline_leaves_out_quotes_nested_in_another(store) -> None:
 
 @pytest.mark.parametrize(("limit", "offset"), [(-1, 0), (10**7, 0), (10, -5)])
 def test_bad_paging_is_refused(store, limit: int, offset: int) -> None:
-    with pytest.raises(ValueError, match="limit|offset"):
+    with pytest.raises(ValueError, match=r"limit|offset"):
         query.quotations(store, limit=limit, offset=offset)
 
 
