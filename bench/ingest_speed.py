@@ -12,6 +12,7 @@ import resource
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -80,6 +81,23 @@ def main() -> None:
             (folder / (path.stem[:60].replace("/", "_") + ".txt")).write_text(data["originalText"], encoding="utf-8")
         ingest("wikinews-quotes dev texts", [folder])
         stage_times([folder])
+        long_articles(folder)
+
+
+def long_articles(folder: Path) -> None:
+    """Extraction speed on ~440-word articles (two dev texts joined), first and second pass."""
+    from quotetrail.ingest import read_paths
+
+    texts = [a.text for a in read_paths([folder]) if not hasattr(a, "stage")]
+    articles = [replace(a, text=a.text + "\n\n" + b) for a, b in zip(
+        [a for a in read_paths([folder]) if not hasattr(a, "stage")][::2], texts[1::2], strict=False)]
+    words = sum(len(a.text.split()) for a in articles) / len(articles)
+    for label in ("first pass", "second pass"):
+        started = time.perf_counter()
+        for article in articles:
+            extract(article)
+        seconds = time.perf_counter() - started
+        print(f"{len(articles)} articles of {words:.0f} words, {label}: {len(articles) / seconds:.1f} articles/s (extraction only)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .claims.group import JOIN_THRESHOLD
 from .store import open_store
 
 
@@ -12,14 +13,16 @@ from .store import open_store
 @click.option("--update", is_flag=True, help="Group quotations not yet in a claim (embeddings are cached).")
 @click.option("--rebuild", is_flag=True, help="Regroup every quotation from scratch.")
 @click.option("--all", "show_all", is_flag=True, help="Also list claims reported only once.")
+@click.option("--join-threshold", type=click.FloatRange(0.0, 1.0), default=JOIN_THRESHOLD, show_default=True,
+              help="Similarity at which a quotation joins a claim (see docs/claims.md for measured precision/recall).")
 @click.pass_context
-def claims(ctx: click.Context, query_text: str | None, update: bool, rebuild: bool, show_all: bool) -> None:
+def claims(ctx: click.Context, query_text: str | None, update: bool, rebuild: bool, show_all: bool, join_threshold: float) -> None:
     """List claims (restatements grouped across articles), most reported first."""
     store = open_store(ctx.obj["db_path"])
     if update or rebuild:
         from .claims import update_claims
 
-        click.echo(update_claims(store, rebuild=rebuild).line(), err=True)
+        click.echo(update_claims(store, rebuild=rebuild, join_threshold=join_threshold).line(), err=True)
     for c in store.claims(query=query_text):
         if c.reports < 2 and not show_all:
             continue
