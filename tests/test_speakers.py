@@ -57,6 +57,8 @@ def test_organisations_and_media_are_speakers() -> None:
     text = "Die Zeitung Corriere della Sera berichtete, der Plan sei gescheitert. Die Nato erklärte, sie prüfe das."
     assert resolve(text, "Die Zeitung Corriere della Sera")[0] == "Corriere della Sera"
     assert resolve(text, "Die Nato")[0] == "NATO"
+    text = "Das Verteidigungsministerium in Riga teilte mit, die Truppen seien eingetroffen."
+    assert resolve(text, "Das Verteidigungsministerium in Riga")[0] == "Verteidigungsministerium in Riga"
 
 
 def test_merge_speakers_folds_variants_and_tracks_roles_over_time() -> None:

@@ -133,6 +133,20 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
     return list(people.values()), mentions
 
 
+@cache
+def _institution_endings() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((row["ending"], row["kind"]) for row in load_lexicon("organisation_nouns")), key=lambda e: -len(e[0])))
+
+
+def _institution_kind(word: str) -> str | None:
+    """``organisation``/``media`` for nouns like "Verteidigungsministerium", "Zeitung", else None."""
+    low = word.lower()
+    for ending, kind in _institution_endings():
+        if low.endswith(ending) and word[:1].isupper():
+            return kind
+    return None
+
+
 def _organisation(text: str) -> tuple[str, str] | None:
     low = text.lower().strip()
     orgs = _organisations()
@@ -181,10 +195,15 @@ def resolve_mention(text: str, offset: int, people: list[Person]) -> tuple[str |
                     return p.name, p.role, p.kind
             if earlier and low[0] in _ARTICLES:
                 return earlier[0].name, earlier[0].role, "person"
-    # 5. organisations and media
+    # 5. organisations and media: from the gazetteer, or a noun naming an institution
     org = _organisation(text)
     if org:
         return org[0], None, org[1]
+    for word in words:
+        kind = _institution_kind(word)
+        if kind:
+            name = " ".join(words[1:] if low[0] in _ARTICLES else words)
+            return name, None, kind
     # 6. a name-like mention not seen elsewhere
     content = [w for w in words if w.lower() not in _ARTICLES]
     if content and all(_NAME_WORD.match(w) for w in content) and 2 <= len(content) <= 3:

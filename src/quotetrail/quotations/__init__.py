@@ -62,4 +62,14 @@ def find_quotations(doc: Doc) -> list[Quotation]:
             found.append(extra)
     found += find_free_indirect(doc, found)
     found += add_nested_direct(doc, found)
-    return sorted(found, key=lambda q: q.start)
+    return inherit_speakers(sorted(found, key=lambda q: q.start))
+
+
+def inherit_speakers(quotations: list[Quotation]) -> list[Quotation]:
+    """A free indirect quotation without a speaker continues the speaker of the quotation just before it."""
+    out: list[Quotation] = []
+    for q in quotations:
+        if not q.speaker_mention and q.type in ("FreeIndirect", "IndirectFreeIndirect") and out and out[-1].speaker_mention:
+            q = replace(q, speaker_mention=out[-1].speaker_mention)
+        out.append(q)
+    return out
