@@ -118,3 +118,9 @@ def test_cueless_quote_paragraph_continues_the_previous_speaker() -> None:
 )
 def test_scare_quotes_and_names_are_not_quotations(text: str) -> None:
     assert [q for q in quotes(text) if q[0] == "Direct"] == []
+
+
+def test_attribution_in_the_following_sentence() -> None:
+    text = "Zu einem Einsatz von Truppen werde es selbst dann nicht kommen. Das sagte Generalsekretär Jens Stoltenberg der BBC."
+    found = [q for q in quotes(text) if "Einsatz von Truppen" in q[1]]
+    assert found and found[0][2] == "sagte" and "Stoltenberg" in (found[0][3] or "")

@@ -12,7 +12,14 @@ from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
 from .learned import find_learned_quotations
-from .rules import find_direct, find_free_indirect, find_indirect, is_scare_quote, quote_mark_spans
+from .rules import (
+    attach_following_frame,
+    find_direct,
+    find_free_indirect,
+    find_indirect,
+    is_scare_quote,
+    quote_mark_spans,
+)
 
 
 def _overlaps(q: Quotation, others: list[Quotation]) -> bool:
@@ -62,7 +69,7 @@ def find_quotations(doc: Doc) -> list[Quotation]:
             found.append(extra)
     found += find_free_indirect(doc, found)
     found += add_nested_direct(doc, found)
-    return inherit_speakers(sorted(found, key=lambda q: q.start))
+    return inherit_speakers(attach_following_frame(doc, sorted(found, key=lambda q: q.start)))
 
 
 def inherit_speakers(quotations: list[Quotation]) -> list[Quotation]:

@@ -19,6 +19,7 @@ than three words, or after "sogenannt").
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 
 from ..lexicons import load_lexicon
@@ -265,4 +266,39 @@ def find_free_indirect(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
         out.append(quotation)
         covered.append((quotation.start, quotation.end))
         by_end.append(quotation)
+    return out
+
+
+_BACK_REFERENCE = {"das", "dies", "so", "dieses", "diese"}
+
+
+def attach_following_frame(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """A quotation without a cue followed by "Das sagte X …" takes its cue and speaker from that sentence.
+
+    German news often states the claim first and attributes it in the next
+    sentence ("Zu einem Einsatz werde es nicht kommen. Das sagte Stoltenberg der BBC.").
+    """
+    tokens = doc.tokens
+    starts = {s.start: s for s in doc.sentences}
+    out: list[Quotation] = []
+    for q in quotations:
+        if q.cue:
+            out.append(q)
+            continue
+        following = next((s for s in doc.sentences if s.start >= q.end and doc.text[q.end : s.start].strip(" .\n\"“”»«") == ""), None)
+        if following is None or following.start not in starts or following.last - following.first < 3:
+            out.append(q)
+            continue
+        first, verb = tokens[following.first], tokens[following.first + 1]
+        if first.text.lower() not in _BACK_REFERENCE or not _is_cue_verb(verb):
+            out.append(q)
+            continue
+        speaker = _np_after(tokens, following.first + 2, following.last)
+        end = following.last - 1 if tokens[following.last - 1].pos.startswith("$") else following.last
+        out.append(replace(
+            q,
+            cue=(_span(tokens, following.first + 1, following.first + 2),),
+            speaker_mention=(_span(tokens, *speaker),) if speaker else q.speaker_mention,
+            frame=(_span(tokens, following.first, end),),
+        ))
     return out
