@@ -19,6 +19,7 @@ from .rules import (
     find_indirect,
     is_scare_quote,
     quote_mark_spans,
+    split_at_inner_cue,
 )
 
 
@@ -64,6 +65,7 @@ def _fix_marked_types(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
 def find_quotations(doc: Doc) -> list[Quotation]:
     """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans."""
     found = _fix_marked_types(doc, _drop_scare_quotes(doc, find_learned_quotations(doc) or []))
+    found = split_at_inner_cue(doc, found)
     for extra in (*find_direct(doc), *find_indirect(doc)):
         if not _overlaps(extra, found):
             found.append(extra)

@@ -302,3 +302,35 @@ def attach_following_frame(doc: Doc, quotations: list[Quotation]) -> list[Quotat
             frame=(_span(tokens, following.first, end),),
         ))
     return out
+
+
+def split_at_inner_cue(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """Split reported speech that runs over a second frame: "…zu stationieren, und sagte im Februar, der Westen könne…".
+
+    The part after the inner cue verb is a quotation of its own, with that verb as its cue.
+    """
+    tokens = doc.tokens
+    index_of = {t.start: i for i, t in enumerate(tokens)}
+    out: list[Quotation] = []
+    for q in quotations:
+        if q.type == "Direct" or len(q.spans) != 1 or q.spans[0].start not in index_of:
+            out.append(q)
+            continue
+        a = index_of[q.spans[0].start]
+        b = a
+        while b < len(tokens) and tokens[b].end <= q.spans[0].end:
+            b += 1
+        split = None
+        for k in range(a + 2, b - 3):
+            if tokens[k].pos == "VV(FIN)" and _is_cue_verb(tokens[k]) and tokens[k - 1].text == "und" and tokens[k - 2].text == ",":
+                comma = next((j for j in range(k + 1, min(k + 8, b)) if tokens[j].text == ","), None)
+                if comma is not None and b - comma > 3:
+                    split = (k, comma)
+                    break
+        if split is None:
+            out.append(q)
+            continue
+        k, comma = split
+        out.append(replace(q, spans=(_span(tokens, a, k - 2),)))
+        out.append(replace(q, spans=(_span(tokens, comma + 1, b),), cue=(_span(tokens, k, k + 1),), frame=(_span(tokens, k - 1, comma),)))
+    return out
