@@ -26,7 +26,8 @@ _PRONOUNS_M = {"er", "ihm", "ihn", "seiner"}
 _PRONOUNS_F = {"sie", "ihr", "ihrer"}
 _ARTICLES = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines"}
 _AGE_NOUN = re.compile(r"^\d+-[Jj]ährige[rn]?$")
-_NAME_WORD = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?$")
+#: A capitalised word of letters (any alphabet: "Péter", "Szijjártó"), optionally hyphenated.
+_NAME_WORD = re.compile(r"^(?=[^\W\d_])[^\W\d_a-zß]\w*(?:-[^\W\d_]\w*)?$")
 
 
 @cache
@@ -184,7 +185,21 @@ def resolve_mention(text: str, offset: int, people: list[Person]) -> tuple[str |
             if p.gender in (wanted, None, "x"):
                 return p.name, p.role, p.kind
         return None, None, "person"
-    # 4. role nouns and "der 74-Jährige"
+    # 4. a name given in the mention itself ("der ungarische Außenminister Péter Szijjártó"),
+    #    unless the gazetteer knows it as an organisation or medium ("die Tageszeitung The Guardian")
+    org = _organisation(text)
+    if org:
+        return org[0], None, org[1]
+    names = [w for w in words if _NAME_WORD.match(w) and not role_gender(w) and w.lower() not in _ARTICLES and not _institution_kind(w)]
+    trailing: list[str] = []
+    for w in reversed(words):
+        if w in names:
+            trailing.insert(0, w)
+        else:
+            break
+    if len(trailing) >= 2:
+        return " ".join(trailing), " ".join(words[: len(words) - len(trailing)]).strip() or None, "person"
+    # 5. role nouns and "der 74-Jährige"
     for word in words:
         if _AGE_NOUN.match(word) and earlier:
             return earlier[0].name, earlier[0].role, "person"
@@ -195,16 +210,13 @@ def resolve_mention(text: str, offset: int, people: list[Person]) -> tuple[str |
                     return p.name, p.role, p.kind
             if earlier and low[0] in _ARTICLES:
                 return earlier[0].name, earlier[0].role, "person"
-    # 5. organisations and media: from the gazetteer, or a noun naming an institution
-    org = _organisation(text)
-    if org:
-        return org[0], None, org[1]
+    # 6. organisations and media named by an institution noun
     for word in words:
         kind = _institution_kind(word)
         if kind:
             name = " ".join(words[1:] if low[0] in _ARTICLES else words)
             return name, None, kind
-    # 6. a name-like mention not seen elsewhere
+    # 7. a name-like mention not seen elsewhere
     content = [w for w in words if w.lower() not in _ARTICLES]
     if content and all(_NAME_WORD.match(w) for w in content) and 2 <= len(content) <= 3:
         return " ".join(content), None, "person"
