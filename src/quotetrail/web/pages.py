@@ -51,7 +51,7 @@ def home(request: Request) -> HTMLResponse:
     try:
         return render(
             "home.html", articles=store.count_articles(), quotations=store.count_quotations(),
-            speakers=query.speakers(store)[:12], claims=query.claims(store)[:5],
+            speakers=query.speakers(store)[:12], claims=[c for c in query.claims(store) if c.reports > 1][:5],
         )
     finally:
         store.close()
