@@ -53,8 +53,10 @@ def _print_rows(rows: list[LedgerRow]) -> None:
 @click.option("--sidecar", type=click.Path(dir_okay=False, path_type=Path), help="CSV with metadata overriding what was detected.")
 @click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True, help="Largest single file accepted.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Extraction processes.")
+@click.option("--claims", "group_claims", is_flag=True, help="Afterwards, let new quotations join claims (see `quotetrail claims`).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], sidecar: Path | None, max_bytes: int, workers: int) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], sidecar: Path | None, max_bytes: int, workers: int,
+           group_claims: bool) -> None:
     """Read articles from files and folders into the database."""
     store = _store(ctx)
     bar = tqdm(desc="ingesting", unit=" articles", file=sys.stderr, disable=None)
@@ -68,6 +70,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], sidecar: Path | None, ma
     )
     bar.close()
     click.echo(summary.line())
+    if group_claims and not summary.interrupted and (summary.new or summary.updated):
+        from .claims import update_claims
+
+        click.echo(update_claims(store).line())
     store.close()
     if summary.interrupted:
         ctx.exit(130)
