@@ -84,3 +84,15 @@ def test_ingest_reports_bad_files_and_exits_nonzero_only_if_nothing_read(tmp_pat
 def test_every_command_is_documented() -> None:
     for name, command in main.commands.items():
         assert command.help, f"command {name} has no help text"
+
+
+def test_ingest_with_claims_groups_new_quotations_incrementally(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    (tmp_path / "a.txt").write_text("„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Montag.", encoding="utf-8")
+    first = CliRunner().invoke(main, ["--db", str(db), "ingest", "--claims", str(tmp_path / "a.txt")])
+    assert first.exit_code == 0 and "(1 newly grouped)" in first.output
+    (tmp_path / "b.txt").write_text("„Die Nato hat keine Pläne, Truppen in die Ukraine zu schicken“, sagte Stoltenberg am Dienstag.", encoding="utf-8")
+    second = CliRunner().invoke(main, ["--db", str(db), "ingest", "--claims", str(tmp_path / "b.txt")])
+    assert second.exit_code == 0 and "2 quotations (1 newly grouped)" in second.output
+    out = CliRunner().invoke(main, ["--db", str(db), "claims"]).output
+    assert "2 reports" in out
