@@ -239,7 +239,7 @@ def normalise(name: str, m: re.Match[str], ctx: Context) -> tuple[str, str | Non
             return "DATE", f"{g['y']}-{season}"
         parts = parse_iso(ctx.dct)
         return "DATE", f"{parts[0]}-{season}" if parts else None
-    if name == "time":
+    if name in ("time", "time_range_start"):
         minute = g.get("min") or "00"
         day = _dct_day(ctx)
         base = day.isoformat() if day else ctx.dct
@@ -270,11 +270,6 @@ def normalise(name: str, m: re.Match[str], ctx: Context) -> tuple[str, str | Non
         unit = g["unit"].lower()
         unit = {"monats": "monat", "jahres": "jahr"}.get(unit, unit)
         return "DATE", shift(unit, _rel_sign(g["rel"]), ctx)
-    if name == "time_range_start":
-        minute = g.get("min") or "00"
-        day = _dct_day(ctx)
-        base = day.isoformat() if day else ctx.dct
-        return "TIME", f"{base}T{int(g['h']):02d}:{minute}" if base else None
     if name == "daypart_alone":
         day = _dct_day(ctx)
         part = _daypart(m.group(0))

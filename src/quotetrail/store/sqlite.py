@@ -48,6 +48,13 @@ def quotation_text(text: str) -> str:
     return text
 
 
+#: Quotations joined with their article: the rows of exports, the API and timelines.
+_LEDGER_SELECT = (
+    "SELECT q.*, a.source, a.title, a.outlet, a.agency, a.published, a.text AS article_text"
+    " FROM quotations q JOIN articles a ON a.id = q.article_id"
+)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -360,10 +367,7 @@ class SQLiteStore:
             "recent": "q.said_on IS NULL, q.said_on DESC, q.article_id, q.start",
             "text": "q.article_id, q.start",
         }[order]
-        sql = (
-            "SELECT q.*, a.source, a.title, a.outlet, a.agency, a.published, a.text AS article_text"
-            f" FROM quotations q JOIN articles a ON a.id = q.article_id{where} ORDER BY {order_sql} LIMIT ? OFFSET ?"
-        )
+        sql = f"{_LEDGER_SELECT}{where} ORDER BY {order_sql} LIMIT ? OFFSET ?"
         rows = self.conn.execute(sql, [*args, max(0, int(limit)), max(0, int(offset))]).fetchall()
         return [self._ledger_row(r) for r in rows]
 
@@ -544,8 +548,7 @@ class SQLiteStore:
             return []
         marks = ",".join("?" * len(quotation_ids))
         sql = (
-            "SELECT q.*, a.source, a.title, a.outlet, a.agency, a.published, a.text AS article_text"
-            f" FROM quotations q JOIN articles a ON a.id = q.article_id WHERE q.id IN ({marks})"
+            f"{_LEDGER_SELECT} WHERE q.id IN ({marks})"
             " ORDER BY q.said_on IS NULL, q.said_on, q.article_id, q.start"
         )
         return [self._ledger_row(r) for r in self.conn.execute(sql, list(quotation_ids))]
