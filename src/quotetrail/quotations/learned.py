@@ -24,6 +24,8 @@ from .features import cue_lemmas, doc_features
 QUOTE_MODEL = "quote_tagger.crfsuite"
 ROLE_MODEL = "role_tagger.crfsuite"
 ROLE_PRIORITY = ("cue", "speaker", "addressee", "frame")
+#: Types that the wikinews-quotes scheme annotates without cue and frame (train: over 95% of them).
+CUELESS_TYPES = frozenset({"FreeIndirect", "IndirectFreeIndirect", "Reported"})
 
 
 def models_dir() -> Path:
@@ -217,7 +219,8 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotati
     out: list[Quotation] = []
     for name, parts in merged:
         a, b = parts[0][0], parts[-1][1]
-        cue = nearest(cues, a, b, 1)
+        # free indirect and reported speech carry no cue or frame of their own in the annotation scheme
+        cue = nearest(cues, a, b, 1) if name not in CUELESS_TYPES else None
         anchor = cue or (a, b)
         speaker = nearest(speakers, anchor[0], anchor[1], 1 if cue is None else 0) or nearest(speakers, a, b, 1)
         addressee = nearest(addressees, anchor[0], anchor[1], 0) if cue else None
