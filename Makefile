@@ -35,6 +35,7 @@ browser-deps:
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 accuracy: $(STAMP)
 	$(BIN)/python bench/accuracy.py

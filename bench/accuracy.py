@@ -29,7 +29,9 @@ def main() -> None:
     started = time.perf_counter()
     run = evaluate_corpus(gold, out_dir=out)
     seconds = time.perf_counter() - started
-    print(f"wikinews-quotes {args.split}: {run.documents} documents in {seconds:.1f} s ({run.documents / seconds:.1f} documents/s, one process)")
+    print(
+        f"wikinews-quotes {args.split}: {run.documents} documents in {seconds:.1f} s ({run.documents / seconds:.1f} documents/s, one process)"
+    )
     print(f"predictions written to {out}")
     print(format_report(run.scores.report()))
 

@@ -40,7 +40,11 @@ def stsb(limit: int | None) -> None:
 
 def same_claim(text_a: str, text_b: str, cosine: float, threshold: float) -> bool:
     """The grouping rule of claims/group.py for a pair: similarity, polarity and a shared content word."""
-    return cosine >= threshold and polarity(text_a) == polarity(text_b) and bool(content_words(text_a) & content_words(text_b))
+    return (
+        cosine >= threshold
+        and polarity(text_a) == polarity(text_b)
+        and bool(content_words(text_a) & content_words(text_b))
+    )
 
 
 def pairs() -> None:

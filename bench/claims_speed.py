@@ -55,8 +55,10 @@ def main() -> None:
     started = time.perf_counter()
     groups = assign(items, vectors, [])
     group_s = time.perf_counter() - started
-    print(f"{len(base)} quotations from scratch: embedding {embed_s:.0f} s ({len(base) / embed_s:.0f}/s, one thread), "
-          f"grouping {group_s:.1f} s, total {embed_s + group_s:.0f} s; {len(groups)} claims")
+    print(
+        f"{len(base)} quotations from scratch: embedding {embed_s:.0f} s ({len(base) / embed_s:.0f}/s, one thread), "
+        f"grouping {group_s:.1f} s, total {embed_s + group_s:.0f} s; {len(groups)} claims"
+    )
     started = time.perf_counter()
     extra_vectors = encode(extra)
     extra_items = [Item(f"n{i}", t, None, polarity(t), None) for i, t in enumerate(extra)]

@@ -36,8 +36,10 @@ def ingest(label: str, paths: list[Path]) -> None:
         summary = ingest_paths(store, paths)
         seconds = time.perf_counter() - started
         words = sum(len(a.text.split()) for a in store.articles(limit=100_000))
-        print(f"{label}: {summary.articles} articles ({words / max(summary.articles, 1):.0f} words each) in {seconds:.1f} s "
-              f"= {summary.articles / seconds:.1f} articles/s; {summary.quotations} quotations; peak memory {peak_mb():.0f} MB")
+        print(
+            f"{label}: {summary.articles} articles ({words / max(summary.articles, 1):.0f} words each) in {seconds:.1f} s "
+            f"= {summary.articles / seconds:.1f} articles/s; {summary.quotations} quotations; peak memory {peak_mb():.0f} MB"
+        )
 
 
 def stage_times(paths: list[Path]) -> None:
@@ -60,9 +62,11 @@ def stage_times(paths: list[Path]) -> None:
         t_dates += t3 - t2
         t_total += t4 - t3
     n = len(articles)
-    print(f"per article: analyse {1000 * t_analyse / n:.1f} ms, quotations {1000 * t_quotes / n:.1f} ms, "
-          f"dates {1000 * t_dates / n:.1f} ms ({100 * t_dates / t_total:.0f}% of extraction), "
-          f"whole extraction {1000 * t_total / n:.1f} ms = {n / t_total:.1f} articles/s")
+    print(
+        f"per article: analyse {1000 * t_analyse / n:.1f} ms, quotations {1000 * t_quotes / n:.1f} ms, "
+        f"dates {1000 * t_dates / n:.1f} ms ({100 * t_dates / t_total:.0f}% of extraction), "
+        f"whole extraction {1000 * t_total / n:.1f} ms = {n / t_total:.1f} articles/s"
+    )
 
 
 def main() -> None:
@@ -89,15 +93,19 @@ def long_articles(folder: Path) -> None:
     from quotetrail.ingest import read_paths
 
     texts = [a.text for a in read_paths([folder]) if not hasattr(a, "stage")]
-    articles = [replace(a, text=a.text + "\n\n" + b) for a, b in zip(
-        [a for a in read_paths([folder]) if not hasattr(a, "stage")][::2], texts[1::2], strict=False)]
+    articles = [
+        replace(a, text=a.text + "\n\n" + b)
+        for a, b in zip([a for a in read_paths([folder]) if not hasattr(a, "stage")][::2], texts[1::2], strict=False)
+    ]
     words = sum(len(a.text.split()) for a in articles) / len(articles)
     for label in ("first pass", "second pass"):
         started = time.perf_counter()
         for article in articles:
             extract(article)
         seconds = time.perf_counter() - started
-        print(f"{len(articles)} articles of {words:.0f} words, {label}: {len(articles) / seconds:.1f} articles/s (extraction only)")
+        print(
+            f"{len(articles)} articles of {words:.0f} words, {label}: {len(articles) / seconds:.1f} articles/s (extraction only)"
+        )
 
 
 if __name__ == "__main__":

@@ -27,10 +27,20 @@ def main() -> None:
     print(f"KRAUTS Dolomiten, {n} documents (tagged in {seconds:.1f} s including analysis)\n")
     print(f"{'':34}{'quotetrail':>12}{'HeidelTime':>12}")
     for subset in ("all", "needs_dct"):
-        print(f"[{'all expressions' if subset == 'all' else 'expressions needing the DCT'}] gold {ours[subset]['gold']}")
-        for key, label in (("strict_p", "strict P"), ("strict_r", "strict R"), ("strict_f1", "strict F1"),
-                           ("relaxed_p", "relaxed P"), ("relaxed_r", "relaxed R"), ("relaxed_f1", "relaxed F1"),
-                           ("type_accuracy", "type accuracy"), ("value_accuracy", "value accuracy"), ("value_f1", "value F1")):
+        print(
+            f"[{'all expressions' if subset == 'all' else 'expressions needing the DCT'}] gold {ours[subset]['gold']}"
+        )
+        for key, label in (
+            ("strict_p", "strict P"),
+            ("strict_r", "strict R"),
+            ("strict_f1", "strict F1"),
+            ("relaxed_p", "relaxed P"),
+            ("relaxed_r", "relaxed R"),
+            ("relaxed_f1", "relaxed F1"),
+            ("type_accuracy", "type accuracy"),
+            ("value_accuracy", "value accuracy"),
+            ("value_f1", "value F1"),
+        ):
             print(f"  {label:<32}{ours[subset][key]:>12.3f}{heideltime[subset][key]:>12.3f}")
 
 

@@ -12,24 +12,43 @@ from quotetrail.model import EXPORT_FIELDS, Article, Extraction, Quotation, Span
 from quotetrail.store import open_store
 
 SCRIPT = "<script>alert('x')</script> sagte er"
-TEXT = "„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Mittwoch. " + f"„{SCRIPT}“, sagte Müller."
+TEXT = (
+    "„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Mittwoch. "
+    + f"„{SCRIPT}“, sagte Müller."
+)
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient:
     db = tmp_path / "api.db"
     store = open_store(db)
-    article = Article(id="a1", source="a.txt", text=TEXT, outlet="Spiegel", agency="dpa", published="2024-05", language="de")
+    article = Article(
+        id="a1", source="a.txt", text=TEXT, outlet="Spiegel", agency="dpa", published="2024-05", language="de"
+    )
     s2 = TEXT.index(SCRIPT)
     quotes = (
-        Quotation("a1", "Direct", (Span(0, 60),), cue=(Span(62, 67),), speaker_mention=(Span(68, 79),), speaker="Jens Stoltenberg", speaker_role="Generalsekretär", said_on="2024-05-22", said_on_text="Mittwoch"),
+        Quotation(
+            "a1",
+            "Direct",
+            (Span(0, 60),),
+            cue=(Span(62, 67),),
+            speaker_mention=(Span(68, 79),),
+            speaker="Jens Stoltenberg",
+            speaker_role="Generalsekretär",
+            said_on="2024-05-22",
+            said_on_text="Mittwoch",
+        ),
         Quotation("a1", "Direct", (Span(s2, s2 + len(SCRIPT)),), speaker="Max Müller", said_on="2024-05"),
     )
     store.add_extraction(Extraction(article, quotes))
     from quotetrail.model import SpeakerMention
     from quotetrail.speakers import merge_speakers
 
-    store.replace_speakers(merge_speakers([(SpeakerMention(68, 79, "Stoltenberg", "Jens Stoltenberg", "person", "Generalsekretär"), "2024-05")]))
+    store.replace_speakers(
+        merge_speakers(
+            [(SpeakerMention(68, 79, "Stoltenberg", "Jens Stoltenberg", "person", "Generalsekretär"), "2024-05")]
+        )
+    )
     store.close()
     return TestClient(create_app(db, data_dir=tmp_path / "uploads", max_upload_bytes=2000))
 
@@ -47,7 +66,14 @@ def test_quotations_with_filters_and_paging(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"since": "gestern"}, {"until": "2024-99"}, {"type": "Zitat"}, {"limit": "-1"}, {"limit": "viele"}, {"offset": "-3"}],
+    [
+        {"since": "gestern"},
+        {"until": "2024-99"},
+        {"type": "Zitat"},
+        {"limit": "-1"},
+        {"limit": "viele"},
+        {"offset": "-3"},
+    ],
 )
 def test_bad_parameters_get_400_with_the_error_shape(client: TestClient, params: dict[str, str]) -> None:
     response = client.get("/api/quotations", params=params)
@@ -87,7 +113,16 @@ def test_claims_endpoints_when_empty(client: TestClient) -> None:
 
 def test_openapi_describes_the_endpoints(client: TestClient) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
-    for path in ("/api/quotations", "/api/speakers", "/api/speakers/{speaker_id}", "/api/articles", "/api/articles/{article_id}", "/api/timeline", "/api/claims", "/api/claims/{claim_id}"):
+    for path in (
+        "/api/quotations",
+        "/api/speakers",
+        "/api/speakers/{speaker_id}",
+        "/api/articles",
+        "/api/articles/{article_id}",
+        "/api/timeline",
+        "/api/claims",
+        "/api/claims/{claim_id}",
+    ):
         assert path in paths
 
 
@@ -99,7 +134,15 @@ def test_script_in_a_quotation_renders_as_text(client: TestClient) -> None:
 
 
 def test_pages_answer(client: TestClient) -> None:
-    for url in ("/", "/search?q=Truppen", "/timeline?q=Truppen&speaker=Stoltenberg", "/speakers", "/claims", "/upload", "/article/a1"):
+    for url in (
+        "/",
+        "/search?q=Truppen",
+        "/timeline?q=Truppen&speaker=Stoltenberg",
+        "/speakers",
+        "/claims",
+        "/upload",
+        "/article/a1",
+    ):
         assert client.get(url).status_code == 200, url
     assert client.get("/search", params={"since": "bald"}).status_code == 400
     assert client.get("/article/none").status_code == 404

@@ -56,19 +56,27 @@ def test_grouping_joins_restatements_and_keeps_other_polarity_apart() -> None:
 
 
 def test_syndicated_copy_links_to_the_earliest_version() -> None:
-    story = ("Die Nato schließt eine militärische Unterstützung der Ukraine weiter aus, sagte Generalsekretär "
-             "Jens Stoltenberg am Donnerstag in Brüssel vor Journalisten. ") * 3
+    story = (
+        "Die Nato schließt eine militärische Unterstützung der Ukraine weiter aus, sagte Generalsekretär "
+        "Jens Stoltenberg am Donnerstag in Brüssel vor Journalisten. "
+    ) * 3
     articles = [
         ("copy", "2022-02-25", "Berlin. " + story + "Mehr dazu später."),
         ("orig", "2022-02-24", story),
-        ("other", "2022-02-24", "Der Bundestag hat am Freitag den Haushalt für das kommende Jahr beschlossen, mit großer Mehrheit."),
+        (
+            "other",
+            "2022-02-24",
+            "Der Bundestag hat am Freitag den Haushalt für das kommende Jahr beschlossen, mit großer Mehrheit.",
+        ),
     ]
     [(copy, original, similarity)] = find_syndicated(articles)
     assert (copy, original) == ("copy", "orig") and similarity > 0.5
 
 
 def test_word_diff_shows_omissions_and_additions() -> None:
-    diff, omitted = word_diff("Die Nato hat keine Pläne, Truppen zu entsenden", "Die Nato hat keine Pläne, Soldaten zu entsenden")
+    diff, omitted = word_diff(
+        "Die Nato hat keine Pläne, Truppen zu entsenden", "Die Nato hat keine Pläne, Soldaten zu entsenden"
+    )
     assert "[-Truppen-]" in diff and "{+Soldaten+}" in diff and omitted == ("Truppen",)
 
 

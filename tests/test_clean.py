@@ -52,7 +52,11 @@ def test_non_german_article_is_flagged() -> None:
 
 def test_examples_metadata_and_debris(examples_dir: Path) -> None:
     articles = {Path(a.source).name[:3]: a for a in read_paths([examples_dir])}
-    assert (articles["003"].agency, articles["003"].dateline, articles["003"].published) == ("dpa", "Brüssel", "2022-02")
+    assert (articles["003"].agency, articles["003"].dateline, articles["003"].published) == (
+        "dpa",
+        "Brüssel",
+        "2022-02",
+    )
     assert articles["001"].agency == "Reuters" and articles["004"].agency == "AFP"
     text = articles["001"].text
     assert "einverstanden" not in text and "JOHN THYS" not in text

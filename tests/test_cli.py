@@ -17,7 +17,9 @@ from quotetrail.model import EXPORT_FIELDS
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("cli") / "demo.db"
-    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(Path(__file__).resolve().parents[1] / "examples")])
+    result = CliRunner().invoke(
+        main, ["--db", str(db), "ingest", str(Path(__file__).resolve().parents[1] / "examples")]
+    )
     assert result.exit_code == 0, result.output
     assert "5 files read: 5 new, 0 updated, 0 unchanged articles" in result.output
     return db
@@ -88,10 +90,15 @@ def test_every_command_is_documented() -> None:
 
 def test_ingest_with_claims_groups_new_quotations_incrementally(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
-    (tmp_path / "a.txt").write_text("„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Montag.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Montag.", encoding="utf-8"
+    )
     first = CliRunner().invoke(main, ["--db", str(db), "ingest", "--claims", str(tmp_path / "a.txt")])
     assert first.exit_code == 0 and "(1 newly grouped)" in first.output
-    (tmp_path / "b.txt").write_text("„Die Nato hat keine Pläne, Truppen in die Ukraine zu schicken“, sagte Stoltenberg am Dienstag.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "„Die Nato hat keine Pläne, Truppen in die Ukraine zu schicken“, sagte Stoltenberg am Dienstag.",
+        encoding="utf-8",
+    )
     second = CliRunner().invoke(main, ["--db", str(db), "ingest", "--claims", str(tmp_path / "b.txt")])
     assert second.exit_code == 0 and "2 quotations (1 newly grouped)" in second.output
     out = CliRunner().invoke(main, ["--db", str(db), "claims"]).output

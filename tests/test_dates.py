@@ -46,7 +46,10 @@ def test_month_in_the_future_tense_is_the_coming_one() -> None:
 
 
 def test_month_in_the_past_tense_is_the_last_one() -> None:
-    assert values("Im Februar sagte Macron, man könne nichts ausschließen.", "2024-05")["Februar"] == ("DATE", "2024-02")
+    assert values("Im Februar sagte Macron, man könne nichts ausschließen.", "2024-05")["Februar"] == (
+        "DATE",
+        "2024-02",
+    )
 
 
 def test_weekday_against_a_month_only_date_stays_at_month() -> None:
@@ -59,7 +62,14 @@ def test_relative_expression_without_creation_time_is_unresolved() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("2024-05-22T20:30", "2024-05-22"), ("2024-W20", "2024-05"), ("2024-W22", "2024"), ("2024-SU", "2024"), ("PAST_REF", None), ("P3Y", None)],
+    [
+        ("2024-05-22T20:30", "2024-05-22"),
+        ("2024-W20", "2024-05"),
+        ("2024-W22", "2024"),
+        ("2024-SU", "2024"),
+        ("PAST_REF", None),
+        ("P3Y", None),
+    ],
 )
 def test_calendar_dates_never_finer_than_the_evidence(value: str, expected: str | None) -> None:
     assert calendar_date(value) == expected

@@ -14,9 +14,24 @@ from quotetrail.model import Quotation, Span
 TEXT = "Er sagte, die Lage sei ernst. „Wir handeln“, sagte sie."
 #       0         1         2         3         4         5
 #       0123456789012345678901234567890123456789012345678901234
-TOKENS = [("Er", 0, 2), ("sagte", 3, 8), (",", 8, 9), ("die", 10, 13), ("Lage", 14, 18), ("sei", 19, 22), ("ernst", 23, 28),
-          (".", 28, 29), ("„", 30, 31), ("Wir", 31, 34), ("handeln", 35, 42), ("“", 42, 43), (",", 43, 44), ("sagte", 45, 50),
-          ("sie", 51, 54), (".", 54, 55)]
+TOKENS = [
+    ("Er", 0, 2),
+    ("sagte", 3, 8),
+    (",", 8, 9),
+    ("die", 10, 13),
+    ("Lage", 14, 18),
+    ("sei", 19, 22),
+    ("ernst", 23, 28),
+    (".", 28, 29),
+    ("„", 30, 31),
+    ("Wir", 31, 34),
+    ("handeln", 35, 42),
+    ("“", 42, 43),
+    (",", 43, 44),
+    ("sagte", 45, 50),
+    ("sie", 51, 54),
+    (".", 54, 55),
+]
 
 
 def G(quote: tuple[int, ...], **roles: tuple[int, ...]) -> Group:
@@ -66,9 +81,18 @@ def corpus_doc(tmp_path: Path) -> Path:
         "documentName": "Test",
         "originalText": TEXT,
         "sentences": [],
-        "tokens": [{"id": i, "text": t, "charBegin": b, "charEnd": e, "sentence": 0} for i, (t, b, e) in enumerate(TOKENS)],
-        "annotations": [{"type": "Indirect", "medium": "Speech", "quote": {"spans": [{"charBegin": 10, "charEnd": 28}], "tokenIds": [3, 4, 5, 6]},
-                         "speaker": {"spans": [{"charBegin": 0, "charEnd": 2}], "tokenIds": [0]}, "cue": {"tokenIds": [1], "spans": [{"charBegin": 3, "charEnd": 8}]}}],
+        "tokens": [
+            {"id": i, "text": t, "charBegin": b, "charEnd": e, "sentence": 0} for i, (t, b, e) in enumerate(TOKENS)
+        ],
+        "annotations": [
+            {
+                "type": "Indirect",
+                "medium": "Speech",
+                "quote": {"spans": [{"charBegin": 10, "charEnd": 28}], "tokenIds": [3, 4, 5, 6]},
+                "speaker": {"spans": [{"charBegin": 0, "charEnd": 2}], "tokenIds": [0]},
+                "cue": {"tokenIds": [1], "spans": [{"charBegin": 3, "charEnd": 8}]},
+            }
+        ],
     }
     path = tmp_path / "1 - Test (2024-05-22).pretty.json"
     path.write_text(json.dumps(doc), encoding="utf-8")

@@ -26,7 +26,9 @@ def find(rows: list[LedgerRow], words: str) -> list[LedgerRow]:
 
 
 def test_stoltenbergs_2024_statement_is_direct_with_cue_and_speaker(rows: list[LedgerRow]) -> None:
-    [row] = [r for r in find(rows, "Die Nato hat keine Pläne, Truppen in die Ukraine zu entsenden") if r.type == "Direct"]
+    [row] = [
+        r for r in find(rows, "Die Nato hat keine Pläne, Truppen in die Ukraine zu entsenden") if r.type == "Direct"
+    ]
     assert row.cue == "sagte" and row.speaker == "Jens Stoltenberg"
     assert row.said_on == "2024-06" and row.said_on_text == "Donnerstag"  # a weekday against a month-only date
     assert row.agency == "AFP"

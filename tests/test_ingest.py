@@ -38,7 +38,10 @@ def test_header_line_gives_month_and_stays_in_the_text(tmp_path: Path) -> None:
 
 def test_header_lead_paragraph_is_kept_as_text(tmp_path: Path) -> None:
     f = tmp_path / "b.txt"
-    f.write_text(" date 2022-02 Die Nato schließt eine Unterstützung aus. „Wir haben keine Pläne“, sagte er.\n\nMehr Text folgt hier.", encoding="utf-8")
+    f.write_text(
+        " date 2022-02 Die Nato schließt eine Unterstützung aus. „Wir haben keine Pläne“, sagte er.\n\nMehr Text folgt hier.",
+        encoding="utf-8",
+    )
     [article], _ = read(f)
     assert article.text.startswith("Die Nato schließt eine Unterstützung aus. „Wir haben keine Pläne“")
     assert article.title is None
@@ -98,7 +101,15 @@ def test_truncated_html_is_an_error_or_an_article_never_a_crash(tmp_path: Path) 
 
 def test_jsonl_field_mapping_and_bad_lines(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"body": ARTICLE, "headline": "Keine Truppen", "url": "https://example.org/a", "publisher": "dpa", "datePublished": "2024-05-22T10:15:00Z"}),
+        json.dumps(
+            {
+                "body": ARTICLE,
+                "headline": "Keine Truppen",
+                "url": "https://example.org/a",
+                "publisher": "dpa",
+                "datePublished": "2024-05-22T10:15:00Z",
+            }
+        ),
         "{this is not json",
         json.dumps({"title": "ohne Text"}),
         json.dumps({"text": "Die Ministerin sagte, sie sei zufrieden mit dem Ergebnis der Verhandlungen."}),
@@ -108,7 +119,12 @@ def test_jsonl_field_mapping_and_bad_lines(tmp_path: Path) -> None:
     articles, problems = read(f)
     assert len(articles) == 2
     first = articles[0]
-    assert (first.title, first.url, first.outlet, first.published) == ("Keine Truppen", "https://example.org/a", "dpa", "2024-05-22")
+    assert (first.title, first.url, first.outlet, first.published) == (
+        "Keine Truppen",
+        "https://example.org/a",
+        "dpa",
+        "2024-05-22",
+    )
     reasons = sorted(p.reason for p in problems)
     assert reasons[0].startswith("line 2: invalid JSON")
     assert reasons[1].startswith("line 3: no article text")
@@ -116,7 +132,10 @@ def test_jsonl_field_mapping_and_bad_lines(tmp_path: Path) -> None:
 
 def test_json_list_of_articles(tmp_path: Path) -> None:
     f = tmp_path / "list.json"
-    f.write_text(json.dumps({"articles": [{"text": ARTICLE, "date": "22.05.2024"}, {"content": ARTICLE + " Ende."}]}), encoding="utf-8")
+    f.write_text(
+        json.dumps({"articles": [{"text": ARTICLE, "date": "22.05.2024"}, {"content": ARTICLE + " Ende."}]}),
+        encoding="utf-8",
+    )
     articles, problems = read(f)
     assert problems == [] and len(articles) == 2
     assert articles[0].published == "2024-05-22"
@@ -139,7 +158,9 @@ def test_warc_archive(tmp_path: Path) -> None:
         writer = WARCWriter(out, gzip=True)
         html = f"<html><head><title>Nato</title></head><body><article><p>{ARTICLE}</p><p>{ARTICLE}</p></article></body></html>".encode()
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        record = writer.create_warc_record("https://example.org/nato", "response", payload=io.BytesIO(html), http_headers=headers)
+        record = writer.create_warc_record(
+            "https://example.org/nato", "response", payload=io.BytesIO(html), http_headers=headers
+        )
         writer.write_record(record)
     [article], problems = read(f)
     assert problems == []
@@ -153,7 +174,11 @@ def test_warc_archive(tmp_path: Path) -> None:
     ids=["latin-1", "cp1252", "utf-8-bom"],
 )
 def test_encodings_decode_to_the_same_text(tmp_path: Path, encoding: str, prefix: bytes) -> None:
-    text = "Die Außenministerin äußerte sich „überrascht“ über die Größe der Übung." if encoding != "latin-1" else "Die Außenministerin äußerte sich überrascht über die Größe der Übung."
+    text = (
+        "Die Außenministerin äußerte sich „überrascht“ über die Größe der Übung."
+        if encoding != "latin-1"
+        else "Die Außenministerin äußerte sich überrascht über die Größe der Übung."
+    )
     f = tmp_path / f"{encoding}.txt"
     f.write_bytes(prefix + text.encode(encoding))
     [article], problems = read(f)
@@ -163,7 +188,9 @@ def test_encodings_decode_to_the_same_text(tmp_path: Path, encoding: str, prefix
 
 def test_mixed_encoding_file_keeps_both_parts(tmp_path: Path) -> None:
     f = tmp_path / "mixed.txt"
-    f.write_bytes("Erster Absatz über die Außenpolitik.\n\n".encode() + "Zweiter Absatz: Größe und Übung.".encode("cp1252"))
+    f.write_bytes(
+        "Erster Absatz über die Außenpolitik.\n\n".encode() + "Zweiter Absatz: Größe und Übung.".encode("cp1252")
+    )
     [article], _ = read(f)
     assert "Außenpolitik" in article.text and "Größe und Übung" in article.text
 

@@ -24,7 +24,7 @@ def test_extract_is_a_pure_function_of_the_article() -> None:
     article = Article(
         id="a1",
         source="t.txt",
-        text='„Wir haben keine Pläne, Truppen zu schicken“, sagte Stoltenberg am Mittwoch.',
+        text="„Wir haben keine Pläne, Truppen zu schicken“, sagte Stoltenberg am Mittwoch.",
         published="2024-05",
         language="de",
     )

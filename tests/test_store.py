@@ -17,9 +17,22 @@ from quotetrail.store import open_store
 TEXT = "„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Mittwoch."
 
 
-def extraction(article_id: str = "a1", source: str = "a.txt", said_on: str | None = "2024-05", speaker: str = "Jens Stoltenberg") -> Extraction:
-    article = Article(id=article_id, source=source, text=TEXT, outlet="Spiegel", agency="dpa", published="2024-05", language="de")
-    q = Quotation(article_id, "Direct", (Span(0, 60),), cue=(Span(62, 67),), speaker_mention=(Span(68, 79),), speaker=speaker, said_on=said_on, said_on_text="Mittwoch")
+def extraction(
+    article_id: str = "a1", source: str = "a.txt", said_on: str | None = "2024-05", speaker: str = "Jens Stoltenberg"
+) -> Extraction:
+    article = Article(
+        id=article_id, source=source, text=TEXT, outlet="Spiegel", agency="dpa", published="2024-05", language="de"
+    )
+    q = Quotation(
+        article_id,
+        "Direct",
+        (Span(0, 60),),
+        cue=(Span(62, 67),),
+        speaker_mention=(Span(68, 79),),
+        speaker=speaker,
+        said_on=said_on,
+        said_on_text="Mittwoch",
+    )
     return Extraction(article, (q,))
 
 
@@ -64,14 +77,16 @@ def test_search_syntax_in_user_query_is_harmless(tmp_path: Path) -> None:
     store = open_store(tmp_path / "t.db")
     store.add_extraction(extraction())
     assert store.count_quotations(text='"Truppen*') == 1
-    assert store.count_quotations(text='NEAR( OR -') == 0  # no FTS syntax error
+    assert store.count_quotations(text="NEAR( OR -") == 0  # no FTS syntax error
 
 
 def test_interrupted_ingest_keeps_what_was_stored_and_rerun_completes(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(4):
-        (folder / f"{i}.txt").write_text(f"Meldung {i}: Die Ministerin sagte, sie sei zufrieden mit Runde {i}.", encoding="utf-8")
+        (folder / f"{i}.txt").write_text(
+            f"Meldung {i}: Die Ministerin sagte, sie sei zufrieden mit Runde {i}.", encoding="utf-8"
+        )
     store = open_store(tmp_path / "t.db")
     seen = []
 
@@ -92,7 +107,9 @@ def test_killed_process_leaves_a_consistent_database(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(30):
-        (folder / f"{i:02}.txt").write_text(f"Meldung {i}: Der Minister sagte, er sei optimistisch, dass es klappe.", encoding="utf-8")
+        (folder / f"{i:02}.txt").write_text(
+            f"Meldung {i}: Der Minister sagte, er sei optimistisch, dass es klappe.", encoding="utf-8"
+        )
     script = textwrap.dedent(f"""
         import os
         from quotetrail.store import open_store
@@ -109,7 +126,9 @@ def test_killed_process_leaves_a_consistent_database(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-c", script], check=False)
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    orphans = conn.execute("SELECT COUNT(*) FROM quotations WHERE article_id NOT IN (SELECT id FROM articles)").fetchone()[0]
+    orphans = conn.execute(
+        "SELECT COUNT(*) FROM quotations WHERE article_id NOT IN (SELECT id FROM articles)"
+    ).fetchone()[0]
     assert orphans == 0
     conn.close()
     store = open_store(db)

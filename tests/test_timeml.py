@@ -15,7 +15,10 @@ GOLD = Path(__file__).parent / "fixtures" / "timeml" / "gold.tml"
 def test_read_keeps_text_offsets_and_dct() -> None:
     doc = read_timeml(GOLD)
     assert doc.dct == "2024-05-22"
-    assert [(t.text, t.type, t.value) for t in doc.timexes][:2] == [("gestern", "DATE", "2024-05-21"), ("drei Wochen", "DURATION", "P3W")]
+    assert [(t.text, t.type, t.value) for t in doc.timexes][:2] == [
+        ("gestern", "DATE", "2024-05-21"),
+        ("drei Wochen", "DURATION", "P3W"),
+    ]
     for t in doc.timexes:
         assert doc.text[t.start : t.end] == t.text
     assert "&" in doc.text and "&amp;" not in doc.text
@@ -27,7 +30,9 @@ def test_write_then_read_round_trips(tmp_path: Path) -> None:
     write_timeml(doc, list(doc.timexes), out)
     again = read_timeml(out)
     assert again.text == doc.text
-    assert [(t.start, t.end, t.type, t.value) for t in again.timexes] == [(t.start, t.end, t.type, t.value) for t in doc.timexes]
+    assert [(t.start, t.end, t.type, t.value) for t in again.timexes] == [
+        (t.start, t.end, t.type, t.value) for t in doc.timexes
+    ]
     assert '<TIMEX3 tid="t1" type="DATE" value="2024-05-21">gestern</TIMEX3>' in out.read_text(encoding="utf-8")
 
 
@@ -36,7 +41,11 @@ def T(start: int, end: int, value: str, kind: str = "DATE", text: str = "x") -> 
 
 
 def test_scorer_strict_relaxed_and_value() -> None:
-    gold = [T(0, 7, "2024-05-21", text="gestern"), T(10, 21, "P3W", "DURATION", "drei Wochen"), T(30, 37, "2024-06-03", text="3. Juni")]
+    gold = [
+        T(0, 7, "2024-05-21", text="gestern"),
+        T(10, 21, "P3W", "DURATION", "drei Wochen"),
+        T(30, 37, "2024-06-03", text="3. Juni"),
+    ]
     pred = [
         T(0, 7, "2024-05-21", text="gestern"),  # exact, right value
         T(14, 21, "P3W", "DURATION", "Wochen"),  # overlapping only, right value

@@ -44,7 +44,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     update_claims(store)
     store.close()
     port = _free_port()
-    config = uvicorn.Config(create_app(folder / "demo.db", data_dir=folder / "uploads"), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(folder / "demo.db", data_dir=folder / "uploads"), host="127.0.0.1", port=port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -64,8 +66,16 @@ def page(tmp_path_factory: pytest.TempPathFactory):
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -118,7 +128,10 @@ def test_speaker_and_claim_pages(server: str, page) -> None:
 
 def test_upload_and_injected_script_renders_as_text(server: str, page, tmp_path: Path) -> None:
     f = tmp_path / "angriff.txt"
-    f.write_text("„<script>alert('pwned')</script> ist kein Zitat, sondern ein Test“, sagte die Prüferin Anna Beispiel.", encoding="utf-8")
+    f.write_text(
+        "„<script>alert('pwned')</script> ist kein Zitat, sondern ein Test“, sagte die Prüferin Anna Beispiel.",
+        encoding="utf-8",
+    )
     page.goto(server + "/upload")
     page.set_input_files("input[type=file]", str(f))
     page.click("form.upload button")

@@ -30,7 +30,10 @@ def row_json(row: LedgerRow) -> dict[str, Any]:
 
 def speaker_json(s: Speaker) -> dict[str, Any]:
     return {
-        "id": s.id, "name": s.name, "kind": s.kind, "variants": list(s.variants),
+        "id": s.id,
+        "name": s.name,
+        "kind": s.kind,
+        "variants": list(s.variants),
         "roles": [{"role": r.role, "first_seen": r.first_seen, "last_seen": r.last_seen} for r in s.roles],
         "quotation_count": s.quotation_count,
     }
@@ -38,8 +41,13 @@ def speaker_json(s: Speaker) -> dict[str, Any]:
 
 def claim_json(c: Claim) -> dict[str, Any]:
     return {
-        "id": c.id, "text": c.text, "first_said": c.first_said, "last_said": c.last_said,
-        "speakers": list(c.speakers), "outlets": list(c.outlets), "reports": c.reports,
+        "id": c.id,
+        "text": c.text,
+        "first_said": c.first_said,
+        "last_said": c.last_said,
+        "speakers": list(c.speakers),
+        "outlets": list(c.outlets),
+        "reports": c.reports,
         "quotation_ids": list(c.quotation_ids),
     }
 
@@ -49,9 +57,17 @@ def quotation_spans_json(q: Quotation) -> dict[str, Any]:
         return [[s.start, s.end] for s in values]
 
     return {
-        "quotation_id": q.id, "type": q.type, "spans": spans(q.spans), "cue": spans(q.cue),
-        "speaker_mention": spans(q.speaker_mention), "frame": spans(q.frame), "addressee": spans(q.addressee),
-        "speaker": q.speaker, "speaker_role": q.speaker_role, "said_on": q.said_on, "said_on_text": q.said_on_text,
+        "quotation_id": q.id,
+        "type": q.type,
+        "spans": spans(q.spans),
+        "cue": spans(q.cue),
+        "speaker_mention": spans(q.speaker_mention),
+        "frame": spans(q.frame),
+        "addressee": spans(q.addressee),
+        "speaker": q.speaker,
+        "speaker_role": q.speaker_role,
+        "said_on": q.said_on,
+        "said_on_text": q.said_on_text,
         "claim_id": q.claim_id,
     }
 
@@ -74,19 +90,25 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
 
 
-def create_app(db_path: str | Path = "quotetrail.db", data_dir: str | Path | None = None,
-               max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> FastAPI:
+def create_app(
+    db_path: str | Path = "quotetrail.db",
+    data_dir: str | Path | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> FastAPI:
     """The app serving ``db_path``; uploads are stored under ``data_dir`` (default: beside the database)."""
     db_path = Path(db_path)
     app = FastAPI(
-        title="quotetrail", version=__version__, openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+        title="quotetrail",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
         description="Who said what, when, and how each outlet reported it: the quotetrail ledger as JSON.",
     )
     app.state.db_path = db_path
     app.state.data_dir = Path(data_dir) if data_dir else db_path.resolve().parent / "quotetrail-uploads"
     app.state.max_upload_bytes = max_upload_bytes
     open_store(db_path).close()  # create and migrate once at start-up
-
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
@@ -117,17 +139,36 @@ def create_app(db_path: str | Path = "quotetrail.db", data_dir: str | Path | Non
 
         return error_page(request, 400, str(exc))
 
-
     @app.get("/api/quotations", summary="Quotations matching filters, oldest first, with paging")
     def api_quotations(
-        store: StoreDep, speaker: str | None = None, text: str | None = None, since: str | None = None,
-        until: str | None = None, type: str | None = None, outlet: str | None = None,
-        claim: str | None = None, limit: Limit = 50, offset: Offset = 0,
+        store: StoreDep,
+        speaker: str | None = None,
+        text: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        type: str | None = None,
+        outlet: str | None = None,
+        claim: str | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
-        filters = {"speaker": speaker, "text": text, "since": since, "until": until, "type": type, "outlet": outlet, "claim": claim}
+        filters = {
+            "speaker": speaker,
+            "text": text,
+            "since": since,
+            "until": until,
+            "type": type,
+            "outlet": outlet,
+            "claim": claim,
+        }
         rows = query.quotations(store, **filters, limit=limit, offset=offset)
-        return {"ok": True, "total": query.count_quotations(store, **filters), "limit": limit, "offset": offset,
-                "quotations": [row_json(r) for r in rows]}
+        return {
+            "ok": True,
+            "total": query.count_quotations(store, **filters),
+            "limit": limit,
+            "offset": offset,
+            "quotations": [row_json(r) for r in rows],
+        }
 
     @app.get("/api/speakers", summary="Speakers, most quoted first")
     def api_speakers(store: StoreDep, q: str | None = None) -> dict[str, Any]:
@@ -142,11 +183,26 @@ def create_app(db_path: str | Path = "quotetrail.db", data_dir: str | Path | Non
         return {"ok": True, "speaker": speaker_json(found), "statements": [row_json(r) for r in statements]}
 
     @app.get("/api/articles", summary="Articles, newest first")
-    def api_articles(store: StoreDep, outlet: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    def api_articles(
+        store: StoreDep, outlet: str | None = None, limit: Limit = 50, offset: Offset = 0
+    ) -> dict[str, Any]:
         articles = query.articles(store, outlet=outlet, limit=limit, offset=offset)
-        return {"ok": True, "articles": [
-            {"id": a.id, "source": a.source, "title": a.title, "outlet": a.outlet, "agency": a.agency,
-             "published": a.published, "dateline": a.dateline, "language": a.language} for a in articles]}
+        return {
+            "ok": True,
+            "articles": [
+                {
+                    "id": a.id,
+                    "source": a.source,
+                    "title": a.title,
+                    "outlet": a.outlet,
+                    "agency": a.agency,
+                    "published": a.published,
+                    "dateline": a.dateline,
+                    "language": a.language,
+                }
+                for a in articles
+            ],
+        }
 
     @app.get("/api/articles/{article_id}", summary="One article with its text and quotation spans")
     def api_article(store: StoreDep, article_id: str) -> dict[str, Any]:
@@ -154,15 +210,34 @@ def create_app(db_path: str | Path = "quotetrail.db", data_dir: str | Path | Non
         if found is None:
             raise HTTPException(404, f"no article {article_id!r}")
         a, quotations = found
-        return {"ok": True, "article": {
-            "id": a.id, "source": a.source, "title": a.title, "url": a.url, "outlet": a.outlet, "agency": a.agency,
-            "byline": a.byline, "dateline": a.dateline, "author": a.author, "published": a.published,
-            "language": a.language, "text": a.text, "removed": [{"text": r.text, "reason": r.reason} for r in a.removed],
-        }, "quotations": [quotation_spans_json(q) for q in quotations]}
+        return {
+            "ok": True,
+            "article": {
+                "id": a.id,
+                "source": a.source,
+                "title": a.title,
+                "url": a.url,
+                "outlet": a.outlet,
+                "agency": a.agency,
+                "byline": a.byline,
+                "dateline": a.dateline,
+                "author": a.author,
+                "published": a.published,
+                "language": a.language,
+                "text": a.text,
+                "removed": [{"text": r.text, "reason": r.reason} for r in a.removed],
+            },
+            "quotations": [quotation_spans_json(q) for q in quotations],
+        }
 
     @app.get("/api/timeline", summary="Statements matching a query, in date order")
-    def api_timeline(store: StoreDep, q: Annotated[str, Query(min_length=1)], since: str | None = None,
-                     until: str | None = None, speaker: str | None = None) -> dict[str, Any]:
+    def api_timeline(
+        store: StoreDep,
+        q: Annotated[str, Query(min_length=1)],
+        since: str | None = None,
+        until: str | None = None,
+        speaker: str | None = None,
+    ) -> dict[str, Any]:
         rows = query.timeline(store, q, since=since, until=until, speaker=speaker)
         return {"ok": True, "query": q, "statements": [row_json(r) for r in rows]}
 
@@ -177,8 +252,14 @@ def create_app(db_path: str | Path = "quotetrail.db", data_dir: str | Path | Non
             raise HTTPException(404, f"no claim {claim_id!r}")
         members = {qid: (stance, sim) for qid, stance, sim in store.claim_members(claim_id)}
         rows = store.ledger_rows(list(members))
-        return {"ok": True, "claim": claim_json(found), "statements": [
-            {**row_json(r), "stance": members[r.quotation_id][0], "similarity": members[r.quotation_id][1]} for r in rows]}
+        return {
+            "ok": True,
+            "claim": claim_json(found),
+            "statements": [
+                {**row_json(r), "stance": members[r.quotation_id][0], "similarity": members[r.quotation_id][1]}
+                for r in rows
+            ],
+        }
 
     from .web.pages import router
 

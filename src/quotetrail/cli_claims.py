@@ -13,10 +13,17 @@ from .store import open_store
 @click.option("--update", is_flag=True, help="Group quotations not yet in a claim (embeddings are cached).")
 @click.option("--rebuild", is_flag=True, help="Regroup every quotation from scratch.")
 @click.option("--all", "show_all", is_flag=True, help="Also list claims reported only once.")
-@click.option("--join-threshold", type=click.FloatRange(0.0, 1.0), default=JOIN_THRESHOLD, show_default=True,
-              help="Similarity at which a quotation joins a claim (see docs/claims.md for measured precision/recall).")
+@click.option(
+    "--join-threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=JOIN_THRESHOLD,
+    show_default=True,
+    help="Similarity at which a quotation joins a claim (see docs/claims.md for measured precision/recall).",
+)
 @click.pass_context
-def claims(ctx: click.Context, query_text: str | None, update: bool, rebuild: bool, show_all: bool, join_threshold: float) -> None:
+def claims(
+    ctx: click.Context, query_text: str | None, update: bool, rebuild: bool, show_all: bool, join_threshold: float
+) -> None:
     """List claims (restatements grouped across articles), most reported first."""
     store = open_store(ctx.obj["db_path"])
     if update or rebuild:
@@ -41,11 +48,15 @@ def claim(ctx: click.Context, claim_id: str) -> None:
     if found is None:
         raise click.UsageError(f"no claim {claim_id!r} (see `quotetrail claims`)")
     click.echo(f"„{found.text}“")
-    click.echo(f"{found.reports} reports by {', '.join(found.speakers) or 'unknown'}, {found.first_said or '?'} – {found.last_said or '?'}\n")
+    click.echo(
+        f"{found.reports} reports by {', '.join(found.speakers) or 'unknown'}, {found.first_said or '?'} – {found.last_said or '?'}\n"
+    )
     stance = {qid: s for qid, s, _ in store.claim_members(claim_id)}
     for r in store.ledger_rows(list(stance)):
         source = " / ".join(x for x in (r.outlet, r.agency) if x) or r.source.rsplit("/", 1)[-1]
-        click.echo(f"{r.said_on or 'undated':<10}  {stance[r.quotation_id]:<8} {r.speaker or r.speaker_mention or 'unknown'} — {r.type} [{source}]")
+        click.echo(
+            f"{r.said_on or 'undated':<10}  {stance[r.quotation_id]:<8} {r.speaker or r.speaker_mention or 'unknown'} — {r.type} [{source}]"
+        )
         click.echo(f"            „{r.text}“")
 
 
@@ -74,7 +85,9 @@ def compare(ctx: click.Context, claim_id: str | None, speaker: str | None) -> No
         if r.omitted:
             click.echo(f"    left out: {' '.join(r.omitted)}")
         if r.framing_near or r.framing_article:
-            click.echo(f"    framing nearby: {', '.join(r.framing_near) or '—'}; in the article: {', '.join(r.framing_article) or '—'}")
+            click.echo(
+                f"    framing nearby: {', '.join(r.framing_near) or '—'}; in the article: {', '.join(r.framing_article) or '—'}"
+            )
 
 
 COMMANDS: list[click.Command] = [claims, claim, compare]

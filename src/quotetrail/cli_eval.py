@@ -55,7 +55,9 @@ def predict(fmt: str, gold_dir: Path, out_dir: Path) -> None:
 
 @click.command()
 @click.argument("train_dir", type=_DIR)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the package's).")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the package's)."
+)
 def train(train_dir: Path, out_dir: Path | None) -> None:
     """Train the quotation tagger from a wikinews-quotes split (use the train split only)."""
     from .quotations.training import train_from_corpus

@@ -50,13 +50,23 @@ def _print_rows(rows: list[LedgerRow]) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--sidecar", type=click.Path(dir_okay=False, path_type=Path), help="CSV with metadata overriding what was detected.")
-@click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True, help="Largest single file accepted.")
+@click.option(
+    "--sidecar", type=click.Path(dir_okay=False, path_type=Path), help="CSV with metadata overriding what was detected."
+)
+@click.option(
+    "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True, help="Largest single file accepted."
+)
 @click.option("--workers", type=int, default=1, show_default=True, help="Extraction processes.")
-@click.option("--claims", "group_claims", is_flag=True, help="Afterwards, let new quotations join claims (see `quotetrail claims`).")
+@click.option(
+    "--claims",
+    "group_claims",
+    is_flag=True,
+    help="Afterwards, let new quotations join claims (see `quotetrail claims`).",
+)
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], sidecar: Path | None, max_bytes: int, workers: int,
-           group_claims: bool) -> None:
+def ingest(
+    ctx: click.Context, paths: tuple[Path, ...], sidecar: Path | None, max_bytes: int, workers: int, group_claims: bool
+) -> None:
     """Read articles from files and folders into the database."""
     store = _store(ctx)
     bar = tqdm(desc="ingesting", unit=" articles", file=sys.stderr, disable=None)
@@ -65,8 +75,13 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], sidecar: Path | None, ma
         tqdm.write(f"error: {p.path}: {p.reason}", file=sys.stderr)
 
     summary = ingest_paths(
-        store, paths, sidecar=sidecar, max_bytes=max_bytes, workers=workers,
-        on_problem=problem, on_article=lambda _e, _s: bar.update(1),
+        store,
+        paths,
+        sidecar=sidecar,
+        max_bytes=max_bytes,
+        workers=workers,
+        on_problem=problem,
+        on_article=lambda _e, _s: bar.update(1),
     )
     bar.close()
     click.echo(summary.line())
@@ -122,7 +137,9 @@ def speakers(ctx: click.Context, name: str | None) -> None:
     """Speakers with their roles and number of quotations."""
     for s in query.speakers(_store(ctx), query=name):
         roles = "; ".join(
-            f"{r.role} ({r.first_seen or '?'}–{r.last_seen or '?'})" if r.first_seen != r.last_seen else f"{r.role} ({r.first_seen or 'undated'})"
+            f"{r.role} ({r.first_seen or '?'}–{r.last_seen or '?'})"
+            if r.first_seen != r.last_seen
+            else f"{r.role} ({r.first_seen or 'undated'})"
             for r in s.roles
         )
         click.echo(f"{s.quotation_count:>4}  {s.name} [{s.kind}]" + (f" — {roles}" if roles else ""))
@@ -130,7 +147,9 @@ def speakers(ctx: click.Context, name: str | None) -> None:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
 @_filters
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None, speaker, text, since, until, type_, outlet) -> None:

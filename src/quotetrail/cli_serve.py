@@ -8,13 +8,21 @@ import click
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; localhost unless told otherwise.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Interface to bind; localhost unless told otherwise."
+)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Where uploads are stored (default: beside the database).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where uploads are stored (default: beside the database).",
+)
 @click.option("--max-upload-mb", default=10, show_default=True, type=int, help="Largest uploaded file accepted.")
 @click.option("--open-message", is_flag=True, help="Print a line telling the user which address to open.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, data_dir: Path | None, max_upload_mb: int, open_message: bool) -> None:
+def serve(
+    ctx: click.Context, host: str, port: int, data_dir: Path | None, max_upload_mb: int, open_message: bool
+) -> None:
     """Serve the web UI and the REST API (/api/, OpenAPI at /api/openapi.json)."""
     import uvicorn
 

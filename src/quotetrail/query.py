@@ -51,8 +51,16 @@ def quotations(
     (``outlet`` also matches the agency).
     """
     return store.quotations(
-        speaker=speaker, text=text, since=since, until=until, type=type, outlet=outlet, claim=claim,
-        article=article, limit=_check_limit(limit), offset=_check_offset(offset),
+        speaker=speaker,
+        text=text,
+        since=since,
+        until=until,
+        type=type,
+        outlet=outlet,
+        claim=claim,
+        article=article,
+        limit=_check_limit(limit),
+        offset=_check_offset(offset),
     )
 
 
@@ -88,7 +96,10 @@ def drop_nested(rows: list[LedgerRow]) -> list[LedgerRow]:
 
     def nested(row: LedgerRow) -> bool:
         return any(
-            other is not row and other.start <= row.start and row.end <= other.end and (other.end - other.start) > (row.end - row.start)
+            other is not row
+            and other.start <= row.start
+            and row.end <= other.end
+            and (other.end - other.start) > (row.end - row.start)
             for other in by_article[row.article_id]
         )
 

@@ -44,7 +44,11 @@ def base_role(word: str) -> str:
     """A role noun without genitive or plural ending: "Generalsekretärs" → "Generalsekretär"."""
     low = word.lower()
     for ending in ("s", "en", "n"):
-        if low.endswith(ending) and any(low[: -len(ending)].endswith(r) for r in _roles()) and not any(low.endswith(r) for r in _roles()):
+        if (
+            low.endswith(ending)
+            and any(low[: -len(ending)].endswith(r) for r in _roles())
+            and not any(low.endswith(r) for r in _roles())
+        ):
             return word[: -len(ending)]
     return word
 
@@ -90,7 +94,10 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
         if not _NAME_WORD.match(t.text) or t.text.lower() in orgs or role_gender(t.text):
             return False
         # HanTa knows few names: after a role noun ("Außenministerin Annalena Baerbock") any capitalised word counts
-        after_role = k > 0 and (role_gender(tokens[k - 1].text) is not None or (k > 1 and role_gender(tokens[k - 2].text) is not None and tokens[k - 1].pos != "$,"))
+        after_role = k > 0 and (
+            role_gender(tokens[k - 1].text) is not None
+            or (k > 1 and role_gender(tokens[k - 2].text) is not None and tokens[k - 1].pos != "$,")
+        )
         return t.pos == "NE" or (after_role and t.pos in ("NN", "ADJA", "ADJD", "NE"))
 
     while i < len(tokens):
@@ -136,7 +143,9 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
 
 @cache
 def _institution_endings() -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(((row["ending"], row["kind"]) for row in load_lexicon("organisation_nouns")), key=lambda e: -len(e[0])))
+    return tuple(
+        sorted(((row["ending"], row["kind"]) for row in load_lexicon("organisation_nouns")), key=lambda e: -len(e[0]))
+    )
 
 
 def _institution_kind(word: str) -> str | None:
@@ -157,7 +166,11 @@ def _organisation(text: str) -> tuple[str, str] | None:
     for n in range(len(words), 0, -1):
         for start in range(0, len(words) - n + 1):
             key = " ".join(words[start : start + n])
-            if key in orgs and n >= 1 and (key not in {"kiew", "moskau", "paris", "berlin", "washington"} or len(words) <= 2):
+            if (
+                key in orgs
+                and n >= 1
+                and (key not in {"kiew", "moskau", "paris", "berlin", "washington"} or len(words) <= 2)
+            ):
                 return orgs[key]
     return None
 
@@ -167,7 +180,11 @@ def resolve_mention(text: str, offset: int, people: list[Person]) -> tuple[str |
     words = [w for w in re.findall(r"[\wÄÖÜäöüß-]+", text)]
     if not words:
         return None, None, "unknown"
-    earlier = sorted((p for p in people if any(pos < offset for pos in p.positions)), key=lambda p: max(x for x in p.positions if x < offset), reverse=True)
+    earlier = sorted(
+        (p for p in people if any(pos < offset for pos in p.positions)),
+        key=lambda p: max(x for x in p.positions if x < offset),
+        reverse=True,
+    )
     # 1. a full name in the mention
     for p in people:
         if p.name in text:
@@ -190,7 +207,11 @@ def resolve_mention(text: str, offset: int, people: list[Person]) -> tuple[str |
     org = _organisation(text)
     if org:
         return org[0], None, org[1]
-    names = [w for w in words if _NAME_WORD.match(w) and not role_gender(w) and w.lower() not in _ARTICLES and not _institution_kind(w)]
+    names = [
+        w
+        for w in words
+        if _NAME_WORD.match(w) and not role_gender(w) and w.lower() not in _ARTICLES and not _institution_kind(w)
+    ]
     trailing: list[str] = []
     for w in reversed(words):
         if w in names:
@@ -296,7 +317,10 @@ def merge_speakers(mentions: Iterable[tuple[SpeakerMention, str | None]]) -> lis
     speakers = []
     for group in groups.values():
         name = max(group["names"], key=lambda n: (group["names"][n], n.isupper(), n))
-        roles = tuple(RoleSeen(role, first, last) for role, (first, last) in sorted(group["roles"].items(), key=lambda kv: kv[1][0] or ""))
+        roles = tuple(
+            RoleSeen(role, first, last)
+            for role, (first, last) in sorted(group["roles"].items(), key=lambda kv: kv[1][0] or "")
+        )
         variants = tuple(sorted(v for v in group["variants"] if v and v != name))
         speakers.append(Speaker(id=speaker_id(name), name=name, kind=group["kind"], variants=variants, roles=roles))
     return sorted(speakers, key=lambda s: s.name)

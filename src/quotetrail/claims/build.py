@@ -45,8 +45,13 @@ def _existing_groups(store: object, vectors: dict[str, np.ndarray], items: dict[
     return groups
 
 
-def update_claims(store: object, *, rebuild: bool = False, join_threshold: float = JOIN_THRESHOLD,
-                  related_threshold: float = RELATED_THRESHOLD) -> ClaimsSummary:
+def update_claims(
+    store: object,
+    *,
+    rebuild: bool = False,
+    join_threshold: float = JOIN_THRESHOLD,
+    related_threshold: float = RELATED_THRESHOLD,
+) -> ClaimsSummary:
     """Group every quotation of ``store`` into claims; only ungrouped ones are placed unless ``rebuild``."""
     started = time.perf_counter()
     rows: list[LedgerRow] = store.quotations(limit=10_000_000, order="date")  # type: ignore[attr-defined]
@@ -57,14 +62,20 @@ def update_claims(store: object, *, rebuild: bool = False, join_threshold: float
     groups = [] if rebuild else _existing_groups(store, vectors, items)
     placed = {m for g in groups for m in g.members}
     new = [items[q] for q in items if q not in placed]
-    groups = assign(new, np.stack([vectors[i.quotation_id] for i in new]) if new else np.zeros((0, 384)), groups, join_threshold)
+    groups = assign(
+        new, np.stack([vectors[i.quotation_id] for i in new]) if new else np.zeros((0, 384)), groups, join_threshold
+    )
     links = related(groups, items, vectors, related_threshold)
 
     articles = {}
     for r in rows:
         if r.article_id not in articles:
             article = store.article(r.article_id)  # type: ignore[attr-defined]
-            articles[r.article_id] = (r.article_id, article.published if article else None, article.text if article else "")
+            articles[r.article_id] = (
+                r.article_id,
+                article.published if article else None,
+                article.text if article else "",
+            )
     syndicated = find_syndicated(articles.values())
     for copy_id, original_id, similarity in syndicated:
         store.add_syndication(copy_id, original_id, similarity)  # type: ignore[attr-defined]
@@ -75,18 +86,28 @@ def update_claims(store: object, *, rebuild: bool = False, join_threshold: float
         quotes = [by_id[m] for m in g.members]
         dates = sorted(q.said_on for q in quotes if q.said_on)
         canonical = by_id[medoid(g.members, vectors)]
-        claims.append(Claim(
-            id=g.id, text=canonical.text, quotation_ids=tuple(g.members), first_said=dates[0] if dates else None,
-            last_said=dates[-1] if dates else None,
-            speakers=tuple(dict.fromkeys(q.speaker for q in quotes if q.speaker)),
-            outlets=tuple(dict.fromkeys(x for q in quotes for x in (q.outlet, q.agency) if x)),
-            reports=len(quotes),
-        ))
+        claims.append(
+            Claim(
+                id=g.id,
+                text=canonical.text,
+                quotation_ids=tuple(g.members),
+                first_said=dates[0] if dates else None,
+                last_said=dates[-1] if dates else None,
+                speakers=tuple(dict.fromkeys(q.speaker for q in quotes if q.speaker)),
+                outlets=tuple(dict.fromkeys(x for q in quotes for x in (q.outlet, q.agency) if x)),
+                reports=len(quotes),
+            )
+        )
         members += [(g.id, m, "affirms", float(vectors[m] @ g.centroid)) for m in g.members]
-        members += [(g.id, qid, stance_toward(g.polarity, items[qid].polarity), sim) for qid, sim in links.get(g.id, [])]
+        members += [
+            (g.id, qid, stance_toward(g.polarity, items[qid].polarity), sim) for qid, sim in links.get(g.id, [])
+        ]
     store.set_claims(claims, members)  # type: ignore[attr-defined]
     return ClaimsSummary(
-        quotations=len(rows), new_quotations=len(new), claims=len(claims),
-        multi_report_claims=sum(1 for c in claims if c.reports > 1), syndicated=len(syndicated),
+        quotations=len(rows),
+        new_quotations=len(new),
+        claims=len(claims),
+        multi_report_claims=sum(1 for c in claims if c.reports > 1),
+        syndicated=len(syndicated),
         seconds=time.perf_counter() - started,
     )

@@ -76,19 +76,31 @@ def word_diff(canonical: str, text: str) -> tuple[str, tuple[str, ...]]:
     return " ".join(out), tuple(omitted)
 
 
-def compare_rows(rows: list[LedgerRow], canonical: str, articles: dict[str, str], stance: dict[str, str] | None = None) -> list[OutletReport]:
+def compare_rows(
+    rows: list[LedgerRow], canonical: str, articles: dict[str, str], stance: dict[str, str] | None = None
+) -> list[OutletReport]:
     """One OutletReport per row; ``articles`` maps article ids to their text."""
     reports = []
     for r in rows:
         text = articles.get(r.article_id, "")
         near = text[max(0, r.start - WINDOW) : r.end + WINDOW]
         diff, omitted = word_diff(canonical, r.text)
-        reports.append(OutletReport(
-            outlet=" / ".join(x for x in (r.outlet, r.agency) if x) or r.source.rsplit("/", 1)[-1],
-            said_on=r.said_on, type=r.type, speaker=r.speaker, text=r.text, diff=diff, omitted=omitted,
-            framing_near=framing_terms(near), framing_article=framing_terms(text),
-            stance=(stance or {}).get(r.quotation_id, "affirms"), article_id=r.article_id, quotation_id=r.quotation_id,
-        ))
+        reports.append(
+            OutletReport(
+                outlet=" / ".join(x for x in (r.outlet, r.agency) if x) or r.source.rsplit("/", 1)[-1],
+                said_on=r.said_on,
+                type=r.type,
+                speaker=r.speaker,
+                text=r.text,
+                diff=diff,
+                omitted=omitted,
+                framing_near=framing_terms(near),
+                framing_article=framing_terms(text),
+                stance=(stance or {}).get(r.quotation_id, "affirms"),
+                article_id=r.article_id,
+                quotation_id=r.quotation_id,
+            )
+        )
     return reports
 
 

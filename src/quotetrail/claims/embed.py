@@ -49,4 +49,8 @@ def cached_embeddings(store: object, texts: Sequence[str], batch: int = 64) -> n
         items = [(h, v.astype(np.float32).tobytes()) for (h, _), v in zip(chunk, vectors, strict=True)]
         store.put_embeddings(items, MODEL)  # type: ignore[attr-defined]
         known.update(dict(items))
-    return np.stack([np.frombuffer(known[h], dtype=np.float32) for h in hashes]) if hashes else np.zeros((0, 384), np.float32)
+    return (
+        np.stack([np.frombuffer(known[h], dtype=np.float32) for h in hashes])
+        if hashes
+        else np.zeros((0, 384), np.float32)
+    )

@@ -67,11 +67,18 @@ def claim_id(first_quotation_id: str) -> str:
     return "c" + hashlib.sha1(first_quotation_id.encode()).hexdigest()[:11]
 
 
-def assign(items: list[Item], vectors: np.ndarray, groups: list[Group], join_threshold: float = JOIN_THRESHOLD,
-           speaker_bonus: float = SPEAKER_BONUS) -> list[Group]:
+def assign(
+    items: list[Item],
+    vectors: np.ndarray,
+    groups: list[Group],
+    join_threshold: float = JOIN_THRESHOLD,
+    speaker_bonus: float = SPEAKER_BONUS,
+) -> list[Group]:
     """Add ``items`` (in date order) to ``groups``; returns the updated list. Pure apart from the groups passed in."""
     order = sorted(range(len(items)), key=lambda i: (items[i].said_on or "9999", items[i].quotation_id))
-    centroids = np.stack([g.centroid for g in groups]) if groups else np.zeros((0, vectors.shape[1] if len(vectors) else 384))
+    centroids = (
+        np.stack([g.centroid for g in groups]) if groups else np.zeros((0, vectors.shape[1] if len(vectors) else 384))
+    )
     for i in order:
         item, vector = items[i], vectors[i]
         best, best_score = None, -1.0
@@ -93,15 +100,27 @@ def assign(items: list[Item], vectors: np.ndarray, groups: list[Group], join_thr
                 g.speakers.add(item.speaker)
             centroids[best] = g.centroid
         else:
-            g = Group(claim_id(item.quotation_id), item.polarity, vector.copy(), [item.quotation_id],
-                      {item.speaker} if item.speaker else set(), content_words(item.text))
+            g = Group(
+                claim_id(item.quotation_id),
+                item.polarity,
+                vector.copy(),
+                [item.quotation_id],
+                {item.speaker} if item.speaker else set(),
+                content_words(item.text),
+            )
             groups.append(g)
             centroids = np.vstack([centroids, g.centroid[None, :]]) if len(centroids) else g.centroid[None, :]
     return groups
 
 
-def related(groups: list[Group], items: dict[str, Item], vectors: dict[str, np.ndarray],
-            threshold: float = RELATED_THRESHOLD, limit: int = 20, min_shared_words: int = 2) -> dict[str, list[tuple[str, float]]]:
+def related(
+    groups: list[Group],
+    items: dict[str, Item],
+    vectors: dict[str, np.ndarray],
+    threshold: float = RELATED_THRESHOLD,
+    limit: int = 20,
+    min_shared_words: int = 2,
+) -> dict[str, list[tuple[str, float]]]:
     """For claims with at least two members: quotations of another polarity close to them.
 
     Closeness needs both signals: embedding similarity and at least
@@ -117,8 +136,11 @@ def related(groups: list[Group], items: dict[str, Item], vectors: dict[str, np.n
         scores = matrix @ g.centroid
         words = set().union(*(content_words(items[m].text) for m in g.members))
         found = [
-            (ids[int(j)], float(scores[j])) for j in np.argsort(-scores)[: limit * 3]
-            if scores[j] >= threshold and items[ids[int(j)]].polarity != g.polarity and ids[int(j)] not in g.members
+            (ids[int(j)], float(scores[j]))
+            for j in np.argsort(-scores)[: limit * 3]
+            if scores[j] >= threshold
+            and items[ids[int(j)]].polarity != g.polarity
+            and ids[int(j)] not in g.members
             and len(content_words(items[ids[int(j)]].text) & words) >= min_shared_words
         ]
         if found:

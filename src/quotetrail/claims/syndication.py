@@ -21,7 +21,9 @@ def shingles(text: str, n: int = 5) -> set[int]:
     return {hash(" ".join(words[i : i + n])) for i in range(max(0, len(words) - n + 1))}
 
 
-def find_syndicated(articles: Iterable[tuple[str, str | None, str]], threshold: float = THRESHOLD) -> list[tuple[str, str, float]]:
+def find_syndicated(
+    articles: Iterable[tuple[str, str | None, str]], threshold: float = THRESHOLD
+) -> list[tuple[str, str, float]]:
     """``(copy id, original id, similarity)`` for ``(id, published, text)`` articles that are near-copies."""
     items = sorted(articles, key=lambda a: (a[1] or "9999", a[0]))
     sets = {a[0]: shingles(a[2]) for a in items}

@@ -62,10 +62,17 @@ class TimexScores:
         type_acc = self.type_ok / self.relaxed if self.relaxed else 0.0
         rf = self._f(rp, rr)
         return {
-            "gold": self.gold, "predicted": self.predicted,
-            "strict_p": sp, "strict_r": sr, "strict_f1": self._f(sp, sr),
-            "relaxed_p": rp, "relaxed_r": rr, "relaxed_f1": rf,
-            "type_accuracy": type_acc, "value_accuracy": value_acc, "value_f1": rf * value_acc,
+            "gold": self.gold,
+            "predicted": self.predicted,
+            "strict_p": sp,
+            "strict_r": sr,
+            "strict_f1": self._f(sp, sr),
+            "relaxed_p": rp,
+            "relaxed_r": rr,
+            "relaxed_f1": rf,
+            "type_accuracy": type_acc,
+            "value_accuracy": value_acc,
+            "value_f1": rf * value_acc,
         }
 
 
@@ -82,6 +89,8 @@ def score(pairs: Iterable[tuple[list[ScoredTimex], list[ScoredTimex]]]) -> dict[
     for gold, pred in pairs:
         overall.add(gold, pred)
         gold_rel = [g for g in gold if needs_dct(g.value, g.text)]
-        pred_rel = [p for p in pred if any(p.start < g.end and p.end > g.start for g in gold_rel) or needs_dct(p.value, p.text)]
+        pred_rel = [
+            p for p in pred if any(p.start < g.end and p.end > g.start for g in gold_rel) or needs_dct(p.value, p.text)
+        ]
         relative.add(gold_rel, pred_rel)
     return {"all": overall.figures(), "needs_dct": relative.figures()}

@@ -58,7 +58,10 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     art = r"(?:(?:der|die|das|den|dem|des)\s+)?"
     wd = rf"(?:{weekday})(?:{daypart})?"
     specs = [
-        ("weekday_date", rf"\b(?P<wd>{weekday}),?\s+(?:de[nm]\s+)?(?P<d>\d{{1,2}})\.\s*(?P<m>{month})\b\.?(?:\s+(?P<y>\d{{4}}))?"),
+        (
+            "weekday_date",
+            rf"\b(?P<wd>{weekday}),?\s+(?:de[nm]\s+)?(?P<d>\d{{1,2}})\.\s*(?P<m>{month})\b\.?(?:\s+(?P<y>\d{{4}}))?",
+        ),
         ("numeric_date", r"\b(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})\b"),
         ("iso_date", r"\b(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
         ("day_month", rf"\b(?P<d>\d{{1,2}})\.\s*(?P<m>{month})\b\.?(?:\s+(?P<y>\d{{4}}))?"),
@@ -70,15 +73,30 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("season_year", rf"\b(?P<s>{season})\s+(?P<y>\d{{4}})\b"),
         ("year_word", r"\b(?:Jahr(?:es)?)\s+(?P<y>(?:19|20)\d{2})\b"),
         ("time", r"\b(?P<h>[01]?\d|2[0-3])(?:[.:](?P<min>[0-5]\d))?\s*Uhr\b"),
-        ("time_range_start", r"\b(?P<h>[01]?\d|2[0-3])(?:[.:](?P<min>[0-5]\d))?(?=\s*[-–]\s*(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?\s*Uhr\b)"),
-        ("daypart_alone", r"(?:(?<=\b[Aa]m )(?:Vormittag|Nachmittag|Abend)|(?<=\b[Ii]n der )Nacht(?!\s+(?:zum|auf))|(?<=\bÜber )Nacht)\b"),
-        ("vague_duration", rf"\b(?:(?:den|die) (?:vergangenen|letzten|kommenden|nächsten) (?:(?P<n>{number}) )?|lange )(?P<unit>Jahre|Jahren|Jahrzehnten|Monate|Monaten|Wochen|Tage|Tagen)\b|(?<=\b[Ss]eit )(?P<unit2>Jahren|Jahrzehnten|Monaten|Wochen|Tagen)\b"),
+        (
+            "time_range_start",
+            r"\b(?P<h>[01]?\d|2[0-3])(?:[.:](?P<min>[0-5]\d))?(?=\s*[-–]\s*(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?\s*Uhr\b)",
+        ),
+        (
+            "daypart_alone",
+            r"(?:(?<=\b[Aa]m )(?:Vormittag|Nachmittag|Abend)|(?<=\b[Ii]n der )Nacht(?!\s+(?:zum|auf))|(?<=\bÜber )Nacht)\b",
+        ),
+        (
+            "vague_duration",
+            rf"\b(?:(?:den|die) (?:vergangenen|letzten|kommenden|nächsten) (?:(?P<n>{number}) )?|lange )(?P<unit>Jahre|Jahren|Jahrzehnten|Monate|Monaten|Wochen|Tage|Tagen)\b|(?<=\b[Ss]eit )(?P<unit2>Jahren|Jahrzehnten|Monaten|Wochen|Tagen)\b",
+        ),
         ("ex", r"\bEx(?=-[A-ZÄÖÜ])"),
-        ("yesterday_part", r"\b(?P<rel>gestern|heute|morgen|vorgestern)\s+(?P<dp>Abend|Nacht|Morgen|Vormittag|Nachmittag|Mittag|früh)\b"),
+        (
+            "yesterday_part",
+            r"\b(?P<rel>gestern|heute|morgen|vorgestern)\s+(?P<dp>Abend|Nacht|Morgen|Vormittag|Nachmittag|Mittag|früh)\b",
+        ),
         ("night_to", rf"\bNacht\s+(?:zum|auf\s+den)\s+(?P<wd>{weekday})\b"),
         ("relday", r"\b(?P<rel>vorgestern|gestern|heute|übermorgen|heuer)\b"),
         ("morgen", r"(?<![Aa]m )(?<![Dd]en )(?<![Dd]er )\bmorgen\b(?!\s+(?:früh|abend))"),
-        ("rel_unit", rf"\b{art}(?:(?P<ord>ersten|zweiten|dritten|vierten|fünften)\s+)?(?P<rel>{rel})\s+(?P<unit>Tag|Woche|Wochenende|Monat|Monats|Jahr|Jahres|Jahrzehnt)\b"),
+        (
+            "rel_unit",
+            rf"\b{art}(?:(?P<ord>ersten|zweiten|dritten|vierten|fünften)\s+)?(?P<rel>{rel})\s+(?P<unit>Tag|Woche|Wochenende|Monat|Monats|Jahr|Jahres|Jahrzehnt)\b",
+        ),
         ("duration", rf"\b(?P<pre>fast\s+|rund\s+|über\s+|knapp\s+)?(?P<n>\d+|{number})\s+(?P<unit>{unit})\b"),
         ("setday", rf"\b[Jj]eden\s+(?P<wd>{weekday})\b"),
         ("setword", rf"\b(?P<w>{setw})\b"),
@@ -88,7 +106,18 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("year", r"(?<![\d.,/])(?P<y>(?:19|20)\d{2})(?![\d.,]\d)"),
         ("vague", rf"\b(?P<v>{vague})\b"),
     ]
-    case_sensitive = {"month", "weekday", "morgen", "weekday_date", "day_month", "mod_month", "month_rel", "month_year", "night_to", "setday"}
+    case_sensitive = {
+        "month",
+        "weekday",
+        "morgen",
+        "weekday_date",
+        "day_month",
+        "mod_month",
+        "month_rel",
+        "month_year",
+        "night_to",
+        "setday",
+    }
     return [(name, re.compile(pattern, 0 if name in case_sensitive else re.IGNORECASE)) for name, pattern in specs]
 
 
@@ -292,7 +321,9 @@ def normalise(name: str, m: re.Match[str], ctx: Context) -> tuple[str, str | Non
         return "SET", _words()["set"][g["w"].lower()]
     if name == "weekday":
         value = _resolve_weekday(_weekday(g["wd"]), ctx)
-        part = _daypart(g["wd"][len(re.match(r"[A-Za-z]+?(tag|woch)", g["wd"]).group(0)) :]) if len(g["wd"]) > 10 else None  # type: ignore[union-attr]
+        part = (
+            _daypart(g["wd"][len(re.match(r"[A-Za-z]+?(tag|woch)", g["wd"]).group(0)) :]) if len(g["wd"]) > 10 else None
+        )  # type: ignore[union-attr]
         if part and value and len(value) == 10:
             return "TIME", f"{value}T{part}"
         return "DATE", value
@@ -313,13 +344,29 @@ def find_expressions(text: str, ctx_for: object) -> list[DateMention]:
             start, end = m.span()
             if any(start < b and end > a for a, b in taken):
                 continue
-            if name == "month" and m.group(0) in {"Mai", "März"} and not re.search(r"\b(im|Anfang|Ende|Mitte|seit|bis|ab)\s+$", text[max(0, start - 8) : start]):
+            if (
+                name == "month"
+                and m.group(0) in {"Mai", "März"}
+                and not re.search(r"\b(im|Anfang|Ende|Mitte|seit|bis|ab)\s+$", text[max(0, start - 8) : start])
+            ):
                 continue  # "Mai"/"März" are also names; require a preposition
             if name == "morgen" and text[start:end] != "morgen":
                 continue
             ctx = ctx_for(start)  # type: ignore[operator]
             kind, value = normalise(name, m, ctx)
-            needs = name not in {"numeric_date", "iso_date", "mod_year", "year_word", "year", "duration", "setword", "setday", "vague", "vague_duration", "ex"} and not (m.groupdict().get("y"))
+            needs = name not in {
+                "numeric_date",
+                "iso_date",
+                "mod_year",
+                "year_word",
+                "year",
+                "duration",
+                "setword",
+                "setday",
+                "vague",
+                "vague_duration",
+                "ex",
+            } and not (m.groupdict().get("y"))
             taken.append((start, end))
             found.append(DateMention(start, end, m.group(0), kind, value, needs_dct=needs))
     found.sort(key=lambda d: d.start)
@@ -334,12 +381,22 @@ def _anchor_times(text: str, found: list[DateMention]) -> list[DateMention]:
         if mention.type == "DATE" and mention.value and re.match(r"^\d{4}-\d{2}-\d{2}$", mention.value):
             last_day = mention
         elif (
-            mention.type == "TIME" and mention.value and "T" in mention.value and last_day is not None
+            mention.type == "TIME"
+            and mention.value
+            and "T" in mention.value
+            and last_day is not None
             and (mention.text[:1].isdigit() or mention.text in {"Vormittag", "Nachmittag", "Abend", "Nacht"})
         ):
             between = text[last_day.end : mention.start]
             if len(between) < 100 and not re.search(r"[.!?]\s", between):
                 clock = mention.value.split("T", 1)[1]
-                mention = DateMention(mention.start, mention.end, mention.text, mention.type, f"{last_day.value}T{clock}", mention.needs_dct)
+                mention = DateMention(
+                    mention.start,
+                    mention.end,
+                    mention.text,
+                    mention.type,
+                    f"{last_day.value}T{clock}",
+                    mention.needs_dct,
+                )
         out.append(mention)
     return out

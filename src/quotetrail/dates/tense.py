@@ -11,7 +11,21 @@ from __future__ import annotations
 from ..model import Token
 
 _FUTURE_AUX = {"wird", "werden", "werde", "wirst", "werdet", "will", "wollen", "soll", "sollen"}
-_PAST_AUX_FORMS = {"war", "waren", "hatte", "hatten", "wurde", "wurden", "sagte", "sagten", "kam", "kamen", "gab", "ging", "hieß"}
+_PAST_AUX_FORMS = {
+    "war",
+    "waren",
+    "hatte",
+    "hatten",
+    "wurde",
+    "wurden",
+    "sagte",
+    "sagten",
+    "kam",
+    "kamen",
+    "gab",
+    "ging",
+    "hieß",
+}
 
 
 def sentence_tense(tokens: tuple[Token, ...]) -> str:
@@ -30,6 +44,8 @@ def sentence_tense(tokens: tuple[Token, ...]) -> str:
             return "past"
         if t.pos.endswith("(FIN)") and t.lemma and not low.startswith(t.lemma.lower()[:3]):
             return "past"  # strong verbs: "traf" (treffen), "sprach" (sprechen)
-    if has_participle and any(t.text.lower() in {"hat", "haben", "ist", "sind", "habe", "sei", "seien"} for t in tokens):
+    if has_participle and any(
+        t.text.lower() in {"hat", "haben", "ist", "sind", "habe", "sei", "seien"} for t in tokens
+    ):
         return "past"
     return "present"

@@ -82,7 +82,9 @@ def write_timeml(doc: TimeMLDocument, timexes: list[Timex], path: Path) -> None:
             continue
         parts.append(html.escape(doc.text[pos : t.start], quote=False))
         value = t.value or ""
-        parts.append(f'<TIMEX3 tid="t{i}" type="{t.type}" value="{html.escape(value)}">{html.escape(t.text, quote=False)}</TIMEX3>')
+        parts.append(
+            f'<TIMEX3 tid="t{i}" type="{t.type}" value="{html.escape(value)}">{html.escape(t.text, quote=False)}</TIMEX3>'
+        )
         pos = t.end
     parts.append(html.escape(doc.text[pos:], quote=False))
     path.parent.mkdir(parents=True, exist_ok=True)

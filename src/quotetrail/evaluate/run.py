@@ -28,12 +28,17 @@ def predict_document(doc: CorpusDocument) -> list[Quotation]:
 
 
 def _group_from_annotation(ann: dict) -> Group:
-    parts = {p: tuple(sorted(set((ann.get(p) or {}).get("tokenIds") or ()))) for p in ("quote", "speaker", "cue", "frame", "addressee")}
+    parts = {
+        p: tuple(sorted(set((ann.get(p) or {}).get("tokenIds") or ())))
+        for p in ("quote", "speaker", "cue", "frame", "addressee")
+    }
     return Group(parts, ann.get("type"), ann.get("medium"))
 
 
 def gold_groups(doc: CorpusDocument) -> list[Group]:
-    return [Group({p: tuple(sorted(set(ids))) for p, ids in q.token_ids.items()}, q.type, q.medium) for q in doc.quotations]
+    return [
+        Group({p: tuple(sorted(set(ids))) for p, ids in q.token_ids.items()}, q.type, q.medium) for q in doc.quotations
+    ]
 
 
 def evaluate_corpus(gold_dir: Path, pred_dir: Path | None = None, out_dir: Path | None = None) -> Run:

@@ -88,7 +88,9 @@ class Scores:
                 self.recall[part].append(tp / len(g))
                 self.by_type_r[str(kind)].append(tp / len(g))
         self.confusion[(gold.type if gold is not EMPTY else "—", sys.type if sys is not EMPTY else "—")] += 1
-        self.counts["pairs" if sys is not EMPTY and gold is not EMPTY else ("missed" if sys is EMPTY else "spurious")] += 1
+        self.counts[
+            "pairs" if sys is not EMPTY and gold is not EMPTY else ("missed" if sys is EMPTY else "spurious")
+        ] += 1
 
     @staticmethod
     def _prf(p_values: Iterable[float], r_values: Iterable[float]) -> tuple[float, float, float]:
@@ -109,7 +111,10 @@ class Scores:
             "roles": self.summary(ROLE_PARTS),
             "joint": self.summary(PARTS),
             "per_role": {p: self.summary((p,)) for p in PARTS},
-            "per_type": {t: self._prf(self.by_type_p[t], self.by_type_r[t]) for t in sorted(set(self.by_type_p) | set(self.by_type_r))},
+            "per_type": {
+                t: self._prf(self.by_type_p[t], self.by_type_r[t])
+                for t in sorted(set(self.by_type_p) | set(self.by_type_r))
+            },
             "confusion": {f"{g} -> {s}": n for (g, s), n in sorted(self.confusion.items())},
             "counts": dict(self.counts),
         }

@@ -46,7 +46,9 @@ class CorpusDocument:
 
     def article(self) -> Article:
         """The document as a quotetrail Article, dated from its file name."""
-        return Article(id=self.name, source=str(self.path), text=self.text, title=None, published=self.published, language="de")
+        return Article(
+            id=self.name, source=str(self.path), text=self.text, title=None, published=self.published, language="de"
+        )
 
     def token_ids(self, spans: tuple[Span, ...]) -> list[int]:
         """Ids of the corpus tokens overlapping any of ``spans``, sorted."""
@@ -84,9 +86,7 @@ def read_document(path: Path) -> CorpusDocument:
     for ann in data.get("annotations", []):
         roles = {r: _spans_of(ann.get(r)) for r in ROLES}
         ids = {r: tuple((ann.get(r) or {}).get("tokenIds") or ()) for r in ("quote", *ROLES)}
-        quotations.append(
-            GoldQuotation(ann.get("type"), ann.get("medium"), _spans_of(ann.get("quote")), roles, ids)
-        )
+        quotations.append(GoldQuotation(ann.get("type"), ann.get("medium"), _spans_of(ann.get("quote")), roles, ids))
     return CorpusDocument(
         name=data["documentName"],
         text=data["originalText"],

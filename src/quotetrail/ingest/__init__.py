@@ -37,7 +37,11 @@ def find_files(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Ite
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts) and child.resolve() not in skip:
+                if (
+                    child.is_file()
+                    and not any(part.startswith(".") for part in rel.parts)
+                    and child.resolve() not in skip
+                ):
                     yield child
         elif path.is_file():
             yield path

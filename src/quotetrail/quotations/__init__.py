@@ -29,7 +29,9 @@ def _overlaps(q: Quotation, others: list[Quotation]) -> bool:
 
 def _drop_scare_quotes(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
     """Direct "quotations" that are only a scare quote or a name in quote marks."""
-    scare = [(doc.tokens[a].start, doc.tokens[b - 1].end) for a, b in quote_mark_spans(doc) if is_scare_quote(doc, a, b)]
+    scare = [
+        (doc.tokens[a].start, doc.tokens[b - 1].end) for a, b in quote_mark_spans(doc) if is_scare_quote(doc, a, b)
+    ]
     return [q for q in quotations if not (q.type == "Direct" and any(a <= q.start and q.end <= b for a, b in scare))]
 
 
@@ -78,7 +80,12 @@ def inherit_speakers(quotations: list[Quotation]) -> list[Quotation]:
     """A free indirect quotation without a speaker continues the speaker of the quotation just before it."""
     out: list[Quotation] = []
     for q in quotations:
-        if not q.speaker_mention and q.type in ("FreeIndirect", "IndirectFreeIndirect") and out and out[-1].speaker_mention:
+        if (
+            not q.speaker_mention
+            and q.type in ("FreeIndirect", "IndirectFreeIndirect")
+            and out
+            and out[-1].speaker_mention
+        ):
             q = replace(q, speaker_mention=out[-1].speaker_mention)
         out.append(q)
     return out

@@ -20,7 +20,34 @@ CLOSING = {"“", "”", '"', "»", "«", "‘", "‹"}
 QUOTE_MARKS = set(OPENING) | CLOSING
 #: Konjunktiv II forms that stand in for Konjunktiv I in reported speech.
 KONJ2 = frozenset(
-    ["wäre", "wären", "hätte", "hätten", "würde", "würden", "könnte", "könnten", "müsste", "müssten", "dürfte", "dürften", "sollte", "sollten", "möchte", "möchten", "käme", "kämen", "gäbe", "gäben", "wüsste", "wüssten", "ginge", "gingen", "ließe", "ließen"]
+    [
+        "wäre",
+        "wären",
+        "hätte",
+        "hätten",
+        "würde",
+        "würden",
+        "könnte",
+        "könnten",
+        "müsste",
+        "müssten",
+        "dürfte",
+        "dürften",
+        "sollte",
+        "sollten",
+        "möchte",
+        "möchten",
+        "käme",
+        "kämen",
+        "gäbe",
+        "gäben",
+        "wüsste",
+        "wüssten",
+        "ginge",
+        "gingen",
+        "ließe",
+        "ließen",
+    ]
 )
 
 

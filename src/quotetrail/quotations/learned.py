@@ -99,8 +99,14 @@ def split_labels(doc: Doc, labels: list[str]) -> list[list[str]]:
     return out
 
 
-def train(examples: Iterable[tuple[Doc, list[object]]], out_dir: Path, *, c1: float = 0.05, c2: float = 0.01,
-          max_iterations: int = 150) -> None:
+def train(
+    examples: Iterable[tuple[Doc, list[object]]],
+    out_dir: Path,
+    *,
+    c1: float = 0.05,
+    c2: float = 0.01,
+    max_iterations: int = 150,
+) -> None:
     """Train both CRFs from ``(doc, gold quotations)`` pairs and write them to ``out_dir``."""
     quote_trainer = pycrfsuite.Trainer(verbose=False)
     role_trainer = pycrfsuite.Trainer(verbose=False)
@@ -208,8 +214,10 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotati
         if merged and merged[-1][0] == name == "Direct":
             _, pb = merged[-1][1][-1]
             between = range(pb, a)
-            if a - pb <= 12 and all(r_labels[i] != "O" or tokens[i].text in ",:" for i in between) and any(
-                r_labels[i].endswith("cue") for i in between
+            if (
+                a - pb <= 12
+                and all(r_labels[i] != "O" or tokens[i].text in ",:" for i in between)
+                and any(r_labels[i].endswith("cue") for i in between)
             ):
                 merged[-1][1].append((a, b))
                 continue

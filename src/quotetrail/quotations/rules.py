@@ -80,9 +80,11 @@ def quote_mark_spans(doc: Doc) -> list[tuple[int, int]]:
     while i < len(states):
         if states[i] and doc.tokens[i].text in OPENING:
             j = i + 1
-            while j < len(states) and states[j] and not (j > i and doc.tokens[j].text in OPENING and states[j - 1] == 0):
+            while (
+                j < len(states) and states[j] and not (j > i and doc.tokens[j].text in OPENING and states[j - 1] == 0)
+            ):
                 j += 1
-                if doc.tokens[j - 1].text in "“”\"»«‘‹" and j - 1 > i:
+                if doc.tokens[j - 1].text in '“”"»«‘‹' and j - 1 > i:
                     break
             runs.append((i, j))
             i = j
@@ -125,7 +127,10 @@ def find_direct(doc: Doc) -> list[Quotation]:
             nxt = index + 1
             if nxt < len(runs) and runs[nxt][0] < sentence.last + 3:
                 gap = tokens[(speaker or cue)[1] : runs[nxt][0]]
-                if all(t.text == "," or t.pos.startswith(("ADV", "APPR", "ART", "NN", "NE", "ADJ")) for t in gap) and len(gap) <= 8:
+                if (
+                    all(t.text == "," or t.pos.startswith(("ADV", "APPR", "ART", "NN", "NE", "ADJ")) for t in gap)
+                    and len(gap) <= 8
+                ):
                     parts.append(runs[nxt])
                     used.add(nxt)
         # before the quote: Stoltenberg sagte: „…“
@@ -141,11 +146,21 @@ def find_direct(doc: Doc) -> list[Quotation]:
             # a cue-less quote paragraph continues the previous speaker
             first_of_paragraph = any(p.start == tokens[a].start for p in doc.paragraphs)
             if first_of_paragraph:
-                out.append(Quotation(doc.article.id, "Direct", tuple(_span(tokens, *p) for p in parts), speaker_mention=previous.speaker_mention, medium="Speech"))
+                out.append(
+                    Quotation(
+                        doc.article.id,
+                        "Direct",
+                        tuple(_span(tokens, *p) for p in parts),
+                        speaker_mention=previous.speaker_mention,
+                        medium="Speech",
+                    )
+                )
                 continue
         if cue is None:
             continue
-        frame_tokens = [i for i in range(start_sentence.first, sentence.last) if not any(p[0] <= i < p[1] for p in parts)]
+        frame_tokens = [
+            i for i in range(start_sentence.first, sentence.last) if not any(p[0] <= i < p[1] for p in parts)
+        ]
         frame = _span(tokens, frame_tokens[0], frame_tokens[-1] + 1) if frame_tokens else None
         quotation = Quotation(
             doc.article.id,
@@ -193,9 +208,17 @@ def find_indirect(doc: Doc) -> list[Quotation]:
                 spans = [r for r in spans if r[1] - r[0] >= 3]
                 if not spans:
                     continue
-                out.append(Quotation(doc.article.id, "Indirect", tuple(_span(tokens, *r) for r in spans),
-                                     cue=(_span(tokens, ci, ci + n),), speaker_mention=(_span(tokens, *np),),
-                                     frame=(_span(tokens, frame_a, frame_b),), medium="Speech"))
+                out.append(
+                    Quotation(
+                        doc.article.id,
+                        "Indirect",
+                        tuple(_span(tokens, *r) for r in spans),
+                        cue=(_span(tokens, ci, ci + n),),
+                        speaker_mention=(_span(tokens, *np),),
+                        frame=(_span(tokens, frame_a, frame_b),),
+                        medium="Speech",
+                    )
+                )
                 found = True
                 break
             if found:
@@ -234,11 +257,17 @@ def find_indirect(doc: Doc) -> list[Quotation]:
             frame = (before[-1] + 1, s.last)
         if b - a < 3 or not any(t.subjunctive or t.text.lower() in ("dass", "daß") for t in tokens[a:b]):
             continue
-        out.append(Quotation(doc.article.id, "Indirect", tuple(_span(tokens, *q) for q in quote),
-                             cue=(_span(tokens, cue_index, cue_index + 1),),
-                             speaker_mention=(_span(tokens, *speaker),) if speaker else (),
-                             frame=(_span(tokens, *_strip_final(tokens, *frame)),) if frame[1] > frame[0] else (),
-                             medium=cue_lemmas().get(tokens[cue_index].lemma.lower(), "Speech")))
+        out.append(
+            Quotation(
+                doc.article.id,
+                "Indirect",
+                tuple(_span(tokens, *q) for q in quote),
+                cue=(_span(tokens, cue_index, cue_index + 1),),
+                speaker_mention=(_span(tokens, *speaker),) if speaker else (),
+                frame=(_span(tokens, *_strip_final(tokens, *frame)),) if frame[1] > frame[0] else (),
+                medium=cue_lemmas().get(tokens[cue_index].lemma.lower(), "Speech"),
+            )
+        )
     return out
 
 
@@ -261,8 +290,13 @@ def find_free_indirect(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
             continue
         a, b = _strip_final(tokens, s.first, s.last)
         b = s.last  # free indirect sentences keep their final punctuation in the corpus
-        quotation = Quotation(doc.article.id, "FreeIndirect", (_span(tokens, a, b),),
-                              speaker_mention=source[-1].speaker_mention, medium=source[-1].medium)
+        quotation = Quotation(
+            doc.article.id,
+            "FreeIndirect",
+            (_span(tokens, a, b),),
+            speaker_mention=source[-1].speaker_mention,
+            medium=source[-1].medium,
+        )
         out.append(quotation)
         covered.append((quotation.start, quotation.end))
         by_end.append(quotation)
@@ -285,7 +319,9 @@ def attach_following_frame(doc: Doc, quotations: list[Quotation]) -> list[Quotat
         if q.cue:
             out.append(q)
             continue
-        following = next((s for s in doc.sentences if s.start >= q.end and doc.text[q.end : s.start].strip(" .\n\"“”»«") == ""), None)
+        following = next(
+            (s for s in doc.sentences if s.start >= q.end and doc.text[q.end : s.start].strip(' .\n"“”»«') == ""), None
+        )
         if following is None or following.start not in starts or following.last - following.first < 3:
             out.append(q)
             continue
@@ -295,12 +331,14 @@ def attach_following_frame(doc: Doc, quotations: list[Quotation]) -> list[Quotat
             continue
         speaker = _np_after(tokens, following.first + 2, following.last)
         end = following.last - 1 if tokens[following.last - 1].pos.startswith("$") else following.last
-        out.append(replace(
-            q,
-            cue=(_span(tokens, following.first + 1, following.first + 2),),
-            speaker_mention=(_span(tokens, *speaker),) if speaker else q.speaker_mention,
-            frame=(_span(tokens, following.first, end),),
-        ))
+        out.append(
+            replace(
+                q,
+                cue=(_span(tokens, following.first + 1, following.first + 2),),
+                speaker_mention=(_span(tokens, *speaker),) if speaker else q.speaker_mention,
+                frame=(_span(tokens, following.first, end),),
+            )
+        )
     return out
 
 
@@ -322,7 +360,12 @@ def split_at_inner_cue(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
             b += 1
         split = None
         for k in range(a + 2, b - 3):
-            if tokens[k].pos == "VV(FIN)" and _is_cue_verb(tokens[k]) and tokens[k - 1].text == "und" and tokens[k - 2].text == ",":
+            if (
+                tokens[k].pos == "VV(FIN)"
+                and _is_cue_verb(tokens[k])
+                and tokens[k - 1].text == "und"
+                and tokens[k - 2].text == ","
+            ):
                 comma = next((j for j in range(k + 1, min(k + 8, b)) if tokens[j].text == ","), None)
                 if comma is not None and b - comma > 3:
                     split = (k, comma)
@@ -332,5 +375,12 @@ def split_at_inner_cue(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
             continue
         k, comma = split
         out.append(replace(q, spans=(_span(tokens, a, k - 2),)))
-        out.append(replace(q, spans=(_span(tokens, comma + 1, b),), cue=(_span(tokens, k, k + 1),), frame=(_span(tokens, k - 1, comma),)))
+        out.append(
+            replace(
+                q,
+                spans=(_span(tokens, comma + 1, b),),
+                cue=(_span(tokens, k, k + 1),),
+                frame=(_span(tokens, k - 1, comma),),
+            )
+        )
     return out

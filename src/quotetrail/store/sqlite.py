@@ -547,10 +547,7 @@ class SQLiteStore:
         if not quotation_ids:
             return []
         marks = ",".join("?" * len(quotation_ids))
-        sql = (
-            f"{_LEDGER_SELECT} WHERE q.id IN ({marks})"
-            " ORDER BY q.said_on IS NULL, q.said_on, q.article_id, q.start"
-        )
+        sql = f"{_LEDGER_SELECT} WHERE q.id IN ({marks}) ORDER BY q.said_on IS NULL, q.said_on, q.article_id, q.start"
         return [self._ledger_row(r) for r in self.conn.execute(sql, list(quotation_ids))]
 
     def get_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, bytes]:

@@ -30,7 +30,9 @@ ALLOWED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".json", ".jsonl", ".ndjso
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_env.get_template(name).render(colours=COLOURS, types=QUOTATION_TYPES, **context), status_code=status)
+    return HTMLResponse(
+        _env.get_template(name).render(colours=COLOURS, types=QUOTATION_TYPES, **context), status_code=status
+    )
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -50,20 +52,37 @@ def home(request: Request) -> HTMLResponse:
     store = _store(request)
     try:
         return render(
-            "home.html", articles=store.count_articles(), quotations=store.count_quotations(),
-            speakers=query.speakers(store)[:12], claims=[c for c in query.claims(store) if c.reports > 1][:5],
+            "home.html",
+            articles=store.count_articles(),
+            quotations=store.count_quotations(),
+            speakers=query.speakers(store)[:12],
+            claims=[c for c in query.claims(store) if c.reports > 1][:5],
         )
     finally:
         store.close()
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
-def search(request: Request, q: str | None = None, speaker: str | None = None, type: str | None = None,
-           outlet: str | None = None, since: str | None = None, until: str | None = None, page: int = 1) -> HTMLResponse:
+def search(
+    request: Request,
+    q: str | None = None,
+    speaker: str | None = None,
+    type: str | None = None,
+    outlet: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page: int = 1,
+) -> HTMLResponse:
     store = _store(request)
     try:
-        filters = {"text": _clean(q), "speaker": _clean(speaker), "type": _clean(type), "outlet": _clean(outlet),
-                   "since": _clean(since), "until": _clean(until)}
+        filters = {
+            "text": _clean(q),
+            "speaker": _clean(speaker),
+            "type": _clean(type),
+            "outlet": _clean(outlet),
+            "since": _clean(since),
+            "until": _clean(until),
+        }
         page = max(1, page)
         total = query.count_quotations(store, **filters)
         rows = query.quotations(store, **filters, limit=50, offset=(page - 1) * 50)
@@ -88,8 +107,14 @@ def _count(values: Any) -> list[tuple[str, int]]:
 
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
-def timeline(request: Request, q: str | None = None, speaker: str | None = None, claim: str | None = None,
-             since: str | None = None, until: str | None = None) -> HTMLResponse:
+def timeline(
+    request: Request,
+    q: str | None = None,
+    speaker: str | None = None,
+    claim: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> HTMLResponse:
     store = _store(request)
     try:
         colour_by = None
@@ -109,8 +134,16 @@ def timeline(request: Request, q: str | None = None, speaker: str | None = None,
         else:
             rows = []
         chart = Markup(render_timeline(rows, colour_by))
-        return render("timeline.html", rows=rows, chart=chart, q=q or "", speaker=speaker or "", title=title,
-                      colour_by=colour_by, undated=sum(1 for r in rows if not r.said_on))
+        return render(
+            "timeline.html",
+            rows=rows,
+            chart=chart,
+            q=q or "",
+            speaker=speaker or "",
+            title=title,
+            colour_by=colour_by,
+            undated=sum(1 for r in rows if not r.said_on),
+        )
     finally:
         store.close()
 
@@ -224,7 +257,9 @@ def safe_upload_name(name: str) -> str:
 
 
 @router.post("/upload", response_class=HTMLResponse, include_in_schema=False)
-async def upload(request: Request, files: Annotated[list[UploadFile], File(description="Articles to add")]) -> HTMLResponse:
+async def upload(
+    request: Request, files: Annotated[list[UploadFile], File(description="Articles to add")]
+) -> HTMLResponse:
     from ..ingest_job import ingest_paths
 
     limit = request.app.state.max_upload_bytes

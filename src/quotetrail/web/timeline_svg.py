@@ -15,8 +15,14 @@ from html import escape
 from ..model import LedgerRow
 
 COLOURS = {
-    "Direct": "#1f77b4", "Indirect": "#ff7f0e", "FreeIndirect": "#2ca02c", "IndirectFreeIndirect": "#9467bd",
-    "Reported": "#8c564b", "affirms": "#2ca02c", "denies": "#d62728", "hedges": "#ff7f0e",
+    "Direct": "#1f77b4",
+    "Indirect": "#ff7f0e",
+    "FreeIndirect": "#2ca02c",
+    "IndirectFreeIndirect": "#9467bd",
+    "Reported": "#8c564b",
+    "affirms": "#2ca02c",
+    "denies": "#d62728",
+    "hedges": "#ff7f0e",
 }
 
 
@@ -56,7 +62,9 @@ def render_timeline(rows: list[LedgerRow], colour_by: dict[str, str] | None = No
     def x(day: dt.date) -> float:
         return label_w + plot_w * (day - lo).days / span_days
 
-    out = [f'<svg class="timeline" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="Timeline of statements">']
+    out = [
+        f'<svg class="timeline" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="Timeline of statements">'
+    ]
     for i, name in enumerate(speakers):
         y = top + i * row_h
         out.append(f'<text x="4" y="{y + 18}" class="tl-speaker">{escape(name[:28])}</text>')
