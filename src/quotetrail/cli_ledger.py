@@ -39,7 +39,7 @@ def _filters(func):
 def _print_rows(rows: list[LedgerRow]) -> None:
     for row in rows:
         date = row.said_on or "undated"
-        who = row.speaker or row.speaker_mention or "unknown speaker"
+        who = row.speaker or (f"unresolved: „{row.speaker_mention}“" if row.speaker_mention else "unknown speaker")
         if row.speaker_role:
             who += f" ({row.speaker_role})"
         source = " / ".join(x for x in (row.outlet, row.agency) if x) or Path(row.source).name

@@ -218,8 +218,10 @@ def resolve_mention(text: str, offset: int, people: list[Person]) -> tuple[str |
             trailing.insert(0, w)
         else:
             break
-    if len(trailing) >= 2:
-        return " ".join(trailing), " ".join(words[: len(words) - len(trailing)]).strip() or None, "person"
+    before = words[: len(words) - len(trailing)]
+    # only "<role noun …> First Last" or a short mention: a long span ending in capitals is not a name
+    if len(trailing) >= 2 and (any(role_gender(w) for w in before) or len(words) <= 4):
+        return " ".join(trailing), " ".join(before).strip() or None, "person"
     # 5. role nouns and "der 74-Jährige"
     for word in words:
         if _AGE_NOUN.match(word) and earlier:
