@@ -223,6 +223,13 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotati
                 continue
         merged.append((name, [(a, b)]))
 
+    def cue_parts(cue: tuple[int, int]) -> list[tuple[int, int]]:
+        """The cue run with the other cue runs of its sentence close by ("teilte … mit", "Wie sich … ergab")."""
+        si = sentence_of[cue[0]]
+        return sorted(
+            c for c in cues if c == cue or (sentence_of[c[0]] == si and min(abs(c[0] - cue[1]), abs(cue[0] - c[1])) <= 8)
+        )
+
     medium_of = cue_lemmas()
     out: list[Quotation] = []
     for name, parts in merged:
@@ -253,7 +260,7 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotati
                 article_id=doc.article.id,
                 type=name,
                 spans=tuple(span(pa, pb) for pa, pb in parts),
-                cue=(span(*cue),) if cue else (),
+                cue=tuple(span(ca, cb) for ca, cb in cue_parts(cue)) if cue else (),
                 speaker_mention=(span(*speaker),) if speaker else (),
                 frame=tuple(frame_spans),
                 addressee=(span(*addressee),) if addressee else (),
