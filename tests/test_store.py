@@ -166,3 +166,11 @@ def test_problems_are_recorded(tmp_path: Path) -> None:
     summary = ingest_paths(store, [tmp_path / "leer.txt"])
     assert len(summary.problems) == 1
     assert store.problems()[0].reason == "empty file"
+
+
+def test_parallel_extraction_stores_the_same_ledger(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    one, two = open_store(tmp_path / "one.db"), open_store(tmp_path / "two.db")
+    ingest_paths(one, [examples], workers=1)
+    ingest_paths(two, [examples], workers=2)
+    assert [r.export_dict() for r in one.quotations(limit=1000)] == [r.export_dict() for r in two.quotations(limit=1000)]
