@@ -164,3 +164,12 @@ def test_upload_limits_and_bad_files(client: TestClient) -> None:
     assert wrong.status_code == 400 and "unsupported file type" in wrong.text
     empty = client.post("/upload", files=[("files", ("leer.txt", b"", "text/plain"))])
     assert "empty file" in empty.text
+
+
+def test_compare_endpoints(client: TestClient) -> None:
+    assert client.get("/api/claims/nope/compare").status_code == 404
+    speakers = client.get("/api/speakers").json()["speakers"]
+    sid = next(s["id"] for s in speakers if s["name"] == "Jens Stoltenberg")
+    body = client.get(f"/api/speakers/{sid}/compare").json()
+    assert body["ok"] and body["reports"][0]["outlet"] == "Spiegel / dpa"
+    assert "diff" in body["reports"][0] and isinstance(body["reports"][0]["framing_near"], list)

@@ -107,3 +107,32 @@ def test_demo_corpus_stoltenberg_claim(tmp_path: Path) -> None:
     # idempotent: a second update places nothing new and keeps the claim
     again = update_claims(store)
     assert again.new_quotations == 0 and store.claim(top.id) is not None
+
+
+def test_a_syndicated_story_is_one_statement_with_several_reports(tmp_path: Path) -> None:
+    from quotetrail.claims import update_claims
+    from quotetrail.model import Article, Extraction, Quotation, Span
+    from quotetrail.store import open_store
+
+    story = (
+        "Brüssel. Die Nato schließt eine militärische Unterstützung der Ukraine weiter aus. "
+        "„Wir haben keine Pläne, Nato-Truppen in die Ukraine zu schicken“, sagte Generalsekretär Jens Stoltenberg am Donnerstag. "
+        "Die Allianz werde ihre Ostflanke stärken, hieß es weiter aus dem Hauptquartier in Brüssel."
+    )
+    quote = "„Wir haben keine Pläne, Nato-Truppen in die Ukraine zu schicken“"
+    store = open_store(tmp_path / "s.db")
+    for i, outlet in enumerate(("Spiegel", "Zeit", "Welt")):
+        text = story + ("" if i == 0 else f" Mehr bei {outlet}.")
+        start = text.index(quote)
+        article = Article(
+            f"a{i}", f"{outlet}.txt", text, outlet=outlet, agency="dpa", published=f"2022-02-2{4 + i}", language="de"
+        )
+        q = Quotation(
+            f"a{i}", "Direct", (Span(start, start + len(quote)),), speaker="Jens Stoltenberg", said_on="2022-02-24"
+        )
+        store.add_extraction(Extraction(article, (q,)))
+    summary = update_claims(store)
+    assert summary.syndicated == 2
+    [claim] = [c for c in store.claims() if c.reports > 1]
+    assert (claim.reports, claim.statements) == (3, 1)
+    assert set(claim.outlets) >= {"Spiegel", "Zeit", "Welt"}

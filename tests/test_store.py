@@ -173,4 +173,6 @@ def test_parallel_extraction_stores_the_same_ledger(tmp_path: Path) -> None:
     one, two = open_store(tmp_path / "one.db"), open_store(tmp_path / "two.db")
     ingest_paths(one, [examples], workers=1)
     ingest_paths(two, [examples], workers=2)
-    assert [r.export_dict() for r in one.quotations(limit=1000)] == [r.export_dict() for r in two.quotations(limit=1000)]
+    assert [r.export_dict() for r in one.quotations(limit=1000)] == [
+        r.export_dict() for r in two.quotations(limit=1000)
+    ]

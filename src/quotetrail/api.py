@@ -52,6 +52,24 @@ def claim_json(c: Claim) -> dict[str, Any]:
     }
 
 
+def report_json(r: Any) -> dict[str, Any]:
+    """One outlet's report of a statement (claims.compare.OutletReport) as JSON."""
+    return {
+        "outlet": r.outlet,
+        "said_on": r.said_on,
+        "type": r.type,
+        "speaker": r.speaker,
+        "text": r.text,
+        "stance": r.stance,
+        "diff": r.diff,
+        "omitted": list(r.omitted),
+        "framing_near": list(r.framing_near),
+        "framing_article": list(r.framing_article),
+        "article_id": r.article_id,
+        "quotation_id": r.quotation_id,
+    }
+
+
 def quotation_spans_json(q: Quotation) -> dict[str, Any]:
     def spans(values: tuple) -> list[list[int]]:
         return [[s.start, s.end] for s in values]
@@ -259,6 +277,29 @@ def create_app(
                 {**row_json(r), "stance": members[r.quotation_id][0], "similarity": members[r.quotation_id][1]}
                 for r in rows
             ],
+        }
+
+    @app.get("/api/claims/{claim_id}/compare", summary="How each outlet reported a claim: type, wording diff, framing")
+    def api_compare_claim(store: StoreDep, claim_id: str) -> dict[str, Any]:
+        from .claims.compare import compare_claim
+
+        result = compare_claim(store, claim_id)
+        if result is None:
+            raise HTTPException(404, f"no claim {claim_id!r}")
+        found, reports = result
+        return {"ok": True, "claim": claim_json(found), "reports": [report_json(r) for r in reports]}  # type: ignore[arg-type]
+
+    @app.get("/api/speakers/{speaker_id}/compare", summary="How each outlet reported a speaker's statements")
+    def api_compare_speaker(store: StoreDep, speaker_id: str) -> dict[str, Any]:
+        from .claims.compare import compare_speaker
+
+        found = query.speaker(store, speaker_id)
+        if found is None:
+            raise HTTPException(404, f"no speaker {speaker_id!r}")
+        return {
+            "ok": True,
+            "speaker": speaker_json(found),
+            "reports": [report_json(r) for r in compare_speaker(store, found.id)],
         }
 
     from .web.pages import router

@@ -231,6 +231,7 @@ class Claim:
     speakers: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()
     reports: int = 0
+    statements: int = 0  # distinct statements: syndicated copies of one story count once
 
 
 @dataclass(frozen=True, slots=True)

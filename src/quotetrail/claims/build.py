@@ -80,6 +80,15 @@ def update_claims(
     for copy_id, original_id, similarity in syndicated:
         store.add_syndication(copy_id, original_id, similarity)  # type: ignore[attr-defined]
 
+    original_of = {copy_id: original_id for copy_id, original_id, _ in syndicated}
+
+    def root(article_id: str) -> str:
+        seen = set()
+        while article_id in original_of and article_id not in seen:
+            seen.add(article_id)
+            article_id = original_of[article_id]
+        return article_id
+
     claims: list[Claim] = []
     members: list[tuple[str, str, str, float]] = []
     for g in groups:
@@ -96,6 +105,7 @@ def update_claims(
                 speakers=tuple(dict.fromkeys(q.speaker for q in quotes if q.speaker)),
                 outlets=tuple(dict.fromkeys(x for q in quotes for x in (q.outlet, q.agency) if x)),
                 reports=len(quotes),
+                statements=len({root(q.article_id) for q in quotes}),
             )
         )
         members += [(g.id, m, "affirms", float(vectors[m] @ g.centroid)) for m in g.members]

@@ -29,6 +29,7 @@ class OutletReport:
     speaker: str | None
     text: str
     diff: str  # words as in the canonical text, [-left out-] and {+added+}
+    segments: tuple[tuple[str, str], ...]  # the same diff as (op, words), for rendering
     omitted: tuple[str, ...]
     framing_near: tuple[str, ...]
     framing_article: tuple[str, ...]
@@ -60,20 +61,26 @@ def framing_terms(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def word_diff(canonical: str, text: str) -> tuple[str, tuple[str, ...]]:
-    """A readable word diff of ``text`` against ``canonical`` and the canonical words it leaves out."""
+def diff_segments(canonical: str, text: str) -> list[tuple[str, str]]:
+    """Word-level diff as ``(op, words)`` pairs, op one of ``equal``, ``delete`` (left out), ``insert`` (added)."""
     a, b = canonical.split(), text.split()
-    out: list[str] = []
-    omitted: list[str] = []
+    out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
-            out += a[i1:i2]
+            out.append(("equal", " ".join(a[i1:i2])))
         if op in ("delete", "replace"):
-            out.append("[-" + " ".join(a[i1:i2]) + "-]")
-            omitted += a[i1:i2]
+            out.append(("delete", " ".join(a[i1:i2])))
         if op in ("insert", "replace"):
-            out.append("{+" + " ".join(b[j1:j2]) + "+}")
-    return " ".join(out), tuple(omitted)
+            out.append(("insert", " ".join(b[j1:j2])))
+    return out
+
+
+def word_diff(canonical: str, text: str) -> tuple[str, tuple[str, ...]]:
+    """A readable word diff of ``text`` against ``canonical`` and the canonical words it leaves out."""
+    marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
+    segments = diff_segments(canonical, text)
+    omitted = tuple(w for op, words in segments if op == "delete" for w in words.split())
+    return " ".join(marks[op].format(words) for op, words in segments), omitted
 
 
 def compare_rows(
@@ -87,6 +94,7 @@ def compare_rows(
         diff, omitted = word_diff(canonical, r.text)
         reports.append(
             OutletReport(
+                segments=tuple(diff_segments(canonical, r.text)),
                 outlet=" / ".join(x for x in (r.outlet, r.agency) if x) or r.source.rsplit("/", 1)[-1],
                 said_on=r.said_on,
                 type=r.type,

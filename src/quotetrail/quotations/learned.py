@@ -227,7 +227,9 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotati
         """The cue run with the other cue runs of its sentence close by ("teilte … mit", "Wie sich … ergab")."""
         si = sentence_of[cue[0]]
         return sorted(
-            c for c in cues if c == cue or (sentence_of[c[0]] == si and min(abs(c[0] - cue[1]), abs(cue[0] - c[1])) <= 8)
+            c
+            for c in cues
+            if c == cue or (sentence_of[c[0]] == si and min(abs(c[0] - cue[1]), abs(cue[0] - c[1])) <= 8)
         )
 
     medium_of = cue_lemmas()

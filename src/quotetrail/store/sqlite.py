@@ -483,8 +483,8 @@ class SQLiteStore:
             conn.execute("UPDATE quotations SET claim_id = NULL")
             for c in claims:
                 conn.execute(
-                    "INSERT INTO claims(id, text, first_said, last_said, speakers, outlets, reports, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?)",
+                    "INSERT INTO claims(id, text, first_said, last_said, speakers, outlets, reports, statements, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
                     (
                         c.id,
                         c.text,
@@ -493,6 +493,7 @@ class SQLiteStore:
                         json.dumps(list(c.speakers), ensure_ascii=False),
                         json.dumps(list(c.outlets), ensure_ascii=False),
                         c.reports,
+                        c.statements,
                         _now(),
                     ),
                 )
@@ -521,6 +522,7 @@ class SQLiteStore:
             speakers=tuple(json.loads(row["speakers"])),
             outlets=tuple(json.loads(row["outlets"])),
             reports=row["reports"],
+            statements=row["statements"],
         )
 
     def claims(self, *, query: str | None = None) -> list[Claim]:

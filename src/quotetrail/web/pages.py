@@ -236,11 +236,14 @@ def claim(request: Request, claim_id: str) -> HTMLResponse:
         found = query.claim(store, claim_id)
         if found is None:
             raise HTTPException(404, f"no claim {claim_id!r}")
+        from ..claims.compare import compare_claim
+
         members = store.claim_members(claim_id)
         stance = {qid: s for qid, s, _ in members}
         rows = store.ledger_rows([m[0] for m in members])
         chart = Markup(render_timeline(rows, stance))
-        return render("claim.html", claim=found, rows=rows, stance=stance, chart=chart)
+        _, reports = compare_claim(store, claim_id) or (None, [])
+        return render("claim.html", claim=found, rows=rows, stance=stance, chart=chart, reports=reports)
     finally:
         store.close()
 
