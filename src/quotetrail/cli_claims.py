@@ -34,7 +34,7 @@ def claims(
         if c.reports < 2 and not show_all:
             continue
         who = ", ".join(c.speakers) or "unknown"
-        syndicated = f" ({c.statements} statements)" if c.statements and c.statements != c.reports else ""
+        syndicated = f" (in {c.statements} independent articles)" if c.statements and c.statements != c.reports else ""
         click.echo(f"{c.id}  {c.reports:>3} reports{syndicated}  {c.first_said or '?'} – {c.last_said or '?'}  {who}")
         click.echo(f"      „{c.text}“")
 

@@ -231,7 +231,7 @@ class Claim:
     speakers: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()
     reports: int = 0
-    statements: int = 0  # distinct statements: syndicated copies of one story count once
+    statements: int = 0  # independent articles reporting it: syndicated copies of one story count once
 
 
 @dataclass(frozen=True, slots=True)
