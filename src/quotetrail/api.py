@@ -6,11 +6,10 @@ Bad parameters become a 4xx with one error shape, ``{"ok": false, "error":
 ..., "status": ...}``; nothing a user types can cause a 500.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,7 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, query
 from .model import Claim, LedgerRow, Quotation, Speaker
-from .store import Store, open_store
+from .store import open_store
+from .web.deps import StoreDep
 
 DEFAULT_MAX_UPLOAD_BYTES = 10_000_000
 
@@ -90,16 +90,6 @@ def quotation_spans_json(q: Quotation) -> dict[str, Any]:
     }
 
 
-def get_store(request: Request) -> Iterator[Store]:
-    """One store (SQLite connection) per request; WAL lets requests read while an ingest writes."""
-    store = open_store(request.app.state.db_path)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
 Limit = Annotated[int, Query(ge=0, le=1000, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Rows to skip")]
 

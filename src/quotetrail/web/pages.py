@@ -21,6 +21,7 @@ from markupsafe import Markup
 from .. import query
 from ..model import QUOTATION_TYPES, Article, Quotation
 from ..store import open_store
+from .deps import StoreDep
 from .timeline_svg import COLOURS, render_timeline
 
 router = APIRouter()
@@ -48,23 +49,19 @@ def _clean(value: str | None) -> str | None:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request) -> HTMLResponse:
-    store = _store(request)
-    try:
-        return render(
-            "home.html",
-            articles=store.count_articles(),
-            quotations=store.count_quotations(),
-            speakers=query.speakers(store)[:12],
-            claims=[c for c in query.claims(store) if c.reports > 1][:5],
-        )
-    finally:
-        store.close()
+def home(store: StoreDep) -> HTMLResponse:
+    return render(
+        "home.html",
+        articles=store.count_articles(),
+        quotations=store.count_quotations(),
+        speakers=query.speakers(store)[:12],
+        claims=[c for c in query.claims(store) if c.reports > 1][:5],
+    )
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
 def search(
-    request: Request,
+    store: StoreDep,
     q: str | None = None,
     speaker: str | None = None,
     type: str | None = None,
@@ -73,29 +70,25 @@ def search(
     until: str | None = None,
     page: int = 1,
 ) -> HTMLResponse:
-    store = _store(request)
-    try:
-        filters = {
-            "text": _clean(q),
-            "speaker": _clean(speaker),
-            "type": _clean(type),
-            "outlet": _clean(outlet),
-            "since": _clean(since),
-            "until": _clean(until),
-        }
-        page = max(1, page)
-        total = query.count_quotations(store, **filters)
-        rows = query.quotations(store, **filters, limit=50, offset=(page - 1) * 50)
-        facet_rows = query.quotations(store, **filters, limit=5000)
-        facets = {
-            "speaker": _count(r.speaker for r in facet_rows),
-            "type": _count(r.type for r in facet_rows),
-            "outlet": _count((r.outlet or r.agency) for r in facet_rows),
-            "year": _count((r.said_on or "")[:4] or None for r in facet_rows),
-        }
-        return render("search.html", rows=rows, total=total, filters=filters, facets=facets, page=page, q=q or "")
-    finally:
-        store.close()
+    filters = {
+        "text": _clean(q),
+        "speaker": _clean(speaker),
+        "type": _clean(type),
+        "outlet": _clean(outlet),
+        "since": _clean(since),
+        "until": _clean(until),
+    }
+    page = max(1, page)
+    total = query.count_quotations(store, **filters)
+    rows = query.quotations(store, **filters, limit=50, offset=(page - 1) * 50)
+    facet_rows = query.quotations(store, **filters, limit=5000)
+    facets = {
+        "speaker": _count(r.speaker for r in facet_rows),
+        "type": _count(r.type for r in facet_rows),
+        "outlet": _count((r.outlet or r.agency) for r in facet_rows),
+        "year": _count((r.said_on or "")[:4] or None for r in facet_rows),
+    }
+    return render("search.html", rows=rows, total=total, filters=filters, facets=facets, page=page, q=q or "")
 
 
 def _count(values: Any) -> list[tuple[str, int]]:
@@ -108,69 +101,57 @@ def _count(values: Any) -> list[tuple[str, int]]:
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
 def timeline(
-    request: Request,
+    store: StoreDep,
     q: str | None = None,
     speaker: str | None = None,
     claim: str | None = None,
     since: str | None = None,
     until: str | None = None,
 ) -> HTMLResponse:
-    store = _store(request)
-    try:
-        colour_by = None
-        title = q or speaker or claim or ""
-        if claim:
-            found = query.claim(store, claim)
-            if found is None:
-                raise HTTPException(404, f"no claim {claim!r}")
-            members = store.claim_members(claim)
-            rows = store.ledger_rows([m[0] for m in members])
-            colour_by = {qid: stance for qid, stance, _ in members}
-            title = found.text
-        elif _clean(q):
-            rows = query.timeline(store, q, since=_clean(since), until=_clean(until), speaker=_clean(speaker))  # type: ignore[arg-type]
-        elif _clean(speaker):
-            rows = query.quotations(store, speaker=speaker, since=_clean(since), until=_clean(until), limit=1000)
-        else:
-            rows = []
-        chart = Markup(render_timeline(rows, colour_by))
-        return render(
-            "timeline.html",
-            rows=rows,
-            chart=chart,
-            q=q or "",
-            speaker=speaker or "",
-            title=title,
-            colour_by=colour_by,
-            undated=sum(1 for r in rows if not r.said_on),
-        )
-    finally:
-        store.close()
+    colour_by = None
+    title = q or speaker or claim or ""
+    if claim:
+        found = query.claim(store, claim)
+        if found is None:
+            raise HTTPException(404, f"no claim {claim!r}")
+        members = store.claim_members(claim)
+        rows = store.ledger_rows([m[0] for m in members])
+        colour_by = {qid: stance for qid, stance, _ in members}
+        title = found.text
+    elif _clean(q):
+        rows = query.timeline(store, q, since=_clean(since), until=_clean(until), speaker=_clean(speaker))  # type: ignore[arg-type]
+    elif _clean(speaker):
+        rows = query.quotations(store, speaker=speaker, since=_clean(since), until=_clean(until), limit=1000)
+    else:
+        rows = []
+    chart = Markup(render_timeline(rows, colour_by))
+    return render(
+        "timeline.html",
+        rows=rows,
+        chart=chart,
+        q=q or "",
+        speaker=speaker or "",
+        title=title,
+        colour_by=colour_by,
+        undated=sum(1 for r in rows if not r.said_on),
+    )
 
 
 @router.get("/speakers", response_class=HTMLResponse, include_in_schema=False)
-def speakers(request: Request, q: str | None = None) -> HTMLResponse:
-    store = _store(request)
-    try:
-        return render("speakers.html", speakers=query.speakers(store, query=_clean(q)), q=q or "")
-    finally:
-        store.close()
+def speakers(store: StoreDep, q: str | None = None) -> HTMLResponse:
+    return render("speakers.html", speakers=query.speakers(store, query=_clean(q)), q=q or "")
 
 
 @router.get("/speaker/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-def speaker(request: Request, speaker_id: str) -> HTMLResponse:
-    store = _store(request)
-    try:
-        found = query.speaker(store, speaker_id)
-        if found is None:
-            raise HTTPException(404, f"no speaker {speaker_id!r}")
-        rows = query.speaker_statements(store, found.id)
-        claim_ids = _count(r.claim_id for r in rows)
-        claims = [c for c in (query.claim(store, cid) for cid, _ in claim_ids) if c]
-        chart = Markup(render_timeline(rows))
-        return render("speaker.html", speaker=found, rows=rows, chart=chart, claims=claims)
-    finally:
-        store.close()
+def speaker(store: StoreDep, speaker_id: str) -> HTMLResponse:
+    found = query.speaker(store, speaker_id)
+    if found is None:
+        raise HTTPException(404, f"no speaker {speaker_id!r}")
+    rows = query.speaker_statements(store, found.id)
+    claim_ids = _count(r.claim_id for r in rows)
+    claims = [c for c in (query.claim(store, cid) for cid, _ in claim_ids) if c]
+    chart = Markup(render_timeline(rows))
+    return render("speaker.html", speaker=found, rows=rows, chart=chart, claims=claims)
 
 
 def highlight(article: Article, quotations: list[Quotation]) -> Markup:
@@ -207,45 +188,33 @@ def highlight(article: Article, quotations: list[Quotation]) -> Markup:
 
 
 @router.get("/article/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-def article(request: Request, article_id: str) -> HTMLResponse:
-    store = _store(request)
-    try:
-        found = query.article(store, article_id)
-        if found is None:
-            raise HTTPException(404, f"no article {article_id!r}")
-        a, quotations = found
-        rows = query.quotations(store, article=a.id, limit=1000, offset=0)
-        return render("article.html", article=a, body=highlight(a, quotations), rows=rows)
-    finally:
-        store.close()
+def article(store: StoreDep, article_id: str) -> HTMLResponse:
+    found = query.article(store, article_id)
+    if found is None:
+        raise HTTPException(404, f"no article {article_id!r}")
+    a, quotations = found
+    rows = query.quotations(store, article=a.id, limit=1000, offset=0)
+    return render("article.html", article=a, body=highlight(a, quotations), rows=rows)
 
 
 @router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
-def claims(request: Request, q: str | None = None) -> HTMLResponse:
-    store = _store(request)
-    try:
-        return render("claims.html", claims=query.claims(store, _clean(q)), q=q or "")
-    finally:
-        store.close()
+def claims(store: StoreDep, q: str | None = None) -> HTMLResponse:
+    return render("claims.html", claims=query.claims(store, _clean(q)), q=q or "")
 
 
 @router.get("/claim/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
-def claim(request: Request, claim_id: str) -> HTMLResponse:
-    store = _store(request)
-    try:
-        found = query.claim(store, claim_id)
-        if found is None:
-            raise HTTPException(404, f"no claim {claim_id!r}")
-        from ..claims.compare import compare_claim
+def claim(store: StoreDep, claim_id: str) -> HTMLResponse:
+    found = query.claim(store, claim_id)
+    if found is None:
+        raise HTTPException(404, f"no claim {claim_id!r}")
+    from ..claims.compare import compare_claim
 
-        members = store.claim_members(claim_id)
-        stance = {qid: s for qid, s, _ in members}
-        rows = store.ledger_rows([m[0] for m in members])
-        chart = Markup(render_timeline(rows, stance))
-        _, reports = compare_claim(store, claim_id) or (None, [])
-        return render("claim.html", claim=found, rows=rows, stance=stance, chart=chart, reports=reports)
-    finally:
-        store.close()
+    members = store.claim_members(claim_id)
+    stance = {qid: s for qid, s, _ in members}
+    rows = store.ledger_rows([m[0] for m in members])
+    chart = Markup(render_timeline(rows, stance))
+    _, reports = compare_claim(store, claim_id) or (None, [])
+    return render("claim.html", claim=found, rows=rows, stance=stance, chart=chart, reports=reports)
 
 
 @router.get("/upload", response_class=HTMLResponse, include_in_schema=False)
