@@ -28,7 +28,7 @@ def _overlaps(q: Quotation, others: list[Quotation]) -> bool:
 
 
 def _drop_scare_quotes(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
-    """Direct "quotations" that are only a scare quote or a name in quote marks."""
+    """Leave out direct "quotations" that are only a scare quote or a name in quote marks."""
     scare = [
         (doc.tokens[a].start, doc.tokens[b - 1].end) for a, b in quote_mark_spans(doc) if is_scare_quote(doc, a, b)
     ]
