@@ -121,9 +121,6 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     return [(name, re.compile(pattern, 0 if name in case_sensitive else re.IGNORECASE)) for name, pattern in specs]
 
 
-_TIMEISH_CAPITALISED = {"month", "weekday"}
-
-
 def _num(text: str) -> str:
     low = text.lower()
     if low.isdigit():

@@ -27,27 +27,32 @@ def _overlaps(q: Quotation, others: list[Quotation]) -> bool:
     return any(s.start < o.end and s.end > o.start for o in others for s in q.spans)
 
 
-def _drop_scare_quotes(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+Marks = list[tuple[int, int, bool]]
+
+
+def _marks(doc: Doc) -> Marks:
+    """Character spans of text in quote marks, each with whether it is a scare quote; computed once per article."""
+    return [(doc.tokens[a].start, doc.tokens[b - 1].end, is_scare_quote(doc, a, b)) for a, b in quote_mark_spans(doc)]
+
+
+def _drop_scare_quotes(marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
     """Leave out direct "quotations" that are only a scare quote or a name in quote marks."""
-    scare = [
-        (doc.tokens[a].start, doc.tokens[b - 1].end) for a, b in quote_mark_spans(doc) if is_scare_quote(doc, a, b)
-    ]
+    scare = [(a, b) for a, b, is_scare in marks if is_scare]
     return [q for q in quotations if not (q.type == "Direct" and any(a <= q.start and q.end <= b for a, b in scare))]
 
 
-def add_nested_direct(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+def add_nested_direct(marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
     """Words in quote marks inside an indirect or reported quotation are a nested direct quotation.
 
     German news often quotes a phrase verbatim inside reported speech ("Die
     Nato bemühe sich um eine „langfristige finanzielle Verpflichtung“"); the
     nested quote shares the outer one's speaker, cue and frame.
     """
-    marks = [(doc.tokens[a].start, doc.tokens[b - 1].end) for a, b in quote_mark_spans(doc)]
     nested: list[Quotation] = []
     for q in quotations:
         if q.type == "Direct":
             continue
-        for start, end in marks:
+        for start, end, _ in marks:
             inside = any(s.start <= start and end <= s.end for s in q.spans)
             whole = any(start <= s.start + 1 and s.end - 1 <= end for s in q.spans)
             if inside and not whole:
@@ -55,24 +60,25 @@ def add_nested_direct(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
     return nested
 
 
-def _fix_marked_types(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+def _fix_marked_types(marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
     """A quotation that is exactly the text between a pair of quote marks is Direct, whatever the mark style.
 
     The tagger learnt German „…“ marks from WikiNews; other styles («…», "…", “…”) are rarer there.
     """
-    marks = {(doc.tokens[a].start, doc.tokens[b - 1].end) for a, b in quote_mark_spans(doc)}
-    return [replace(q, type="Direct") if len(q.spans) == 1 and (q.start, q.end) in marks else q for q in quotations]
+    spans = {(a, b) for a, b, _ in marks}
+    return [replace(q, type="Direct") if len(q.spans) == 1 and (q.start, q.end) in spans else q for q in quotations]
 
 
 def find_quotations(doc: Doc) -> list[Quotation]:
     """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans."""
-    found = _fix_marked_types(doc, _drop_scare_quotes(doc, find_learned_quotations(doc) or []))
+    marks = _marks(doc)
+    found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc) or []))
     found = split_at_inner_cue(doc, found)
     for extra in (*find_direct(doc), *find_indirect(doc)):
         if not _overlaps(extra, found):
             found.append(extra)
     found += find_free_indirect(doc, found)
-    found += add_nested_direct(doc, found)
+    found += add_nested_direct(marks, found)
     return inherit_speakers(attach_following_frame(doc, sorted(found, key=lambda q: q.start)))
 
 

@@ -125,7 +125,7 @@ def train(
 
 
 # -- prediction ----------------------------------------------------------------
-def _runs(labels: list[str], prefix_names: bool = True) -> list[tuple[str, int, int]]:
+def _runs(labels: list[str]) -> list[tuple[str, int, int]]:
     """``(name, first, last+1)`` runs of BIO labels."""
     runs: list[tuple[str, int, int]] = []
     for i, label in enumerate(labels):
