@@ -12,6 +12,7 @@ HanTa's morphemes (see ``is_konjunktiv_i``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 import simplemma
@@ -121,6 +122,32 @@ def _morphemes(word: str) -> list[tuple[str, str]]:
     return list(_tagger().analyze(word, taglevel=3)[1])
 
 
+_CLAUSE_END = frozenset({"$,", "$.", "$("})
+
+
+def join_particles(tokens: list[Token], first: int) -> None:
+    """Give a split particle verb its whole lemma: "teilte … mit" → "mitteilen" on both tokens.
+
+    Why: HanTa lemmatises the finite verb of a split particle verb on its own
+    ("teilte" → "teilen"), so cue verbs such as mitteilen, ankündigen,
+    hinweisen or bekanntgeben would go unrecognised in main clauses, their
+    most common place in news.  The particle is looked for up to the end of
+    the clause.  Works in place on ``tokens[first:]`` (one sentence).
+    """
+    for i in range(first, len(tokens)):
+        if tokens[i].pos != "VV(FIN)":
+            continue
+        for j in range(i + 1, len(tokens)):
+            pos = tokens[j].pos
+            if pos in _CLAUSE_END or pos.endswith("(FIN)"):
+                break
+            if pos == "PTKVZ":
+                lemma = tokens[j].text.lower() + tokens[i].lemma
+                tokens[i] = replace(tokens[i], lemma=lemma)
+                tokens[j] = replace(tokens[j], lemma=lemma)
+                break
+
+
 def analyse(article: Article) -> Doc:
     """Tokenise, split and tag an article; pure function of the article."""
     text = article.text
@@ -152,5 +179,6 @@ def analyse(article: Article) -> Doc:
                         subjunctive=is_konjunktiv_i(word, pos, morphemes, prev, nxt),
                     )
                 )
+            join_particles(tokens, first)
             sentences.append(Sentence(sent.start, sent.end, first, len(tokens), p_index))
     return Doc(article=article, tokens=tuple(tokens), sentences=tuple(sentences), paragraphs=tuple(paragraphs))

@@ -36,13 +36,20 @@ def sentence_tense(tokens: tuple[Token, ...]) -> str:
         low = t.text.lower()
         if low in _FUTURE_AUX and has_infinitive and not has_participle:
             return "future"
+    # a split particle verb carries its whole lemma ("kommen … zusammen" → "zusammenkommen"); compare the stem
+    particles = tuple(t.text.lower() for t in tokens if t.pos == "PTKVZ")
     for t in tokens:
         low = t.text.lower()
+        lemma = t.lemma.lower()
+        for particle in particles:
+            if lemma.startswith(particle) and not low.startswith(particle):
+                lemma = lemma[len(particle) :]
+                break
         if low in _PAST_AUX_FORMS:
             return "past"
         if t.pos.endswith("(FIN)") and (low.endswith(("te", "ten")) and not t.subjunctive):
             return "past"
-        if t.pos.endswith("(FIN)") and t.lemma and not low.startswith(t.lemma.lower()[:3]):
+        if t.pos.endswith("(FIN)") and lemma and not low.startswith(lemma[:3]):
             return "past"  # strong verbs: "traf" (treffen), "sprach" (sprechen)
     if has_participle and any(
         t.text.lower() in {"hat", "haben", "ist", "sind", "habe", "sei", "seien"} for t in tokens

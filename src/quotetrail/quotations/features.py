@@ -131,6 +131,46 @@ def _quote_context(doc: Doc, quote_labels: list[str]) -> list[dict[str, float | 
     return out
 
 
+_CLAUSE_BREAKS = frozenset({",", ":", ";", "–", "—", "-", "(", ")"})
+
+
+def _clause_features(
+    doc: Doc, first: int, last: int, is_cue: list[bool], qstate: list[int], k1: list[bool], k2: list[bool]
+) -> list[dict[str, float | str]]:
+    """Per token of one sentence: what its clause (text between commas, colons, dashes) holds.
+
+    Why: reported speech starts and ends at clause edges ("X sagte, [er
+    werde …], und fügte hinzu, …"); whether a token's own clause has a
+    Konjunktiv I verb or the cue, and how far it is from the cue's clause,
+    says more about it than the sentence as a whole.
+    """
+    tokens = doc.tokens
+    clauses: list[list[int]] = [[]]
+    for i in range(first, last):
+        if tokens[i].text in _CLAUSE_BREAKS and not qstate[i] and clauses[-1]:
+            clauses.append([])
+        clauses[-1].append(i)
+    cue_clauses = [ci for ci, c in enumerate(clauses) if any(is_cue[i] and not qstate[i] for i in c)]
+    out: list[dict[str, float | str]] = []
+    for ci, clause in enumerate(clauses):
+        words = [tokens[i] for i in clause if tokens[i].text not in _CLAUSE_BREAKS]
+        info: dict[str, float | str] = {
+            "c_k1": float(any(k1[i] for i in clause)),
+            "c_k2": float(any(k2[i] for i in clause)),
+            "c_fin": float(any(tokens[i].pos.endswith("(FIN)") for i in clause)),
+            "c_cue": float(ci in cue_clauses),
+            "c_start": words[0].text.lower() if words and words[0].pos in ("KOUS", "PWAV", "PRELS", "KON") else "-",
+            "c_izu": float(any(tokens[i].pos in ("VV(IZU)", "PTKZU") for i in clause)),
+        }
+        if cue_clauses:
+            nearest = min(cue_clauses, key=lambda c: abs(c - ci))
+            info["c_rel"] = str(max(-2, min(3, ci - nearest)))
+        else:
+            info["c_rel"] = "none"
+        out += [info] * len(clause)
+    return out
+
+
 def doc_features(doc: Doc, quote_labels: list[str] | None = None) -> list[list[dict[str, float | str]]]:
     """Feature dicts per token, grouped into paragraph sequences (the tagger's unit).
 
@@ -179,6 +219,7 @@ def doc_features(doc: Doc, quote_labels: list[str] | None = None) -> list[list[d
         prev = sentence_info[si - 1] if si else {}
         nxt = sentence_info[si + 1] if si + 1 < len(sentence_info) else {}
         cue_positions = [i for i in range(s.first, s.last) if is_cue[i] and not qstate[i]]
+        clause_f = _clause_features(doc, s.first, s.last, is_cue, qstate, k1, k2)
         commas = 0
         for i in range(s.first, s.last):
             t = tokens[i]
@@ -250,6 +291,7 @@ def doc_features(doc: Doc, quote_labels: list[str] | None = None) -> list[list[d
                     f[f"{off}:w"] = "<s>"
             if w == ",":
                 commas += 1
+            f.update(clause_f[i - s.first])
             if stacked is not None:
                 f.update(stacked[i])
             current.append(f)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pycrfsuite
 
+from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Span
 from .features import cue_lemmas, doc_features
 
@@ -141,6 +142,11 @@ def _runs(labels: list[str]) -> list[tuple[str, int, int]]:
     return runs
 
 
+#: Articles and pronouns that cannot open a subject (dative or accusative only), and the
+#: prepositions after which the scheme still annotates such a phrase as the source.
+OBLIQUE_WORDS = frozenset({"dem", "den", "einem", "einen", "ihm", "ihn", "ihnen", "diesem", "diesen"})
+SOURCE_PREPOSITIONS = frozenset({"laut", "nach", "zufolge", "gemäß", "von", "aus", "bei"})
+
 #: A token is labelled with its best non-O label when P(O) falls below these values
 #: (Viterbi alone is the 0.5 case).  Raising them trades precision for recall; tuned on
 #: the wikinews-quotes dev split with bench/accuracy.py — re-run it after changing them.
@@ -197,6 +203,11 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotati
     def span(a: int, b: int) -> Span:
         return Span(tokens[a].start, tokens[b - 1].end)
 
+    def not_subject(ca: int) -> bool:
+        """A run in the dative or accusative ("dem Sender", "ihn") is rarely the speaker, unless a source preposition governs it."""
+        governed = ca > 0 and tokens[ca - 1].text.lower() in SOURCE_PREPOSITIONS
+        return tokens[ca].text.lower() in OBLIQUE_WORDS and not governed
+
     def nearest(candidates: list[tuple[int, int]], a: int, b: int, max_sent: int) -> tuple[int, int] | None:
         best, best_d = None, None
         for ca, cb in candidates:
@@ -204,8 +215,9 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotati
             ds = min(abs(sentence_of[ca] - sentence_of[a]), abs(sentence_of[ca] - sentence_of[b - 1]))
             if ds > max_sent:
                 continue
-            if best_d is None or d < best_d:
-                best, best_d = (ca, cb), d
+            key = (not_subject(ca), d)
+            if best_d is None or key < best_d:
+                best, best_d = (ca, cb), key
         return best
 
     # merge a quote split by an inserted frame: same type, same sentence region, only frame/roles between
@@ -233,13 +245,27 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str]) -> list[Quotati
         )
 
     medium_of = cue_lemmas()
+    source_adverbs = {row["word"] for row in load_lexicon("source_adverbs")}
     out: list[Quotation] = []
     for name, parts in merged:
         a, b = parts[0][0], parts[-1][1]
         # free indirect and reported speech carry no cue or frame of their own in the annotation scheme
         cue = nearest(cues, a, b, 1) if name not in CUELESS_TYPES else None
         anchor = cue or (a, b)
-        speaker = nearest(speakers, anchor[0], anchor[1], 1 if cue is None else 0) or nearest(speakers, a, b, 1)
+        if name == "Reported":
+            # reported speech names its source inside itself ("Die SPD fordert …")
+            inside = [(ca, cb) for ca, cb in speakers if a <= ca and cb <= b]
+            speaker = inside[0] if inside else nearest(speakers, a, b, 0)
+        elif name in CUELESS_TYPES:
+            # free indirect speech continues a frame before it; a speaker after it frames something else
+            before = [(ca, cb) for ca, cb in speakers if ca < a and sentence_of[a] - sentence_of[ca] <= 1]
+            inside = [(ca, cb) for ca, cb in speakers if a <= ca and cb <= b]
+            speaker = before[-1] if before else (inside[0] if inside else None)
+        elif cue is not None and cue[1] - cue[0] == 1 and tokens[cue[0]].text.lower() in source_adverbs:
+            # "Demnach hat …": the adverb is both the cue and the (anaphoric) source
+            speaker = cue
+        else:
+            speaker = nearest(speakers, anchor[0], anchor[1], 1 if cue is None else 0) or nearest(speakers, a, b, 1)
         addressee = nearest(addressees, anchor[0], anchor[1], 0) if cue else None
         frame_spans: list[Span] = []
         if cue is not None:
