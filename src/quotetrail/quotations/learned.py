@@ -20,7 +20,7 @@ import pycrfsuite
 
 from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Span
-from .features import cue_lemmas, doc_features
+from .features import base_features, cue_lemmas, doc_features, stack_features
 
 QUOTE_MODEL = "quote_tagger.crfsuite"
 ROLE_MODEL = "role_tagger.crfsuite"
@@ -177,11 +177,12 @@ def tag_doc(doc: Doc, folder: Path | None = None) -> tuple[list[str], list[str]]
     if taggers is None:
         return None
     quote_tagger, role_tagger = taggers
+    base = base_features(doc)
     q_labels: list[str] = []
-    for xseq in doc_features(doc):
+    for xseq in base:
         q_labels += _decode(quote_tagger, xseq, QUOTE_O_THRESHOLD)
     r_labels: list[str] = []
-    for xseq in doc_features(doc, q_labels):
+    for xseq in stack_features(doc, base, q_labels):
         r_labels += _decode(role_tagger, xseq, ROLE_O_THRESHOLD)
     return q_labels, r_labels
 
