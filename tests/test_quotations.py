@@ -124,3 +124,15 @@ def test_attribution_in_the_following_sentence() -> None:
     text = "Zu einem Einsatz von Truppen werde es selbst dann nicht kommen. Das sagte Generalsekretär Jens Stoltenberg der BBC."
     found = [q for q in quotes(text) if "Einsatz von Truppen" in q[1]]
     assert found and found[0][2] == "sagte" and "Stoltenberg" in (found[0][3] or "")
+
+
+def test_a_short_quote_after_a_cue_verb_is_the_speakers_own_word() -> None:
+    found = quotes("Die Grünen sprachen am Montag von einem „bürgerrechtlichen Dammbruch“.")
+    direct = [q for q in found if q[0] == "Direct"]
+    assert [q[1] for q in direct] == ["„bürgerrechtlichen Dammbruch“"]
+    assert direct[0][3] == "Die Grünen"
+
+
+def test_a_name_in_quote_marks_after_a_cue_verb_is_not_a_quotation() -> None:
+    found = quotes("Das berichtete am Montag die „Financial Times“.")
+    assert [q for q in found if q[0] == "Direct"] == []

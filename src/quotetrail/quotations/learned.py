@@ -106,7 +106,7 @@ def train(
     *,
     c1: float = 0.05,
     c2: float = 0.01,
-    max_iterations: int = 150,
+    max_iterations: int = 300,
 ) -> None:
     """Train both CRFs from ``(doc, gold quotations)`` pairs and write them to ``out_dir``."""
     quote_trainer = pycrfsuite.Trainer(verbose=False)
