@@ -85,3 +85,15 @@ def test_a_dative_run_after_a_source_preposition_is_still_the_speaker() -> None:
         {"Nach": "cue", "dem Sender": "speaker"},
     )
     assert got == {"ist das Gesetz geändert worden": "dem Sender"}
+
+
+def test_a_quote_run_the_tagger_is_unsure_of_is_left_out() -> None:
+    doc = make_doc("Der Minister sagte, die Steuern würden steigen. Die Opposition sagte, das sei falsch.")
+    q_labels, r_labels = layers(
+        doc, {"die Steuern würden steigen": "Indirect", "das sei falsch": "Indirect"}, {"sagte": "cue"}
+    )
+    unsure = doc.text.index("die Steuern")
+    quote_p = [0.4 if unsure <= t.start < unsure + 26 else 0.95 for t in doc.tokens]
+    kept = [q.text(doc.text) for q in assemble(doc, q_labels, r_labels, quote_p)]
+    assert kept == ["das sei falsch"]
+    assert len(assemble(doc, q_labels, r_labels)) == 2
