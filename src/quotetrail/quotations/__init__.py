@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
-from .learned import find_learned_quotations
+from .features import base_features
+from .learned import attribute_quotations, find_learned_quotations
 from .rules import (
     attach_following_frame,
     find_direct,
@@ -72,14 +73,16 @@ def _fix_marked_types(marks: Marks, quotations: list[Quotation]) -> list[Quotati
 def find_quotations(doc: Doc) -> list[Quotation]:
     """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans."""
     marks = _marks(doc)
-    found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc) or []))
+    base = base_features(doc)  # shared by the tagger and attribution
+    found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc, base=base) or []))
     found = split_at_inner_cue(doc, found)
     for extra in (*find_direct(doc), *find_indirect(doc)):
         if not _overlaps(extra, found):
             found.append(extra)
     found += find_free_indirect(doc, found)
     found += add_nested_direct(marks, found)
-    return inherit_speakers(attach_following_frame(doc, sorted(found, key=lambda q: q.start)))
+    found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
+    return inherit_speakers(attach_following_frame(doc, found))
 
 
 def inherit_speakers(quotations: list[Quotation]) -> list[Quotation]:

@@ -140,6 +140,9 @@ def _quote_context(doc: Doc, quote_labels: list[str]) -> list[dict[str, float | 
     return out
 
 
+#: Feature dicts per token, grouped into paragraph sequences (the taggers' unit).
+Features = list[list[dict[str, float | str]]]
+
 _CLAUSE_BREAKS = frozenset({",", ":", ";", "–", "—", "-", "(", ")"})
 
 

@@ -11,7 +11,8 @@ CC BY-NC-SA 4.0 (see ``models/LICENSE.md``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,10 @@ import pycrfsuite
 
 from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Span
-from .features import base_features, cue_lemmas, doc_features, stack_features
+from .attribution import ATTRIBUTION_MODEL, attribute, covered, sentence_index, window
+from .attribution import features as attribution_features
+from .attribution import labels as attribution_labels
+from .features import Features, base_features, cue_lemmas, doc_features, stack_features
 
 QUOTE_MODEL = "quote_tagger.crfsuite"
 ROLE_MODEL = "role_tagger.crfsuite"
@@ -44,6 +48,16 @@ def _taggers(folder: str) -> tuple[pycrfsuite.Tagger, pycrfsuite.Tagger] | None:
     return quote, role
 
 
+@cache
+def _attribution_tagger(folder: str) -> pycrfsuite.Tagger | None:
+    path = Path(folder) / ATTRIBUTION_MODEL
+    if not path.exists():
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return tagger
+
+
 def model_available(folder: Path | None = None) -> bool:
     return _taggers(str(folder or models_dir())) is not None
 
@@ -54,18 +68,9 @@ def token_labels(doc: Doc, gold: Iterable[object]) -> tuple[list[str], list[str]
     n = len(doc.tokens)
     quote = ["O"] * n
     role = ["O"] * n
-    starts = [t.start for t in doc.tokens]
-    ends = [t.end for t in doc.tokens]
-
-    def covered(spans: Sequence[Span]) -> list[int]:
-        out = []
-        for s in spans:
-            out += [i for i in range(n) if starts[i] < s.end and ends[i] > s.start]
-        return sorted(set(out))
-
     # longer quotes first so that nested quotes do not split an outer one
     for g in sorted(gold, key=lambda g: -sum(len(s) for s in g.quote)):  # type: ignore[attr-defined]
-        idx = covered(g.quote)  # type: ignore[attr-defined]
+        idx = covered(doc, g.quote)  # type: ignore[attr-defined]
         if not idx or any(quote[i] != "O" for i in idx):
             continue
         prev = None
@@ -73,7 +78,7 @@ def token_labels(doc: Doc, gold: Iterable[object]) -> tuple[list[str], list[str]
             quote[i] = ("I-" if prev == i - 1 else "B-") + str(g.type)  # type: ignore[attr-defined]
             prev = i
         for name in reversed(ROLE_PRIORITY):
-            role_idx = covered(g.roles.get(name, ()))  # type: ignore[attr-defined]
+            role_idx = covered(doc, g.roles.get(name, ()))  # type: ignore[attr-defined]
             prev = None
             for i in role_idx:
                 if quote[i] != "O" and name == "frame":
@@ -108,21 +113,41 @@ def train(
     c2: float = 0.01,
     max_iterations: int = 300,
 ) -> None:
-    """Train both CRFs from ``(doc, gold quotations)`` pairs and write them to ``out_dir``."""
+    """Train the three CRFs from ``(doc, gold quotations)`` pairs and write them to ``out_dir``."""
     quote_trainer = pycrfsuite.Trainer(verbose=False)
     role_trainer = pycrfsuite.Trainer(verbose=False)
+    attribution_trainer = pycrfsuite.Trainer(verbose=False)
     for doc, gold in examples:
         q_labels, r_labels = token_labels(doc, gold)
-        for xseq, qseq in zip(doc_features(doc), split_labels(doc, q_labels), strict=True):
+        base = doc_features(doc)
+        for xseq, qseq in zip(base, split_labels(doc, q_labels), strict=True):
             quote_trainer.append(xseq, qseq)
         # the role tagger learns from the gold quote layer (stacking); at tagging time it sees predicted quotes
-        for xseq, rseq in zip(doc_features(doc, q_labels), split_labels(doc, r_labels), strict=True):
+        for xseq, rseq in zip(stack_features(doc, base, q_labels), split_labels(doc, r_labels), strict=True):
             role_trainer.append(xseq, rseq)
+        # the attribution tagger learns each gold quotation's roles in the window around it
+        flat = [f for sequence in base for f in sequence]
+        sentence_of = sentence_index(doc)
+        other = [label != "O" for label in q_labels]
+        for g in gold:
+            quote = set(covered(doc, g.quote))  # type: ignore[attr-defined]
+            if not quote:
+                continue
+            tokens = window(doc, sentence_of, min(quote), max(quote))
+            attribution_trainer.append(
+                attribution_features(doc, flat, sentence_of, quote, str(g.type), other, tokens),  # type: ignore[attr-defined]
+                attribution_labels(doc, tokens, quote, g.roles),  # type: ignore[attr-defined]
+            )
     out_dir.mkdir(parents=True, exist_ok=True)
-    for trainer, name in ((quote_trainer, QUOTE_MODEL), (role_trainer, ROLE_MODEL)):
+    for trainer, name in (
+        (quote_trainer, QUOTE_MODEL),
+        (role_trainer, ROLE_MODEL),
+        (attribution_trainer, ATTRIBUTION_MODEL),
+    ):
         trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations, "feature.possible_transitions": True})
         trainer.train(str(out_dir / name))
     _taggers.cache_clear()
+    _attribution_tagger.cache_clear()
 
 
 # -- prediction ----------------------------------------------------------------
@@ -174,14 +199,16 @@ def _decode(tagger: pycrfsuite.Tagger, xseq: list[dict], o_threshold: float) -> 
     return labels
 
 
-def tag_doc(doc: Doc, folder: Path | None = None) -> tuple[list[str], list[str], list[float]] | None:
+def tag_doc(
+    doc: Doc, folder: Path | None = None, base: Features | None = None
+) -> tuple[list[str], list[str], list[float]] | None:
     """Quote-layer and role-layer labels for every token, and each token's probability of
     being quoted (1 - P(O) on the quote layer); None without a model."""
     taggers = _taggers(str(folder or models_dir()))
     if taggers is None:
         return None
     quote_tagger, role_tagger = taggers
-    base = base_features(doc)
+    base = base if base is not None else base_features(doc)
     q_labels: list[str] = []
     quote_p: list[float] = []
     for xseq in base:
@@ -313,9 +340,59 @@ def assemble(doc: Doc, q_labels: list[str], r_labels: list[str], quote_p: list[f
     return out
 
 
-def find_learned_quotations(doc: Doc, folder: Path | None = None) -> list[Quotation] | None:
-    """Quotations from the learned tagger, or None when no model is installed."""
-    labels = tag_doc(doc, folder)
+def attribute_quotations(
+    doc: Doc, quotations: list[Quotation], folder: Path | None = None, base: Features | None = None
+) -> list[Quotation]:
+    """Give each quotation the cue, speaker, addressee and frame the attribution tagger reads around it.
+
+    Unchanged without an attribution model.
+    """
+    tagger = _attribution_tagger(str(folder or models_dir()))
+    if tagger is None or not quotations:
+        return quotations
+    flat = [f for sequence in (base if base is not None else base_features(doc)) for f in sequence]
+    sentence_of = sentence_index(doc)
+    other = [False] * len(doc.tokens)
+    for i in covered(doc, [s for q in quotations for s in q.spans]):
+        other[i] = True
+    tokens = doc.tokens
+
+    def span(a: int, b: int) -> Span:
+        return Span(tokens[a].start, tokens[b - 1].end)
+
+    out: list[Quotation] = []
+    for q in quotations:
+        quote = set(covered(doc, q.spans))
+        if not quote:
+            out.append(q)
+            continue
+        roles = attribute(tagger, flat, sentence_of, quote, q.type, other, doc)
+        cueless = q.type in CUELESS_TYPES
+        cue = () if cueless else tuple(span(*c) for c in roles.cue)
+        medium = q.medium
+        if roles.cue and not cueless:
+            medium = cue_lemmas().get(tokens[roles.cue[0][0]].lemma.lower(), "Speech")
+        out.append(
+            replace(
+                q,
+                cue=cue,
+                speaker_mention=(span(*roles.speaker),) if roles.speaker else q.speaker_mention,
+                addressee=(span(*roles.addressee),) if roles.addressee else (),
+                frame=() if cueless else tuple(span(*f) for f in roles.frame),
+                medium=medium,
+            )
+        )
+    return out
+
+
+def find_learned_quotations(
+    doc: Doc, folder: Path | None = None, base: Features | None = None
+) -> list[Quotation] | None:
+    """Quotations from the learned tagger, or None when no model is installed.
+
+    ``base`` is ``base_features(doc)`` when the caller has it already (it is shared with attribution).
+    """
+    labels = tag_doc(doc, folder, base)
     if labels is None:
         return None
     return assemble(doc, *labels)

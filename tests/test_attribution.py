@@ -1,0 +1,56 @@
+"""The per-quotation attribution tagger's window, training labels and reading of roles."""
+
+from __future__ import annotations
+
+from tests.conftest import make_doc
+
+from quotetrail.model import Span
+from quotetrail.quotations.attribution import covered, labels, read_roles, sentence_index, window
+
+TEXT = (
+    "Der Tag begann ruhig. Die Polizei meldete einen Unfall. "
+    "Der Sprecher sagte der Presse, der Fahrer sei verletzt. Er werde operiert. Danach regnete es. Am Abend war es kalt."
+)
+
+
+def span_of(text: str, phrase: str) -> Span:
+    start = text.index(phrase)
+    return Span(start, start + len(phrase))
+
+
+def test_the_window_holds_two_sentences_before_the_quote_and_one_after() -> None:
+    doc = make_doc(TEXT)
+    quote = covered(doc, [span_of(TEXT, "der Fahrer sei verletzt")])
+    tokens = window(doc, sentence_index(doc), min(quote), max(quote))
+    text = doc.text[doc.tokens[tokens.start].start : doc.tokens[tokens.stop - 1].end]
+    assert text.startswith("Der Tag begann ruhig.") and text.endswith("Er werde operiert.")
+
+
+def test_training_labels_mark_roles_and_keep_the_frame_outside_the_quote() -> None:
+    doc = make_doc(TEXT)
+    quote = set(covered(doc, [span_of(TEXT, "der Fahrer sei verletzt")]))
+    tokens = window(doc, sentence_index(doc), min(quote), max(quote))
+    roles = {
+        "cue": [span_of(TEXT, "sagte")],
+        "speaker": [span_of(TEXT, "Der Sprecher")],
+        "addressee": [span_of(TEXT, "der Presse")],
+        "frame": [span_of(TEXT, "Der Sprecher sagte der Presse, der Fahrer sei verletzt")],
+    }
+    by_word = {
+        doc.tokens[i].text + str(i): label for i, label in zip(tokens, labels(doc, tokens, quote, roles), strict=True)
+    }
+    got = [label for label in by_word.values() if label != "O"]
+    assert got == ["B-speaker", "I-speaker", "B-cue", "B-addressee", "I-addressee", "frame"]
+
+
+def test_reading_roles_takes_the_likeliest_speaker_and_frame_runs_outside_the_quote() -> None:
+    tokens = range(10, 20)
+    tags = ["B-speaker", "I-speaker", "B-cue", "O", "B-speaker", "O", "B-Indirect", "O", "O", "O"]
+    tags[6] = "frame"  # a frame label inside the quote is not part of the frame
+    quote = {16, 17, 18}
+    speaker_p = [0.6, 0.6, 0.0, 0.0, 0.9, 0.0, 0.0, 0.0, 0.0, 0.0]
+    roles = read_roles(tags, tokens, quote, speaker_p)
+    assert roles.speaker == (14, 15)
+    assert roles.cue == ((12, 13),)
+    assert roles.frame == ((10, 13), (14, 15))
+    assert read_roles(tags, tokens, quote).speaker == (10, 12)
