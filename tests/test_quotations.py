@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import make_doc
 
 from quotetrail.quotations import find_quotations
+from quotetrail.quotations.rules import find_indirect
 
 
 def quotes(text: str) -> list[tuple[str, str, str | None, str | None]]:
@@ -136,3 +137,18 @@ def test_a_short_quote_after_a_cue_verb_is_the_speakers_own_word() -> None:
 def test_a_name_in_quote_marks_after_a_cue_verb_is_not_a_quotation() -> None:
     found = quotes("Das berichtete am Montag die „Financial Times“.")
     assert [q for q in found if q[0] == "Direct"] == []
+
+
+@pytest.mark.parametrize(
+    "text,speaker",
+    [
+        ("Nach Polizeiangaben wurden bei dem Angriff sieben Menschen getötet.", "Polizeiangaben"),
+        ("Gemäß einem Augenzeugen verteilten sich die Trümmer im weiten Umkreis.", "einem Augenzeugen"),
+    ],
+    ids=["nach-polizeiangaben", "gemäß"],
+)
+def test_source_frame_rules(text: str, speaker: str) -> None:
+    doc = make_doc(text)
+    [q] = find_indirect(doc)
+    assert " ".join(s.text(doc.text) for s in q.speaker_mention) == speaker
+    assert q.type == "Indirect" and q.text(doc.text).startswith(("wurden", "verteilten"))

@@ -214,7 +214,12 @@ def find_indirect(doc: Doc) -> list[Quotation]:
                 if lower[i : i + n] != words:
                     continue
                 ci = s.first + i
-                np = _np_after(tokens, ci + n, s.last) if position == "after" else _np_before(tokens, ci, s.first)
+                if position == "self":
+                    np: tuple[int, int] | None = (ci + n - 1, ci + n)
+                elif position == "after":
+                    np = _np_after(tokens, ci + n, s.last)
+                else:
+                    np = _np_before(tokens, ci, s.first)
                 if not np:
                     continue
                 frame_a, frame_b = min(np[0], ci), max(np[1], ci + n)
