@@ -82,19 +82,22 @@ def find_quotations(doc: Doc) -> list[Quotation]:
     found += find_free_indirect(doc, found)
     found += add_nested_direct(marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
-    return inherit_speakers(attach_following_frame(doc, found))
+    return inherit_speakers(doc, attach_following_frame(doc, found))
 
 
-def inherit_speakers(quotations: list[Quotation]) -> list[Quotation]:
-    """A free indirect quotation without a speaker continues the speaker of the quotation just before it."""
+def inherit_speakers(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """A quotation without a speaker that continues the one before it takes its speaker.
+
+    Continuing means free indirect speech, or a quote paragraph in quote marks
+    with no frame of its own ("„…“, sagte X.  ¶ „…“").
+    """
+    paragraph_starts = {p.start for p in doc.paragraphs}
     out: list[Quotation] = []
     for q in quotations:
-        if (
-            not q.speaker_mention
-            and q.type in ("FreeIndirect", "IndirectFreeIndirect")
-            and out
-            and out[-1].speaker_mention
-        ):
+        continues = q.type in ("FreeIndirect", "IndirectFreeIndirect") or (
+            q.type == "Direct" and not q.cue and q.start in paragraph_starts
+        )
+        if not q.speaker_mention and continues and out and out[-1].speaker_mention:
             q = replace(q, speaker_mention=out[-1].speaker_mention)
         out.append(q)
     return out

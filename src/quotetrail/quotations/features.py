@@ -111,35 +111,6 @@ def quote_states(doc: Doc) -> list[int]:
     return states
 
 
-def _quote_context(doc: Doc, quote_labels: list[str]) -> list[dict[str, float | str]]:
-    """Per token: where it stands relative to the quotes of the first tagging pass (stacking)."""
-    out: list[dict[str, float | str]] = []
-    sentence_types = [
-        next((quote_labels[i][2:] for i in range(s.first, s.last) if quote_labels[i] != "O"), "O")
-        for s in doc.sentences
-    ]
-    for si, s in enumerate(doc.sentences):
-        inside = [i for i in range(s.first, s.last) if quote_labels[i] != "O"]
-        # speakers and frames of a quote often sit in the sentence before or after it
-        neighbours = {
-            "q_prev_s": sentence_types[si - 1] if si else "<d>",
-            "q_next_s": sentence_types[si + 1] if si + 1 < len(sentence_types) else "<d>",
-        }
-        for i in range(s.first, s.last):
-            label = quote_labels[i]
-            f: dict[str, float | str] = {"qt": label[2:] if label != "O" else "O", **neighbours}
-            if label == "O":
-                if inside:
-                    nearest = min(inside, key=lambda j: abs(j - i))
-                    f["q_rel"] = "before" if i < nearest else "after"
-                    f["q_dist"] = str(min(abs(nearest - i), 8))
-                    f["q_type"] = quote_labels[nearest][2:]
-                else:
-                    f["q_rel"] = "none"
-            out.append(f)
-    return out
-
-
 #: Feature dicts per token, grouped into paragraph sequences (the taggers' unit).
 Features = list[list[dict[str, float | str]]]
 
@@ -183,19 +154,11 @@ def _clause_features(
     return out
 
 
-def doc_features(doc: Doc, quote_labels: list[str] | None = None) -> list[list[dict[str, float | str]]]:
-    """Feature dicts per token, grouped into paragraph sequences (the tagger's unit).
+def base_features(doc: Doc) -> Features:
+    """Feature dicts per token, grouped into paragraph sequences (the quote tagger's unit).
 
-    With ``quote_labels`` (the quote layer: gold when training, predicted when
-    tagging) each token also says where it stands relative to the quotes: the
-    role tagger's stacking features.
+    The attribution tagger reads the same dicts, flattened, plus its own.
     """
-    base = base_features(doc)
-    return base if quote_labels is None else stack_features(doc, base, quote_labels)
-
-
-def base_features(doc: Doc) -> list[list[dict[str, float | str]]]:
-    """The token features of both layers, grouped into paragraph sequences."""
     tokens = doc.tokens
     qstate = quote_states(doc)
     is_cue = [_is_cue(t) for t in tokens]
@@ -313,15 +276,3 @@ def base_features(doc: Doc) -> list[list[dict[str, float | str]]]:
     if current:
         sequences.append(current)
     return sequences
-
-
-def stack_features(
-    doc: Doc, base: list[list[dict[str, float | str]]], quote_labels: list[str]
-) -> list[list[dict[str, float | str]]]:
-    """``base`` features plus where each token stands relative to the quotes (new dicts; ``base`` is kept).
-
-    Why separate: the role layer needs the quote layer's features plus these, and
-    computing the shared part once keeps tagging fast.
-    """
-    stacked = iter(_quote_context(doc, quote_labels))
-    return [[{**f, **next(stacked)} for f in sequence] for sequence in base]
