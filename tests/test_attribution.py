@@ -54,3 +54,15 @@ def test_reading_roles_takes_the_likeliest_speaker_and_frame_runs_outside_the_qu
     assert roles.cue == ((12, 13),)
     assert roles.frame == ((10, 13), (14, 15))
     assert read_roles(tags, tokens, quote).speaker == (10, 12)
+
+
+def test_with_no_role_labelled_the_nearly_labelled_tokens_are_taken() -> None:
+    tokens = range(0, 6)
+    tags = ["O"] * 6
+    quote = {4, 5}
+    speaker_p = [0.1, 0.5, 0.6, 0.0, 0.0, 0.0]
+    cue_p = [0.0, 0.0, 0.0, 0.9, 0.0, 0.0]
+    addressee_p = [0.2, 0.0, 0.0, 0.0, 0.0, 0.0]  # too unlikely to count
+    roles = read_roles(tags, tokens, quote, speaker_p, cue_p, addressee_p)
+    assert roles.speaker == (1, 3) and roles.cue == ((3, 4),) and roles.addressee is None
+    assert read_roles(tags, tokens, quote).speaker is None
