@@ -14,6 +14,7 @@ the corpus's licence, CC BY-NC-SA 4.0.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,8 +56,16 @@ def sentence_index(doc: Doc) -> list[int]:
 
 
 def covered(doc: Doc, spans: Sequence[Span]) -> list[int]:
-    """Indices of the tokens overlapping any of ``spans``."""
-    return [i for i, t in enumerate(doc.tokens) if any(t.start < s.end and t.end > s.start for s in spans)]
+    """Indices of the tokens overlapping any of ``spans``, sorted."""
+    tokens = doc.tokens
+    ends = [t.end for t in tokens]
+    out: set[int] = set()
+    for span in spans:
+        i = bisect.bisect_right(ends, span.start)
+        while i < len(tokens) and tokens[i].start < span.end:
+            out.add(i)
+            i += 1
+    return sorted(out)
 
 
 def window(doc: Doc, sentence_of: list[int], first: int, last: int) -> range:
@@ -102,7 +111,9 @@ def features(
             rel, d = "gap", 0  # between the parts of a split quote
         sd = sentence_of[i] - (sentence_of[first] if i < first else sentence_of[last])
         pos = str(base[i].get("pos", ""))
-        f = {k: v for k, v in base[i].items() if k not in _POSITION_FEATURES}
+        f = dict(base[i])
+        for key in _POSITION_FEATURES:
+            f.pop(key, None)
         f.update(
             {
                 "a_rel": rel,
