@@ -144,11 +144,18 @@ def test_a_name_in_quote_marks_after_a_cue_verb_is_not_a_quotation() -> None:
     [
         ("Nach Polizeiangaben wurden bei dem Angriff sieben Menschen getötet.", "Polizeiangaben"),
         ("Gemäß einem Augenzeugen verteilten sich die Trümmer im weiten Umkreis.", "einem Augenzeugen"),
+        ("Nach ersten Untersuchungen wurde das Feuer durch einen Kurzschluss ausgelöst.", "ersten Untersuchungen"),
+        ("Nach Auffassung der Kanzlerin wurde die Frage zu spät gestellt.", "Auffassung der Kanzlerin"),
     ],
-    ids=["nach-polizeiangaben", "gemäß"],
+    ids=["nach-polizeiangaben", "gemäß", "nach-adjective-source-noun", "nach-source-noun-genitive"],
 )
 def test_source_frame_rules(text: str, speaker: str) -> None:
     doc = make_doc(text)
     [q] = find_indirect(doc)
     assert " ".join(s.text(doc.text) for s in q.speaker_mention) == speaker
-    assert q.type == "Indirect" and q.text(doc.text).startswith(("wurden", "verteilten"))
+    assert q.type == "Indirect" and q.text(doc.text).startswith(("wurde", "verteilten"))
+
+
+def test_nach_with_a_noun_that_names_no_source_is_no_frame() -> None:
+    doc = make_doc("Die Soldaten sollen nach der Unabhängigkeitserklärung beim Aufbau der Verwaltung helfen.")
+    assert find_indirect(doc) == []

@@ -19,6 +19,7 @@ than three words, or after "sogenannt").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 
@@ -199,6 +200,42 @@ def _strip_final(tokens: tuple[Token, ...], a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+@cache
+def _source_nouns() -> tuple[str, ...]:
+    return tuple(row["noun"] for row in load_lexicon("source_nouns"))
+
+
+def _frame_matches(
+    tokens: tuple[Token, ...], s: Sentence, lower: list[str]
+) -> Iterator[tuple[int, int, tuple[int, int]]]:
+    """``(cue index, cue length, source noun phrase)`` of each source frame in sentence ``s``."""
+    for words, position in _frames():
+        n = len(words)
+        for i in range(len(lower) - n + 1):
+            if lower[i : i + n] != words:
+                continue
+            ci = s.first + i
+            if position == "self":
+                np: tuple[int, int] | None = (ci + n - 1, ci + n)
+            elif position == "after":
+                np = _np_after(tokens, ci + n, s.last)
+            else:
+                np = _np_before(tokens, ci, s.first)
+            if np:
+                yield ci, n, np
+    # "nach" + a source noun, with articles or adjectives between ("nach ersten Untersuchungen")
+    for ci in range(s.first, s.last - 1):
+        if tokens[ci].text.lower() != "nach":
+            continue
+        j = ci + 1
+        while j < s.last - 1 and j - ci <= 3 and tokens[j].pos in ("ART", "ADJA", "PPOSAT"):
+            j += 1
+        if tokens[j].pos == "NN" and tokens[j].lemma.lower().endswith(_source_nouns()):
+            np = _np_after(tokens, ci + 1, s.last)
+            if np:
+                yield ci, 1, np
+
+
 def find_indirect(doc: Doc) -> list[Quotation]:
     """Indirect quotations: source frames, "wie X mitteilte", cue verb + dass or Konjunktiv I clause."""
     tokens = doc.tokens
@@ -207,42 +244,27 @@ def find_indirect(doc: Doc) -> list[Quotation]:
         toks = tokens[s.first : s.last]
         lower = [t.text.lower() for t in toks]
         found = False
-        # laut X / X zufolge / nach Angaben von X
-        for words, position in _frames():
-            n = len(words)
-            for i in range(len(toks) - n + 1):
-                if lower[i : i + n] != words:
-                    continue
-                ci = s.first + i
-                if position == "self":
-                    np: tuple[int, int] | None = (ci + n - 1, ci + n)
-                elif position == "after":
-                    np = _np_after(tokens, ci + n, s.last)
-                else:
-                    np = _np_before(tokens, ci, s.first)
-                if not np:
-                    continue
-                frame_a, frame_b = min(np[0], ci), max(np[1], ci + n)
-                rest = [(s.first, frame_a), (frame_b, s.last)]
-                spans = [_strip_final(tokens, *r) for r in rest]
-                spans = [r for r in spans if r[1] - r[0] >= 3]
-                if not spans:
-                    continue
-                out.append(
-                    Quotation(
-                        doc.article.id,
-                        "Indirect",
-                        tuple(_span(tokens, *r) for r in spans),
-                        cue=(_span(tokens, ci, ci + n),),
-                        speaker_mention=(_span(tokens, *np),),
-                        frame=(_span(tokens, frame_a, frame_b),),
-                        medium="Speech",
-                    )
+        # laut X / X zufolge / nach Angaben von X / nach ersten Untersuchungen
+        for ci, n, np in _frame_matches(tokens, s, lower):
+            frame_a, frame_b = min(np[0], ci), max(np[1], ci + n)
+            rest = [(s.first, frame_a), (frame_b, s.last)]
+            spans = [_strip_final(tokens, *r) for r in rest]
+            spans = [r for r in spans if r[1] - r[0] >= 3]
+            if not spans:
+                continue
+            out.append(
+                Quotation(
+                    doc.article.id,
+                    "Indirect",
+                    tuple(_span(tokens, *r) for r in spans),
+                    cue=(_span(tokens, ci, ci + n),),
+                    speaker_mention=(_span(tokens, *np),),
+                    frame=(_span(tokens, frame_a, frame_b),),
+                    medium="Speech",
                 )
-                found = True
-                break
-            if found:
-                break
+            )
+            found = True
+            break
         if found:
             continue
         cue_index = next((s.first + i for i, t in enumerate(toks) if _is_cue_verb(t)), None)
