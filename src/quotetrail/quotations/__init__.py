@@ -1,9 +1,11 @@
 """Find quotations in an analysed article.
 
-The learned tagger (``learned.py``, trained on wikinews-quotes) finds quote
-spans of every type with their cue, speaker mention, frame and addressee;
-rules (``rules.py``) drop what is not a quotation (scare quotes, names in
-quote marks) and add the clear cases the tagger missed.
+The learned quote tagger (``learned.py``, trained on wikinews-quotes) finds
+quote spans of every type; rules (``rules.py``) drop what is not a quotation
+(scare quotes, names in quote marks) and add the clear cases the tagger
+missed.  Then the attribution tagger (``attribution.py``) gives every
+quotation, learned or rule-found, its cue, speaker mention, frame and
+addressee.
 """
 
 from __future__ import annotations
