@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _paths import CORPORA, ROOT
@@ -33,7 +34,7 @@ from quotetrail.dates import date_quotations, find_dates
 from quotetrail.ingest_job import ingest_paths
 from quotetrail.model import Article
 from quotetrail.pipeline import extract
-from quotetrail.quotations import find_quotations
+from quotetrail.quotations import find_quotations, learned
 from quotetrail.speakers import resolve_speakers
 from quotetrail.store import open_store
 
@@ -42,7 +43,8 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def ingest(label: str, paths: list[Path]) -> None:
+def ingest(label: str, paths: list[Path]) -> float:
+    """Ingest ``paths`` into a new store, print the speed and return seconds per article."""
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.db")
         started = time.perf_counter()
@@ -53,9 +55,10 @@ def ingest(label: str, paths: list[Path]) -> None:
             f"{label}: {summary.articles} articles ({words / max(summary.articles, 1):.0f} words each) in {seconds:.1f} s "
             f"= {summary.articles / seconds:.1f} articles/s; {summary.quotations} quotations; peak memory {peak_mb():.0f} MB"
         )
+        return seconds / max(summary.articles, 1)
 
 
-def stage_times(articles: list[Article]) -> None:
+def stage_times(articles: list[Article]) -> float:
     """Time per stage on ``articles`` (tagged once before by ``ingest``: analysis is memoised here)."""
     t_analyse = t_quotes = t_speakers = t_dates = 0.0
     for article in articles:
@@ -74,11 +77,29 @@ def stage_times(articles: list[Article]) -> None:
         t_dates += t4 - t3
     n = len(articles)
     total = t_quotes + t_speakers + t_dates
+    learned_ms = 1000 * learned_cost(articles) / n
     print(
         f"  after tagging, per article: quotations {1000 * t_quotes / n:.1f} ms, speakers {1000 * t_speakers / n:.1f} ms, "
         f"dates {1000 * t_dates / n:.1f} ms ({100 * t_dates / (total + t_analyse):.0f}% of extraction); "
         f"analyse with memoised words {1000 * t_analyse / n:.1f} ms"
     )
+    print(f"  the learned taggers (quote tagger and attribution) take {learned_ms:.1f} ms per article of that")
+    return learned_ms
+
+
+def learned_cost(articles: list[Article]) -> float:
+    """Seconds that the learned taggers add to quotation finding over ``articles`` (rules only without them)."""
+    docs = [analyse(a) for a in articles]
+    started = time.perf_counter()
+    for doc in docs:
+        find_quotations(doc)
+    with_models = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as empty, patch.object(learned, "models_dir", lambda: Path(empty)):
+        started = time.perf_counter()
+        for doc in docs:
+            find_quotations(doc)
+        without = time.perf_counter() - started
+    return with_models - without
 
 
 def write_articles(articles: list[Article], folder: Path) -> Path:
@@ -114,8 +135,12 @@ def main() -> None:
         for path in train:
             extract(Article(id=path.name, source="bench", text=json.loads(path.read_text("utf-8"))["originalText"]))
         print(f"  (warm-up: {len(train)} train texts extracted in {time.perf_counter() - started:.1f} s)")
-        ingest("steady: unseen dev articles", [write_articles(steady, Path(tmp) / "steady")])
-        stage_times(steady)
+        per_article = ingest("steady: unseen dev articles", [write_articles(steady, Path(tmp) / "steady")])
+        learned_ms = stage_times(steady)
+        print(
+            f"  steady ingest without the learned taggers (rules only) would run at "
+            f"{1 / (per_article - learned_ms / 1000):.1f} articles/s, with them {1 / per_article:.1f} articles/s"
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from .lexicons import load_lexicon
 from .model import Doc, Quotation, RoleSeen, Speaker, SpeakerMention
@@ -53,18 +53,25 @@ def base_role(word: str) -> str:
     return word
 
 
+@cache
+def _roles_longest_first() -> list[str]:
+    return sorted(_roles(), key=len, reverse=True)
+
+
+@lru_cache(maxsize=100_000)
 def role_gender(word: str) -> str | None:
     """Gender of a role noun (also as the last part of a compound: "NATO-Generalsekretär"), else None.
 
-    Genitive and plural endings are tolerated ("Generalsekretärs", "Präsidenten").
+    Genitive and plural endings are tolerated ("Generalsekretärs", "Präsidenten").  Memoised: the
+    same words are asked about many times per article.
     """
     low = word.lower()
+    roles = _roles()
     for ending in ("s", "en", "n"):
-        if low.endswith(ending) and low[: -len(ending)] in _roles():
+        if low.endswith(ending) and low[: -len(ending)] in roles:
             low = low[: -len(ending)]
             break
-    roles = _roles()
-    for role in sorted(roles, key=len, reverse=True):
+    for role in _roles_longest_first():
         if low.endswith(role) and (len(low) == len(role) or low[-len(role) - 1] in "-" or len(role) >= 6):
             return roles[role]
     return None
