@@ -26,7 +26,7 @@ import math
 from operator import itemgetter
 from typing import NamedTuple
 
-from HanTa.HanoverTagger import EMPTY, END_UNKNOWN, START, UNKNOWN, HanoverTagger
+from HanTa.HanoverTagger import EMPTY, END, END_UNKNOWN, START, UNKNOWN, HanoverTagger
 from numpy import logaddexp
 
 _LOWERBOUND = -1e6
@@ -60,6 +60,7 @@ class FastHanoverTagger(HanoverTagger):
         }
         self._suffix_lps: dict[tuple[str, int], dict[int, float]] = {}
         self._follows: dict[tuple[tuple[int, int], int | None], _Follow] = {}
+        self._tag_orders: dict[tuple[int, int], dict[int, int]] = {}
 
     def _suffix_lp(self, tag: int, m: str) -> float:
         """log p(suffix|tag) of the longest suffix of ``m`` (up to 4 letters, shorter than ``m``) that ``tag`` knows."""
@@ -224,3 +225,64 @@ class FastHanoverTagger(HanoverTagger):
                 states.append((state, i))
             states = states[:-1]
         return [(state[1], i) for (state, i) in states[::-1]]
+
+    def _next_tags(
+        self, state: tuple[int, int], wprobs: dict[int, float], anything: bool
+    ) -> list[tuple[int, float, float]]:
+        """``(tag, log p(tag|state), log p(word|tag))`` for the tags the word may have after ``state``, in HanTa's order.
+
+        HanTa loops over every tag that may follow ``state`` (about 56) and skips those the word
+        cannot have; looking up the word's few tags instead, sorted into that order, is the same.
+        """
+        following = self.LP_trans_word[state]
+        if anything:  # a word HanTa could not analyse: any tag, at no cost
+            return [(c, lp, 0) for c, lp in following.items() if c != END]
+        order = self._tag_orders.get(state)
+        if order is None:
+            order = self._tag_orders[state] = {c: k for k, c in enumerate(following)}
+        found = sorted((order[c], c) for c in wprobs if c in order and c != END)
+        return [(c, following[c], wprobs[c]) for _, c in found]
+
+    def tag_sent_viterbi(self, sent: list[str], casesensitive: bool = True) -> list[int]:
+        """The likeliest tag sequence of a sentence (HanTa's method, same results)."""
+        table: list[dict[tuple[int, int], float]] = []
+        backpointer: list[dict[tuple[int, int], tuple[int, int]]] = []
+        for i, w in enumerate(sent):
+            cs = i > 0 and casesensitive  # the first word's case says nothing
+            wprobs = dict(self._tag_word(w, cutoff=5, casesensitive=cs, conditional=True))
+            anything = not wprobs or (len(wprobs) == 1 and UNKNOWN in wprobs)
+            row: dict[tuple[int, int], float] = {}
+            back: dict[tuple[int, int], tuple[int, int]] = {}
+            backpointer.append(back)
+            prevrow = {(EMPTY, START): 0.0} if i == 0 else table[i - 1]
+            # HanTa's beam: states more than 1 below the sixth best are not continued
+            rowbound = sorted(prevrow.values(), reverse=True)[5] - 1 if len(prevrow) > 5 else _LOWERBOUND
+            for state in prevrow:
+                lp0 = prevrow[state]
+                if lp0 < rowbound:
+                    continue
+                for c, lp_tc, lpwc in self._next_tags(state, wprobs, anything):
+                    lp = lp0 + lp_tc + lpwc
+                    if lp > _LOWERBOUND:
+                        newstate = (state[1], c)
+                        old = row.get(newstate)
+                        if old is None or lp > old:
+                            row[newstate] = lp
+                            back[newstate] = state
+            table.append(row)
+
+        finalstate = (END, EMPTY)
+        row = {}
+        back = {}
+        backpointer.append(back)
+        for state, lp0 in table[-1].items():
+            lp = lp0 + self.LP_trans_word[state].get(END, -math.inf)
+            if lp > row.get(finalstate, -math.inf):
+                row[finalstate] = lp
+                back[finalstate] = state
+        tags: list[int] = []
+        state = finalstate
+        for i in range(len(backpointer) - 1, 0, -1):
+            state = backpointer[i][state]
+            tags.append(state[1])
+        return tags[::-1]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pycrfsuite
 
 from ..model import Doc, Span
+from .features import Features
 
 ATTRIBUTION_MODEL = "attribution_tagger.crfsuite"
 #: Sentences before and after the quotation that the tagger reads: speakers of free
@@ -80,6 +81,22 @@ def window(doc: Doc, sentence_of: list[int], first: int, last: int) -> range:
 _POSITION_FEATURES = frozenset({"doc_first", "para_pos"})
 
 
+def attribution_base(base: Features, *, zeros: bool = False) -> list[dict[str, float | str]]:
+    """The base features of every token, flattened, as the attribution tagger reads them (no position
+    features), and without the features whose value is 0 unless ``zeros``.
+
+    Why leave zeros out: a feature with value 0 adds nothing to a crfsuite score, but crfsuite still
+    reads it and looks it up, and more than half of the base features are 0 on a typical token.
+    Training keeps them (``zeros=True``): there they do change the model, because crfsuite makes a
+    feature for every label an attribute is seen with, at any value.
+    """
+    return [
+        {k: v for k, v in f.items() if k not in _POSITION_FEATURES and (zeros or v != 0.0)}
+        for sequence in base
+        for f in sequence
+    ]
+
+
 def _bucket(d: int) -> str:
     for limit, name in ((0, "0"), (1, "1"), (2, "2"), (5, "3-5"), (10, "6-10"), (20, "11-20")):
         if d <= limit:
@@ -95,8 +112,11 @@ def features(
     quote_type: str,
     other_quotes: Sequence[bool],
     tokens: range,
+    *,
+    zeros: bool = False,
 ) -> list[dict[str, float | str]]:
-    """Per token of the window: its base features and where it stands relative to this quotation."""
+    """Per token of the window: its base features (``attribution_base``) and where it stands relative to
+    this quotation; features whose value is 0 only with ``zeros`` (for training, see ``attribution_base``)."""
     first, last = min(quote), max(quote)
     paragraph_of = {i: doc.sentences[sentence_of[i]].paragraph for i in (*tokens, first)}
     out: list[dict[str, float | str]] = []
@@ -110,25 +130,28 @@ def features(
         else:
             rel, d = "gap", 0  # between the parts of a split quote
         sd = sentence_of[i] - (sentence_of[first] if i < first else sentence_of[last])
-        pos = str(base[i].get("pos", ""))
-        f = dict(base[i])
-        for key in _POSITION_FEATURES:
-            f.pop(key, None)
+        b = base[i]
+        bucket = _bucket(d)
+        f = dict(b)
         f.update(
             {
                 "a_rel": rel,
-                "a_dist": _bucket(d),
+                "a_dist": bucket,
                 "a_sd": str(max(-LOOKBACK, min(LOOKAHEAD, sd))) if rel != "in" else "0",
                 "a_type": quote_type,
                 "a_other": float(other_quotes[i] and i not in quote),
-                "a_rel_pos": f"{rel}|{pos}",
-                "a_rel_cue": f"{rel}|{base[i].get('cue', 0.0)}",
-                "a_type_rel": f"{quote_type}|{rel}|{_bucket(d)}",
+                "a_rel_pos": f"{rel}|{b.get('pos', '')}",
+                "a_rel_cue": f"{rel}|{b.get('cue', 0.0)}",
+                "a_type_rel": f"{quote_type}|{rel}|{bucket}",
                 "a_type_sd": f"{quote_type}|{sd}",
-                "a_rel_lem": f"{rel}|{base[i].get('lem', '')}",
+                "a_rel_lem": f"{rel}|{b.get('lem', '')}",
                 "a_para": float(paragraph_of[i] == paragraph_of[first]),
             }
         )
+        if not zeros:
+            for key in ("a_other", "a_para"):
+                if not f[key]:
+                    del f[key]
         out.append(f)
     return out
 

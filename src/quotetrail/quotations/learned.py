@@ -23,7 +23,7 @@ from pathlib import Path
 import pycrfsuite
 
 from ..model import Doc, Quotation, Span
-from .attribution import ATTRIBUTION_MODEL, attribute, covered, sentence_index, window
+from .attribution import ATTRIBUTION_MODEL, attribute, attribution_base, covered, sentence_index, window
 from .attribution import features as attribution_features
 from .attribution import labels as attribution_labels
 from .features import Features, base_features, cue_lemmas
@@ -113,7 +113,7 @@ def train(
         for xseq, yseq in zip(base, split_labels(doc, labels), strict=True):
             quote_trainer.append(xseq, yseq)
         # the attribution tagger learns each gold quotation's roles in the window around it
-        flat = [f for sequence in base for f in sequence]
+        flat = attribution_base(base, zeros=True)
         sentence_of = sentence_index(doc)
         other = [label != "O" for label in labels]
         for g in gold:
@@ -122,7 +122,7 @@ def train(
                 continue
             tokens = window(doc, sentence_of, min(quote), max(quote))
             attribution_trainer.append(
-                attribution_features(doc, flat, sentence_of, quote, str(g.type), other, tokens),  # type: ignore[attr-defined]
+                attribution_features(doc, flat, sentence_of, quote, str(g.type), other, tokens, zeros=True),  # type: ignore[attr-defined]
                 attribution_labels(doc, tokens, quote, g.roles),  # type: ignore[attr-defined]
             )
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -218,7 +218,7 @@ def attribute_quotations(
     tagger = _attribution_tagger(str(folder or models_dir()))
     if tagger is None or not quotations:
         return quotations
-    flat = [f for sequence in (base if base is not None else base_features(doc)) for f in sequence]
+    flat = attribution_base(base if base is not None else base_features(doc))
     sentence_of = sentence_index(doc)
     other = [False] * len(doc.tokens)
     for i in covered(doc, [s for q in quotations for s in q.spans]):
