@@ -41,6 +41,8 @@ def _tagger():
     # tagging several times faster on news, where word forms repeat a lot.
     tagger.analyze_forward = lru_cache(maxsize=300_000)(tagger.analyze_forward)
     tagger._analyze = lru_cache(maxsize=300_000)(tagger._analyze)
+    # the lemma search, shared by the tag levels (lemmas for every word, morphemes for finite verbs)
+    tagger.analyze_viterbi = lru_cache(maxsize=300_000)(tagger.analyze_viterbi)
     # the tag scores of a word as the sentence tagger reads them (cased, conditional), also pure
     tagger._tag_word = lru_cache(maxsize=300_000)(tagger._tag_word)
     return tagger
