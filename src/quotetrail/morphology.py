@@ -64,6 +64,9 @@ class FastHanoverTagger(HanoverTagger):
         self._suffix_lps: dict[tuple[str, int], dict[int, float]] = {}
         self._follows: dict[tuple[tuple[int, int], int | None], _Follow] = {}
         self._tag_orders: dict[tuple[int, int], dict[int, int]] = {}
+        # the tag scores a word may have, numbered, and _next_tags per (state, that number)
+        self._score_ids: dict[tuple[tuple[int, float], ...], int] = {}
+        self._transitions: dict[tuple[tuple[int, int], int], list[tuple[int, float, float]]] = {}
 
     def _suffix_lp(self, tag: int, m: str) -> float:
         """log p(suffix|tag) of the longest suffix of ``m`` (up to 4 letters, shorter than ``m``) that ``tag`` knows."""
@@ -252,8 +255,15 @@ class FastHanoverTagger(HanoverTagger):
         backpointer: list[dict[tuple[int, int], tuple[int, int]]] = []
         for i, w in enumerate(sent):
             cs = i > 0 and casesensitive  # the first word's case says nothing
-            wprobs = dict(self._tag_word(w, cutoff=5, casesensitive=cs, conditional=True))
+            scores = tuple(self._tag_word(w, cutoff=5, casesensitive=cs, conditional=True))
+            wprobs = dict(scores)
             anything = not wprobs or (len(wprobs) == 1 and UNKNOWN in wprobs)
+            score_id = self._score_ids.get(scores)
+            if score_id is None:
+                if len(self._score_ids) > 200_000:
+                    self._score_ids.clear()
+                    self._transitions.clear()
+                score_id = self._score_ids[scores] = len(self._score_ids)
             row: dict[tuple[int, int], float] = {}
             back: dict[tuple[int, int], tuple[int, int]] = {}
             backpointer.append(back)
@@ -264,7 +274,13 @@ class FastHanoverTagger(HanoverTagger):
                 lp0 = prevrow[state]
                 if lp0 < rowbound:
                     continue
-                for c, lp_tc, lpwc in self._next_tags(state, wprobs, anything):
+                key = (state, score_id)
+                following = self._transitions.get(key)
+                if following is None:
+                    if len(self._transitions) > 500_000:
+                        self._transitions.clear()
+                    following = self._transitions[key] = self._next_tags(state, wprobs, anything)
+                for c, lp_tc, lpwc in following:
                     lp = lp0 + lp_tc + lpwc
                     if lp > _LOWERBOUND:
                         newstate = (state[1], c)
