@@ -154,10 +154,24 @@ def _clause_features(
     return out
 
 
-def base_features(doc: Doc) -> Features:
+#: The features whose value is a number; left out where 0 when tagging (see ``base_features``).
+_NUMERIC = (
+    *("k1", "k2", "cue", "inq", "qmark", "qopen", "first", "last"),
+    *("s_cue", "s_k1", "s_k2", "s_q", "s_dass", "p_k1", "p_cue", "p_q", "p_colon", "n_cue", "n_k1"),
+    *("doc_first", "pp_k1", "dass_before", "cue_before", "cue_after", "k1_before", "k1_after"),
+    *(f"{off}:{name}" for off in (-2, -1, 1, 2) for name in ("cue", "inq")),
+    *("c_k1", "c_k2", "c_fin", "c_cue", "c_izu"),
+)
+
+
+def base_features(doc: Doc, *, zeros: bool = True) -> Features:
     """Feature dicts per token, grouped into paragraph sequences (the quote tagger's unit).
 
-    The attribution tagger reads the same dicts, flattened, plus its own.
+    The attribution tagger reads the same dicts, flattened, plus its own.  Without ``zeros``
+    the numeric features whose value is 0 are left out: they add nothing to a crfsuite score,
+    but crfsuite reads and looks up each one, and they are over half of a token's features.
+    Training needs them (crfsuite makes a feature for every label an attribute is seen with,
+    whatever its value), tagging does not.
     """
     tokens = doc.tokens
     qstate = quote_states(doc)
@@ -272,6 +286,10 @@ def base_features(doc: Doc) -> Features:
             if w == ",":
                 commas += 1
             f.update(clause_f[i - s.first])
+            if not zeros:
+                for key in _NUMERIC:
+                    if f.get(key, 1.0) == 0.0:
+                        del f[key]
             current.append(f)
     if current:
         sequences.append(current)

@@ -158,7 +158,7 @@ def tag_doc(doc: Doc, folder: Path | None = None, base: Features | None = None) 
         return None
     labels: list[str] = []
     quote_p: list[float] = []
-    for xseq in base if base is not None else base_features(doc):
+    for xseq in base if base is not None else base_features(doc, zeros=False):
         labels += tagger.tag(xseq)
         quote_p += [1.0 - tagger.marginal("O", i) for i in range(len(xseq))]
     return labels, quote_p
@@ -218,7 +218,7 @@ def attribute_quotations(
     tagger = _attribution_tagger(str(folder or models_dir()))
     if tagger is None or not quotations:
         return quotations
-    flat = attribution_base(base if base is not None else base_features(doc))
+    flat = attribution_base(base if base is not None else base_features(doc, zeros=False))
     sentence_of = sentence_index(doc)
     other = [False] * len(doc.tokens)
     for i in covered(doc, [s for q in quotations for s in q.spans]):
