@@ -81,20 +81,17 @@ def window(doc: Doc, sentence_of: list[int], first: int, last: int) -> range:
 _POSITION_FEATURES = frozenset({"doc_first", "para_pos"})
 
 
-def attribution_base(base: Features, *, zeros: bool = False) -> list[dict[str, float | str]]:
-    """The base features of every token, flattened, as the attribution tagger reads them (no position
-    features), and without the features whose value is 0 unless ``zeros``.
-
-    Why leave zeros out: a feature with value 0 adds nothing to a crfsuite score, but crfsuite still
-    reads it and looks it up, and more than half of the base features are 0 on a typical token.
-    Training keeps them (``zeros=True``): there they do change the model, because crfsuite makes a
-    feature for every label an attribute is seen with, at any value.
-    """
-    return [
-        {k: v for k, v in f.items() if k not in _POSITION_FEATURES and (zeros or v != 0.0)}
-        for sequence in base
-        for f in sequence
-    ]
+def attribution_base(base: Features) -> list[dict[str, float | str]]:
+    """The base features of every token, flattened, as the attribution tagger reads them: without the
+    position features."""
+    out: list[dict[str, float | str]] = []
+    for sequence in base:
+        for f in sequence:
+            g = f.copy()
+            for key in _POSITION_FEATURES:
+                g.pop(key, None)
+            out.append(g)
+    return out
 
 
 def _bucket(d: int) -> str:
@@ -116,7 +113,8 @@ def features(
     zeros: bool = False,
 ) -> list[dict[str, float | str]]:
     """Per token of the window: its base features (``attribution_base``) and where it stands relative to
-    this quotation; features whose value is 0 only with ``zeros`` (for training, see ``attribution_base``)."""
+    this quotation; its own features whose value is 0 only with ``zeros`` (for training: see
+    ``base_features``)."""
     first, last = min(quote), max(quote)
     paragraph_of = {i: doc.sentences[sentence_of[i]].paragraph for i in (*tokens, first)}
     out: list[dict[str, float | str]] = []

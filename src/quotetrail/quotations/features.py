@@ -154,21 +154,15 @@ def _clause_features(
     return out
 
 
-#: The features whose value is a number; left out where 0 when tagging (see ``base_features``).
-_NUMERIC = (
-    *("k1", "k2", "cue", "inq", "qmark", "qopen", "first", "last"),
-    *("s_cue", "s_k1", "s_k2", "s_q", "s_dass", "p_k1", "p_cue", "p_q", "p_colon", "n_cue", "n_k1"),
-    *("doc_first", "pp_k1", "dass_before", "cue_before", "cue_after", "k1_before", "k1_after"),
-    *(f"{off}:{name}" for off in (-2, -1, 1, 2) for name in ("cue", "inq")),
-    *("c_k1", "c_k2", "c_fin", "c_cue", "c_izu"),
-)
+#: The neighbours a token's features describe, with their feature names.
+_CONTEXT_KEYS = tuple((off, (f"{off}:w", f"{off}:pos", f"{off}:cue", f"{off}:inq")) for off in (-2, -1, 1, 2))
 
 
 def base_features(doc: Doc, *, zeros: bool = True) -> Features:
     """Feature dicts per token, grouped into paragraph sequences (the quote tagger's unit).
 
     The attribution tagger reads the same dicts, flattened, plus its own.  Without ``zeros``
-    the numeric features whose value is 0 are left out: they add nothing to a crfsuite score,
+    the features whose value is 0 are left out: they add nothing to a crfsuite score,
     but crfsuite reads and looks up each one, and they are over half of a token's features.
     Training needs them (crfsuite makes a feature for every label an attribute is seen with,
     whatever its value), tagging does not.
@@ -177,7 +171,11 @@ def base_features(doc: Doc, *, zeros: bool = True) -> Features:
     qstate = quote_states(doc)
     is_cue = [_is_cue(t) for t in tokens]
     k1 = [t.subjunctive for t in tokens]
-    k2 = [t.text.lower() in KONJ2 for t in tokens]
+    lower = [t.text.lower() for t in tokens]
+    k2 = [w in KONJ2 for w in lower]
+    lemmas = [t.lemma.lower() for t in tokens]
+    # the word as a feature: every quote mark alike
+    words = ['"' if t.text in QUOTE_MARKS else w for t, w in zip(tokens, lower, strict=True)]
     sentence_info = []
     for s in doc.sentences:
         rng = range(s.first, s.last)
@@ -187,7 +185,7 @@ def base_features(doc: Doc, *, zeros: bool = True) -> Features:
                 "k1": any(k1[i] for i in rng),
                 "k2": any(k2[i] for i in rng),
                 "q": any(qstate[i] for i in rng),
-                "dass": any(tokens[i].text.lower() in ("dass", "daß") for i in rng),
+                "dass": any(lower[i] in ("dass", "daß") for i in rng),
                 "colon_end": tokens[s.last - 1].text == ":",
             }
         )
@@ -220,8 +218,8 @@ def base_features(doc: Doc, *, zeros: bool = True) -> Features:
             w = t.text
             f: dict[str, float | str] = {
                 "bias": 1.0,
-                "w": '"' if w in QUOTE_MARKS else w.lower(),
-                "lem": t.lemma.lower(),
+                "w": words[i],
+                "lem": lemmas[i],
                 "pos": t.pos,
                 "suf3": w[-3:].lower(),
                 "shape": _shape(w),
@@ -254,11 +252,11 @@ def base_features(doc: Doc, *, zeros: bool = True) -> Features:
                 "cue_after": float(cues_after > 0),
                 "k1_before": float(k1_seen),
                 "k1_after": float(k1_after > 0),
-                "lem-1": tokens[i - 1].lemma.lower() if i > s.first else "<s>",
-                "lem+1": tokens[i + 1].lemma.lower() if i + 1 < s.last else "</s>",
+                "lem-1": lemmas[i - 1] if i > s.first else "<s>",
+                "lem+1": lemmas[i + 1] if i + 1 < s.last else "</s>",
                 "pos_bi": (tokens[i - 1].pos if i > s.first else "<s>") + "|" + t.pos,
             }
-            if w.lower() in ("dass", "daß"):
+            if lower[i] in ("dass", "daß"):
                 dass_seen = True
             if is_cue[i] and not qstate[i]:
                 cue_seen = True
@@ -273,24 +271,20 @@ def base_features(doc: Doc, *, zeros: bool = True) -> Features:
                 d = i - nearest
                 f["cue_rel"] = "at" if d == 0 else ("after" if d > 0 else "before")
                 f["cue_dist"] = str(min(abs(d), 6))
-                f["cue_lem"] = tokens[nearest].lemma.lower()
-            for off in (-2, -1, 1, 2):
+                f["cue_lem"] = lemmas[nearest]
+            for off, (key_w, key_pos, key_cue, key_inq) in _CONTEXT_KEYS:
                 j = i + off
                 if s.first <= j < s.last:
-                    f[f"{off}:w"] = '"' if tokens[j].text in QUOTE_MARKS else tokens[j].text.lower()
-                    f[f"{off}:pos"] = tokens[j].pos
-                    f[f"{off}:cue"] = float(is_cue[j])
-                    f[f"{off}:inq"] = float(qstate[j])
+                    f[key_w] = words[j]
+                    f[key_pos] = tokens[j].pos
+                    f[key_cue] = float(is_cue[j])
+                    f[key_inq] = float(qstate[j])
                 else:
-                    f[f"{off}:w"] = "<s>"
+                    f[key_w] = "<s>"
             if w == ",":
                 commas += 1
             f.update(clause_f[i - s.first])
-            if not zeros:
-                for key in _NUMERIC:
-                    if f.get(key, 1.0) == 0.0:
-                        del f[key]
-            current.append(f)
+            current.append(f if zeros else {k: v for k, v in f.items() if v != 0.0})
     if current:
         sequences.append(current)
     return sequences

@@ -113,7 +113,7 @@ def train(
         for xseq, yseq in zip(base, split_labels(doc, labels), strict=True):
             quote_trainer.append(xseq, yseq)
         # the attribution tagger learns each gold quotation's roles in the window around it
-        flat = attribution_base(base, zeros=True)
+        flat = attribution_base(base)
         sentence_of = sentence_index(doc)
         other = [label != "O" for label in labels]
         for g in gold:
