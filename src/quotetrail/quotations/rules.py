@@ -38,6 +38,15 @@ def _frames() -> list[tuple[list[str], str]]:
     return sorted(((row["cue"].split(), row["position"]) for row in load_lexicon("frames")), key=lambda f: -len(f[0]))
 
 
+@cache
+def _frames_by_first_word() -> dict[str, list[int]]:
+    """Indices into ``_frames()`` by the frame's first word, to find frames in one pass over a sentence."""
+    out: dict[str, list[int]] = {}
+    for k, (words, _) in enumerate(_frames()):
+        out.setdefault(words[0], []).append(k)
+    return out
+
+
 def _is_cue_verb(token: Token) -> bool:
     lemma = token.lemma.lower()
     return token.pos.startswith("VV") and (lemma in cue_lemmas() or lemma.split("#")[-1] in cue_lemmas())
@@ -209,20 +218,26 @@ def _frame_matches(
     tokens: tuple[Token, ...], s: Sentence, lower: list[str]
 ) -> Iterator[tuple[int, int, tuple[int, int]]]:
     """``(cue index, cue length, source noun phrase)`` of each source frame in sentence ``s``."""
-    for words, position in _frames():
+    frames = _frames()
+    by_first = _frames_by_first_word()
+    matches = sorted(
+        (k, i)
+        for i, word in enumerate(lower)
+        for k in by_first.get(word, ())
+        if lower[i : i + len(frames[k][0])] == frames[k][0]
+    )
+    for k, i in matches:  # in the order of _frames(), then of the text
+        words, position = frames[k]
         n = len(words)
-        for i in range(len(lower) - n + 1):
-            if lower[i : i + n] != words:
-                continue
-            ci = s.first + i
-            if position == "self":
-                np: tuple[int, int] | None = (ci + n - 1, ci + n)
-            elif position == "after":
-                np = _np_after(tokens, ci + n, s.last)
-            else:
-                np = _np_before(tokens, ci, s.first)
-            if np:
-                yield ci, n, np
+        ci = s.first + i
+        if position == "self":
+            np: tuple[int, int] | None = (ci + n - 1, ci + n)
+        elif position == "after":
+            np = _np_after(tokens, ci + n, s.last)
+        else:
+            np = _np_before(tokens, ci, s.first)
+        if np:
+            yield ci, n, np
     # "nach" + a source noun, with articles or adjectives between ("nach ersten Untersuchungen")
     for ci in range(s.first, s.last - 1):
         if tokens[ci].text.lower() != "nach":
