@@ -66,7 +66,7 @@ class FastHanoverTagger(HanoverTagger):
         self._tag_orders: dict[tuple[int, int], dict[int, int]] = {}
         # the tag scores a word may have, numbered, and _next_tags per (state, that number)
         self._score_ids: dict[tuple[tuple[int, float], ...], int] = {}
-        self._transitions: dict[tuple[tuple[int, int], int], list[tuple[int, float, float]]] = {}
+        self._transitions: dict[tuple[tuple[int, int], int], tuple[tuple[int, float, float], ...]] = {}
 
     def _suffix_lp(self, tag: int, m: str) -> float:
         """log p(suffix|tag) of the longest suffix of ``m`` (up to 4 letters, shorter than ``m``) that ``tag`` knows."""
@@ -98,72 +98,81 @@ class FastHanoverTagger(HanoverTagger):
             self._follows[key] = found
         return found
 
-    def _candidates(self, follow: _Follow, m: str, wlen: int, strict: bool) -> list[tuple[int, int, float, float]]:
-        """``(order, tag, log p(tag|state), log p(m|tag))`` for every follower with a finite score, in HanTa's order.
+    def _suffix_scores(self, m: str) -> dict[int, float]:
+        """Per open tag, log p of the suffix of morpheme ``m`` as HanTa's guess uses it (filled as needed).
 
-        Only followers with a finite score change the tables, so skipping the rest changes nothing.
+        It depends only on the last 4 letters and the length up to 5, so words share it.
         """
-        known = self._known.get(m)
-        out: list[tuple[int, int, float, float]] = []
-        if follow.open:
-            mlen = len(m)
-            guessable = not strict and (wlen < 4 or mlen > 2)
-            if guessable:
-                # HanTa's guess for an unseen morpheme: a term per tag and length, plus the log
-                # probability of its suffix, which depends only on the last 4 letters and the length up to 5
-                length = min(mlen, 24)
-                key = (m[-4:], min(mlen, 5))
-                suffix_lps = self._suffix_lps.get(key)
-                if suffix_lps is None:
-                    if len(self._suffix_lps) > 200_000:
-                        self._suffix_lps.clear()
-                    suffix_lps = self._suffix_lps[key] = {}
-            for k, tag, lpt in follow.open:
-                lpm = known.get(tag) if known else None
-                if lpm is None:
-                    if not guessable:
-                        continue
-                    lp_suf = suffix_lps.get(tag)
-                    if lp_suf is None:
-                        lp_suf = suffix_lps[tag] = self._suffix_lp(tag, m)
-                    lpm = self._open[tag][length] + lp_suf
-                    if mlen == wlen:
-                        lpm -= _WHOLE_WORD_PENALTY
-                out.append((k, tag, lpt, lpm))
-        if known and follow.closed:
-            unsorted = bool(out)
-            for tag, lpm in known.items():
-                hit = follow.closed.get(tag)
-                if hit is not None:
-                    out.append((hit[0], tag, hit[1], lpm))
-            if unsorted:
-                out.sort(key=itemgetter(0))
-        return out
+        key = (m[-4:], min(len(m), 5))
+        found = self._suffix_lps.get(key)
+        if found is None:
+            if len(self._suffix_lps) > 200_000:
+                self._suffix_lps.clear()
+            found = self._suffix_lps[key] = {}
+        return found
 
     def _search(
         self, word: str, strict: bool, targetpos: int | None
     ) -> tuple[list[dict[tuple[int, int], float]], list[dict[tuple[int, int], tuple[tuple[int, int], int]]]]:
         """HanTa's table of best log probabilities per (previous tag, tag) state at every position
-        of ``word`` (only on paths to ``targetpos``, if given), with back-pointers; the last row is left empty."""
+        of ``word`` (only on paths to ``targetpos``, if given), with back-pointers; the last row is left empty.
+
+        HanTa loops over states, then morpheme ends ``j``, then tags; here the loop over ``j`` comes
+        first, so that what a morpheme needs is worked out once for all states.  Every table cell
+        still sees its candidates in HanTa's order, and every row gets its states in HanTa's
+        order, so maxima, tie-breaks and back-pointers are the same.
+        """
         wlen = len(word)
         table: list[dict[tuple[int, int], float]] = [{(EMPTY, START): 0}] + [{} for _ in range(wlen + 1)]
         backpointer: list[dict[tuple[int, int], tuple[tuple[int, int], int]]] = [{} for _ in range(wlen + 2)]
+        short = wlen < 4
         for i in range(wlen + 1):
             row = table[i]
             # HanTa's beam: states more than 1 below the fourth best are not continued
             rowbound = sorted(row.values(), reverse=True)[3] - 1 if len(row) > 3 else _LOWERBOUND
-            for state in row:
-                lp = row[state]
-                if lp < rowbound:
+            live = []
+            for state, lp in row.items():
+                if lp >= rowbound:
+                    follow = self._follow(state, targetpos)
+                    if follow.open or follow.closed:
+                        live.append((state, lp, state[1], follow))
+            if not live:
+                continue
+            for j in range(i + 1, wlen + 1):
+                m = word[i:j]
+                mlen = j - i
+                known = self._known.get(m)
+                guessable = not strict and (short or mlen > 2)
+                if not guessable and known is None:
                     continue
-                follow = self._follow(state, targetpos)
-                if not follow.open and not follow.closed:
-                    continue
-                prev = state[1]
-                for j in range(i + 1, wlen + 1):
-                    target = table[j]
-                    back = backpointer[j]
-                    for _, tag1, lpt, lpm in self._candidates(follow, word[i:j], wlen, strict):
+                suffix_lps = self._suffix_scores(m) if guessable else None
+                length = min(mlen, 24)
+                whole = mlen == wlen
+                target = table[j]
+                back = backpointer[j]
+                for state, lp, prev, follow in live:
+                    out: list[tuple[int, int, float, float]] = []
+                    for k, tag, lpt in follow.open:
+                        lpm = known.get(tag) if known else None
+                        if lpm is None:
+                            if suffix_lps is None:
+                                continue
+                            lp_suf = suffix_lps.get(tag)
+                            if lp_suf is None:
+                                lp_suf = suffix_lps[tag] = self._suffix_lp(tag, m)
+                            lpm = self._open[tag][length] + lp_suf
+                            if whole:
+                                lpm -= _WHOLE_WORD_PENALTY
+                        out.append((k, tag, lpt, lpm))
+                    if known and follow.closed:
+                        mixed = bool(out)
+                        for tag, lpm in known.items():
+                            hit = follow.closed.get(tag)
+                            if hit is not None:
+                                out.append((hit[0], tag, hit[1], lpm))
+                        if mixed:
+                            out.sort(key=itemgetter(0))
+                    for _, tag1, lpt, lpm in out:
                         lp1 = lp + lpt + lpm
                         if lp1 > _LOWERBOUND:
                             newstate = (prev, tag1)
@@ -234,7 +243,7 @@ class FastHanoverTagger(HanoverTagger):
 
     def _next_tags(
         self, state: tuple[int, int], wprobs: dict[int, float], anything: bool
-    ) -> list[tuple[int, float, float]]:
+    ) -> tuple[tuple[int, float, float], ...]:
         """``(tag, log p(tag|state), log p(word|tag))`` for the tags the word may have after ``state``, in HanTa's order.
 
         HanTa loops over every tag that may follow ``state`` (about 56) and skips those the word
@@ -242,12 +251,13 @@ class FastHanoverTagger(HanoverTagger):
         """
         following = self.LP_trans_word[state]
         if anything:  # a word HanTa could not analyse: any tag, at no cost
-            return [(c, lp, 0) for c, lp in following.items() if c != END]
+            return tuple((c, lp, 0) for c, lp in following.items() if c != END)
         order = self._tag_orders.get(state)
         if order is None:
             order = self._tag_orders[state] = {c: k for k, c in enumerate(following)}
         found = sorted((order[c], c) for c in wprobs if c in order and c != END)
-        return [(c, following[c], wprobs[c]) for _, c in found]
+        # a tuple, not a list: kept by the thousand, and tuples of numbers cost the garbage collector nothing
+        return tuple((c, following[c], wprobs[c]) for _, c in found)
 
     def tag_sent_viterbi(self, sent: list[str], casesensitive: bool = True) -> list[int]:
         """The likeliest tag sequence of a sentence (HanTa's method, same results)."""
