@@ -287,7 +287,7 @@ class FastHanoverTagger(HanoverTagger):
                 key = (state, score_id)
                 following = self._transitions.get(key)
                 if following is None:
-                    if len(self._transitions) > 500_000:
+                    if len(self._transitions) > 100_000:
                         self._transitions.clear()
                     following = self._transitions[key] = self._next_tags(state, wprobs, anything)
                 for c, lp_tc, lpwc in following:
