@@ -32,7 +32,7 @@ from _paths import CORPORA, ROOT
 from quotetrail.analyse import analyse
 from quotetrail.dates import date_quotations, find_dates
 from quotetrail.ingest_job import ingest_paths
-from quotetrail.model import Article
+from quotetrail.model import Article, Doc
 from quotetrail.pipeline import extract
 from quotetrail.quotations import find_quotations, learned
 from quotetrail.speakers import resolve_speakers
@@ -61,9 +61,11 @@ def ingest(label: str, paths: list[Path]) -> float:
 def stage_times(articles: list[Article]) -> float:
     """Time per stage on ``articles`` (tagged once before by ``ingest``: analysis is memoised here)."""
     t_analyse = t_quotes = t_speakers = t_dates = 0.0
+    docs = []
     for article in articles:
         t0 = time.perf_counter()
         doc = analyse(article)
+        docs.append(doc)
         t1 = time.perf_counter()
         quotes = find_quotations(doc)
         t2 = time.perf_counter()
@@ -77,7 +79,7 @@ def stage_times(articles: list[Article]) -> float:
         t_dates += t4 - t3
     n = len(articles)
     total = t_quotes + t_speakers + t_dates
-    learned_ms = 1000 * learned_cost(articles) / n
+    learned_ms = 1000 * learned_cost(docs) / n
     print(
         f"  after tagging, per article: quotations {1000 * t_quotes / n:.1f} ms, speakers {1000 * t_speakers / n:.1f} ms, "
         f"dates {1000 * t_dates / n:.1f} ms ({100 * t_dates / (total + t_analyse):.0f}% of extraction); "
@@ -87,9 +89,8 @@ def stage_times(articles: list[Article]) -> float:
     return learned_ms
 
 
-def learned_cost(articles: list[Article]) -> float:
-    """Seconds that the learned taggers add to quotation finding over ``articles`` (rules only without them)."""
-    docs = [analyse(a) for a in articles]
+def learned_cost(docs: list[Doc]) -> float:
+    """Seconds that the learned taggers add to quotation finding over ``docs`` (rules only without them)."""
     started = time.perf_counter()
     for doc in docs:
         find_quotations(doc)

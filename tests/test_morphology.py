@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from HanTa.HanoverTagger import HanoverTagger
+from tests.conftest import EXAMPLES
 
 from quotetrail.morphology import FastHanoverTagger
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 #: Hard cases: long compounds, hyphenated forms, names, numbers, short words, Konjunktiv I.
 _HARD = [
@@ -36,25 +34,26 @@ def taggers() -> tuple[HanoverTagger, FastHanoverTagger]:
     return HanoverTagger("morphmodel_ger.pgz"), FastHanoverTagger("morphmodel_ger.pgz")
 
 
-def _words() -> list[str]:
+@pytest.fixture(scope="module")
+def words(taggers: tuple[HanoverTagger, FastHanoverTagger]) -> list[str]:
     """The word forms of the demo articles that HanTa has not analysed before (the slow case), and hard ones."""
     text = " ".join(p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt")))
-    cache = HanoverTagger("morphmodel_ger.pgz").cache
-    forms = sorted({w.lower() for w in re.findall(r"\w[\w,-]*\w|\w", text)} - set(cache))
+    forms = sorted({w.lower() for w in re.findall(r"\w[\w,-]*\w|\w", text)} - set(taggers[0].cache))
     return forms[:300] + _HARD
 
 
-def test_forward_analysis_is_identical(taggers: tuple[HanoverTagger, FastHanoverTagger]) -> None:
+def test_forward_analysis_is_identical(taggers: tuple[HanoverTagger, FastHanoverTagger], words: list[str]) -> None:
     slow, fast = taggers
-    words = _words()
     assert len(words) > 100
     for word in words:
         assert fast.analyze_forward(word) == slow.analyze_forward(word), word
 
 
-def test_morpheme_paths_are_identical_for_every_likely_tag(taggers: tuple[HanoverTagger, FastHanoverTagger]) -> None:
+def test_morpheme_paths_are_identical_for_every_likely_tag(
+    taggers: tuple[HanoverTagger, FastHanoverTagger], words: list[str]
+) -> None:
     slow, fast = taggers
-    for word in _words():
+    for word in words:
         for tag, _ in slow.analyze_forward(word)[:3]:
             assert fast.analyze_viterbi(word, -tag) == slow.analyze_viterbi(word, -tag), (word, tag)
 

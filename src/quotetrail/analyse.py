@@ -36,7 +36,7 @@ def _tagger():
     from .morphology import FastHanoverTagger
 
     tagger = FastHanoverTagger("morphmodel_ger.pgz")
-    # HanTa re-analyses every word form each time it is seen; both analyses are pure
+    # HanTa re-analyses every word form each time it is seen; its analyses are pure
     # functions of the form (and tag), so memoising them changes no result and makes
     # tagging several times faster on news, where word forms repeat a lot.
     tagger.analyze_forward = lru_cache(maxsize=300_000)(tagger.analyze_forward)

@@ -44,7 +44,7 @@ class _Follow(NamedTuple):
 
 
 class FastHanoverTagger(HanoverTagger):
-    """A HanoverTagger whose ``analyze_forward`` and ``analyze_viterbi`` look morpheme scores up."""
+    """A HanoverTagger whose morpheme, lemma and sentence searches skip candidates that cannot score."""
 
     def __init__(self, filename: str) -> None:
         super().__init__(filename)
