@@ -43,6 +43,15 @@ class _Follow(NamedTuple):
     closed: dict[int, tuple[int, float]]  # tag -> (place, lp) of tags with a closed morpheme list
 
 
+def _compiled_search(tagger: FastHanoverTagger) -> object | None:
+    """The compiled morpheme search for ``tagger``, or None where the module was not built (no C compiler)."""
+    try:
+        from ._morphsearch import MorphemeSearch
+    except ImportError:
+        return None
+    return MorphemeSearch(tagger)
+
+
 class FastHanoverTagger(HanoverTagger):
     """A HanoverTagger whose morpheme, lemma and sentence searches skip candidates that cannot score."""
 
@@ -67,6 +76,7 @@ class FastHanoverTagger(HanoverTagger):
         # the tag scores a word may have, numbered, and _next_tags per (state, that number)
         self._score_ids: dict[tuple[tuple[int, float], ...], int] = {}
         self._transitions: dict[tuple[tuple[int, int], int], tuple[tuple[int, float, float], ...]] = {}
+        self._compiled = _compiled_search(self)
 
     def _suffix_lp(self, tag: int, m: str) -> float:
         """log p(suffix|tag) of the longest suffix of ``m`` (up to 4 letters, shorter than ``m``) that ``tag`` knows."""
@@ -165,13 +175,11 @@ class FastHanoverTagger(HanoverTagger):
                                 lpm -= _WHOLE_WORD_PENALTY
                         out.append((k, tag, lpt, lpm))
                     if known and follow.closed:
-                        mixed = bool(out)
                         for tag, lpm in known.items():
                             hit = follow.closed.get(tag)
                             if hit is not None:
                                 out.append((hit[0], tag, hit[1], lpm))
-                        if mixed:
-                            out.sort(key=itemgetter(0))
+                        out.sort(key=itemgetter(0))  # into HanTa's order of followers
                     for _, tag1, lpt, lpm in out:
                         lp1 = lp + lpt + lpm
                         if lp1 > _LOWERBOUND:
@@ -182,11 +190,28 @@ class FastHanoverTagger(HanoverTagger):
                                 back[newstate] = (state, i)
         return table, backpointer
 
+    def _table(
+        self, word: str, strict: bool, targetpos: int | None
+    ) -> tuple[list[dict[tuple[int, int], float]], list[dict[tuple[int, int], tuple[tuple[int, int], int]]]]:
+        """``_search``'s table and back-pointers, from the compiled search where it is built."""
+        if self._compiled is not None and word:
+            found = self._compiled.search(word, strict, targetpos, True)
+            if found is not None:
+                return found
+        return self._search(word, strict, targetpos)
+
+    def _word_end(self, word: str) -> dict[tuple[int, int], float]:
+        """The row of ``_search``'s table at the end of ``word`` (all the forward analysis needs)."""
+        if self._compiled is not None and word:
+            found = self._compiled.search(word, self.strict, None, False)
+            if found is not None:
+                return found
+        return self._search(word, self.strict, None)[0][-2]
+
     def analyze_forward(self, word: str) -> list[tuple[int, float]]:
         """Log probability of each POS tag for ``word`` (HanTa's method, same results)."""
-        table, _ = self._search(word, self.strict, None)
-        last = table[-1]
-        for state, lp in table[-2].items():
+        last: dict[tuple[int, int], float] = {}
+        for state, lp in self._word_end(word).items():
             for tag1, lpt in self.LP_trans_final.get(state, []):
                 lp1 = lp + lpt
                 if lp1 > _LOWERBOUND:
@@ -207,7 +232,7 @@ class FastHanoverTagger(HanoverTagger):
         """The likeliest morpheme path of ``word`` ending in POS ``targetpos`` (HanTa's method, same results)."""
         wlen = len(word)
         for localstrict in (True, False):
-            table, backpointer = self._search(word, localstrict, targetpos)
+            table, backpointer = self._table(word, localstrict, targetpos)
 
             last = table[-1]
             for state, lp in table[-2].items():

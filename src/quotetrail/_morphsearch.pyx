@@ -1,0 +1,349 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+# This module re-implements the morpheme search of HanTa's HanoverTagger (HanTa 1.2.1,
+# Copyright Christian Wartena, LGPL-3.0) and is therefore licensed under the
+# LGPL-3.0-or-later, unlike the rest of quotetrail (MIT).  See README, "Dependencies
+# and licences".
+"""HanTa's morpheme search (``FastHanoverTagger._search``) compiled, with the same results.
+
+Why: analysing word forms never seen before is the largest single cost of ingest,
+and nearly all of it is the innermost loop of the morpheme search (every split of
+the word, every live state, every tag that may follow), which in Python costs
+tens of nanoseconds per step.  Here that loop runs on C arrays.  Everything else
+(which tags may follow a state, HanTa's guess for unseen morphemes) is worked
+out by ``FastHanoverTagger`` in Python, once per state or suffix, and cached.
+
+States ``(previous tag, tag)`` are coded as ``(previous + 128) * 256 + (tag + 128)``;
+HanTa's German model has tags from -117 to 122.  A row of the search table is an
+array of states in the order they were first reached, like HanTa's dicts, and
+every sum is formed in HanTa's order, so tables, tie-breaks and floating-point
+results are identical (``tests/test_morphology.py``).
+
+If a word needs more than ``_CAP`` states in one row (never seen on news),
+``search`` returns ``None`` and the caller uses the Python search.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING
+from libc.stdlib cimport free, malloc
+
+import array
+
+cdef enum:
+    _CAP = 256  # states per row
+    _NTAGS = 256  # tag codes
+    _MAXOUT = 512  # candidate tags per state and morpheme
+
+cdef double _LOWERBOUND = -1e6
+cdef double _WHOLE_WORD_PENALTY = 4.6
+
+
+cdef inline int _tix(object tag):
+    return <int>tag + 128
+
+
+cdef class _Follow:
+    """The tags that may follow one state, on C arrays (see ``morphology._Follow``)."""
+
+    cdef int n_open
+    cdef int open_k[_NTAGS]
+    cdef int open_tix[_NTAGS]
+    cdef int open_ord[_NTAGS]  # the tag's place among the model's open tags (suffix scores)
+    cdef double open_lpt[_NTAGS]
+    cdef int n_closed
+    cdef int closed_k[_NTAGS]  # by tag + 128; -1 if the tag does not follow
+    cdef double closed_lpt[_NTAGS]
+
+
+cdef class MorphemeSearch:
+    """The morpheme search of one ``FastHanoverTagger``, on C arrays built from its tables."""
+
+    cdef object tagger
+    cdef dict known_at  # morpheme -> first index into known_tix / known_lp
+    cdef int *known_tix
+    cdef double *known_lp
+    cdef int *known_n  # entries per morpheme, by first index
+    cdef int n_known
+    cdef list open_tags  # the model's open tags, in a fixed order
+    cdef dict open_ord
+    cdef double open_base[_NTAGS][25]
+    cdef dict follows
+    cdef dict suffix_long  # last 4 letters of a morpheme of 5 or more -> packed doubles per open tag
+    cdef dict suffix_short  # a morpheme of up to 4 letters -> packed doubles per open tag
+    cdef list state_tuples
+
+    def __cinit__(self):
+        self.known_tix = NULL
+        self.known_lp = NULL
+        self.known_n = NULL
+
+    def __init__(self, tagger):
+        cdef int total = 0, k = 0, start
+        cdef dict known = tagger._known
+        self.tagger = tagger
+        for tags in known.values():
+            total += len(tags)
+        self.known_tix = <int *>malloc(total * sizeof(int))
+        self.known_lp = <double *>malloc(total * sizeof(double))
+        self.known_n = <int *>malloc(total * sizeof(int))
+        if not self.known_tix or not self.known_lp or not self.known_n:
+            raise MemoryError()
+        self.known_at = {}
+        for morpheme, tags in known.items():
+            start = k
+            self.known_at[morpheme] = start
+            for tag, lp in tags.items():
+                if not -128 < tag < 128:
+                    raise ValueError(f"tag {tag} outside the range the compiled search codes")
+                self.known_tix[k] = _tix(tag)
+                self.known_lp[k] = lp
+                k += 1
+            self.known_n[start] = k - start
+        self.n_known = k
+        self.open_tags = sorted(tagger._open)
+        self.open_ord = {tag: n for n, tag in enumerate(self.open_tags)}
+        for tag, terms in tagger._open.items():
+            for n in range(25):
+                self.open_base[_tix(tag)][n] = terms[n]
+        self.follows = {}
+        self.suffix_long = {}
+        self.suffix_short = {}
+        self.state_tuples = [None] * (_NTAGS * _NTAGS)
+
+    def __dealloc__(self):
+        free(self.known_tix)
+        free(self.known_lp)
+        free(self.known_n)
+
+    cdef object _state(self, int code):
+        """The ``(previous tag, tag)`` tuple of a state code (kept, so equal states share one tuple)."""
+        found = self.state_tuples[code]
+        if found is None:
+            found = (code // _NTAGS - 128, code % _NTAGS - 128)
+            self.state_tuples[code] = found
+        return found
+
+    cdef _Follow _follow(self, int code, object targetpos):
+        key = code * 1024 + (1023 if targetpos is None else <int>targetpos + 512)
+        cdef _Follow f
+        cdef int n = 0
+        found = self.follows.get(key)
+        if found is not None:
+            return <_Follow>found
+        follow = self.tagger._follow(self._state(code), targetpos)
+        f = _Follow()
+        for place, tag, lp in follow.open:
+            f.open_k[n] = place
+            f.open_tix[n] = _tix(tag)
+            f.open_ord[n] = self.open_ord[tag]
+            f.open_lpt[n] = lp
+            n += 1
+        f.n_open = n
+        for n in range(_NTAGS):
+            f.closed_k[n] = -1
+        for tag, (place, lp) in follow.closed.items():
+            f.closed_k[_tix(tag)] = place
+            f.closed_lpt[_tix(tag)] = lp
+        f.n_closed = len(follow.closed)
+        self.follows[key] = f
+        return f
+
+    cdef bytes _suffixes(self, str m):
+        """log p(suffix|tag) of ``m`` per open tag, as HanTa's guess uses it (depends on the last 4 letters)."""
+        cdef dict cache
+        cdef str key
+        if len(m) >= 5:
+            cache, key = self.suffix_long, m[-4:]
+        else:
+            cache, key = self.suffix_short, m
+        found = cache.get(key)
+        if found is None:
+            if len(cache) > 200_000:
+                cache.clear()
+            found = array.array("d", [self.tagger._suffix_lp(tag, m) for tag in self.open_tags]).tobytes()
+            cache[key] = found
+        return <bytes>found
+
+    def search(self, str word, bint strict, object targetpos, bint full):
+        """HanTa's search table of ``word`` (see ``FastHanoverTagger._search``), or ``None`` if a row overflows.
+
+        With ``full``, the whole table and its back-pointers as lists of dicts; otherwise only the
+        row at the end of the word (what the forward analysis reads).
+        """
+        cdef int wlen = len(word)
+        cdef int nrows = wlen + 1
+        cdef int *codes = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef double *lps = <double *>malloc(nrows * _CAP * sizeof(double))
+        cdef int *back_code = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef int *back_row = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef int *counts = <int *>malloc(nrows * sizeof(int))
+        if not codes or not lps or not back_code or not back_row or not counts:
+            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+            raise MemoryError()
+        try:
+            if not self._fill(word, wlen, strict, targetpos, codes, lps, back_code, back_row, counts):
+                return None
+            return self._tables(wlen, full, codes, lps, back_code, back_row, counts)
+        finally:
+            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+
+    cdef bint _fill(self, str word, int wlen, bint strict, object targetpos, int *codes, double *lps,
+                    int *back_code, int *back_row, int *counts) except -1:
+        cdef int i, j, n, s, e, t, mlen, length, nlive, nout, kn, start, tix, code, newcode, prev, row_n
+        cdef double lp, lp1, lpm, bound, top[4]
+        cdef bint short = wlen < 4, guessable, whole, found_m
+        cdef _Follow f
+        cdef const double *suf
+        cdef int live_code[_CAP]
+        cdef double live_lp[_CAP]
+        cdef _Follow live_f
+        cdef list live_follows = [None] * _CAP
+        cdef int out_k[_MAXOUT]
+        cdef int out_tix[_MAXOUT]
+        cdef double out_lpt[_MAXOUT]
+        cdef double out_lpm[_MAXOUT]
+        cdef int tk, ttix
+        cdef double tlpt, tlpm
+        cdef bytes suffix_bytes
+        cdef int *row_codes
+        cdef double *row_lps
+
+        for i in range(wlen + 1):
+            counts[i] = 0
+        codes[0] = 128 * _NTAGS + 129  # (EMPTY, START) = (0, 1)
+        lps[0] = 0.0
+        counts[0] = 1
+        for i in range(wlen + 1):
+            row_n = counts[i]
+            if row_n == 0:
+                continue
+            row_codes = codes + i * _CAP
+            row_lps = lps + i * _CAP
+            # HanTa's beam: states more than 1 below the fourth best are not continued
+            if row_n > 3:
+                top[0] = top[1] = top[2] = top[3] = -1e308
+                for s in range(row_n):
+                    lp = row_lps[s]
+                    if lp > top[3]:
+                        t = 3
+                        while t > 0 and lp > top[t - 1]:
+                            top[t] = top[t - 1]
+                            t -= 1
+                        top[t] = lp
+                bound = top[3] - 1
+            else:
+                bound = _LOWERBOUND
+            nlive = 0
+            for s in range(row_n):
+                if row_lps[s] >= bound:
+                    f = self._follow(row_codes[s], targetpos)
+                    if f.n_open or f.n_closed:
+                        live_code[nlive] = row_codes[s]
+                        live_lp[nlive] = row_lps[s]
+                        live_follows[nlive] = f
+                        nlive += 1
+            if nlive == 0:
+                continue
+            for j in range(i + 1, wlen + 1):
+                m = word[i:j]
+                mlen = j - i
+                at = self.known_at.get(m)
+                found_m = at is not None
+                guessable = not strict and (short or mlen > 2)
+                if not guessable and not found_m:
+                    continue
+                start = <int>at if found_m else 0
+                kn = self.known_n[start] if found_m else 0
+                if guessable:
+                    suffix_bytes = self._suffixes(m)
+                    suf = <const double *>PyBytes_AS_STRING(suffix_bytes)
+                length = mlen if mlen < 24 else 24
+                whole = mlen == wlen
+                for s in range(nlive):
+                    f = <_Follow>live_follows[s]
+                    lp = live_lp[s]
+                    prev = live_code[s] % _NTAGS
+                    nout = 0
+                    for n in range(f.n_open):
+                        tix = f.open_tix[n]
+                        e = 0
+                        while e < kn and self.known_tix[start + e] != tix:
+                            e += 1
+                        if e < kn:
+                            lpm = self.known_lp[start + e]
+                        elif guessable:
+                            lpm = self.open_base[tix][length] + suf[f.open_ord[n]]
+                            if whole:
+                                lpm -= _WHOLE_WORD_PENALTY
+                        else:
+                            continue
+                        out_k[nout] = f.open_k[n]
+                        out_tix[nout] = tix
+                        out_lpt[nout] = f.open_lpt[n]
+                        out_lpm[nout] = lpm
+                        nout += 1
+                    if kn and f.n_closed:
+                        for e in range(kn):
+                            tix = self.known_tix[start + e]
+                            if f.closed_k[tix] >= 0:
+                                # in HanTa's order of followers: insert by place
+                                tk = f.closed_k[tix]
+                                t = nout
+                                while t > 0 and out_k[t - 1] > tk:
+                                    out_k[t] = out_k[t - 1]
+                                    out_tix[t] = out_tix[t - 1]
+                                    out_lpt[t] = out_lpt[t - 1]
+                                    out_lpm[t] = out_lpm[t - 1]
+                                    t -= 1
+                                out_k[t] = tk
+                                out_tix[t] = tix
+                                out_lpt[t] = f.closed_lpt[tix]
+                                out_lpm[t] = self.known_lp[start + e]
+                                nout += 1
+                    row_codes = codes + j * _CAP
+                    row_lps = lps + j * _CAP
+                    for n in range(nout):
+                        lp1 = lp + out_lpt[n] + out_lpm[n]
+                        if lp1 > _LOWERBOUND:
+                            newcode = prev * _NTAGS + out_tix[n]
+                            row_n = counts[j]
+                            t = 0
+                            while t < row_n and row_codes[t] != newcode:
+                                t += 1
+                            if t == row_n:
+                                if row_n == _CAP:
+                                    return False
+                                row_codes[t] = newcode
+                                row_lps[t] = lp1
+                                counts[j] = row_n + 1
+                            elif lp1 > row_lps[t]:
+                                row_lps[t] = lp1
+                            else:
+                                continue
+                            back_code[j * _CAP + t] = live_code[s]
+                            back_row[j * _CAP + t] = i
+        return True
+
+    cdef object _tables(self, int wlen, bint full, int *codes, double *lps, int *back_code, int *back_row,
+                        int *counts):
+        cdef int i, s
+        cdef dict row, back
+        if not full:
+            row = {}
+            for s in range(counts[wlen]):
+                row[self._state(codes[wlen * _CAP + s])] = lps[wlen * _CAP + s]
+            return row
+        table = []
+        backpointer = []
+        for i in range(wlen + 1):
+            row = {}
+            back = {}
+            for s in range(counts[i]):
+                state = self._state(codes[i * _CAP + s])
+                row[state] = lps[i * _CAP + s]
+                if i:
+                    back[state] = (self._state(back_code[i * _CAP + s]), back_row[i * _CAP + s])
+            table.append(row)
+            backpointer.append(back)
+        table.append({})
+        backpointer.append({})
+        return table, backpointer
