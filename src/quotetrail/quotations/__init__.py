@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
-from .features import base_features
+from .features import TaggingFeatures
 from .learned import attribute_quotations, find_learned_quotations
 from .rules import (
     attach_following_frame,
@@ -75,7 +75,7 @@ def _fix_marked_types(marks: Marks, quotations: list[Quotation]) -> list[Quotati
 def find_quotations(doc: Doc) -> list[Quotation]:
     """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans."""
     marks = _marks(doc)
-    base = base_features(doc, zeros=False)  # shared by the tagger and attribution
+    base = TaggingFeatures.of(doc)  # shared by the tagger and attribution
     found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc, base=base) or []))
     found = split_at_inner_cue(doc, found)
     for extra in (*find_direct(doc), *find_indirect(doc)):

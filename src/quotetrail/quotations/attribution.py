@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pycrfsuite
 
 from ..model import Doc, Span
-from .features import Features
+from .features import Features, attribute_names
 
 ATTRIBUTION_MODEL = "attribution_tagger.crfsuite"
 #: Sentences before and after the quotation that the tagger reads: speakers of free
@@ -82,8 +82,9 @@ _POSITION_FEATURES = frozenset({"doc_first", "para_pos"})
 
 
 def attribution_base(base: Features) -> list[dict[str, float | str]]:
-    """The base features of every token, flattened, as the attribution tagger reads them: without the
-    position features."""
+    """The base features of every token, flattened, as the attribution tagger learns from them: without
+    the position features.  (At tagging time it is given them too and passes over them: see
+    ``features.TaggingFeatures``.)"""
     out: list[dict[str, float | str]] = []
     for sequence in base:
         for f in sequence:
@@ -101,7 +102,7 @@ def _bucket(d: int) -> str:
     return "21+"
 
 
-def features(
+def own_features(
     doc: Doc,
     base: list[dict[str, float | str]],
     sentence_of: list[int],
@@ -112,9 +113,9 @@ def features(
     *,
     zeros: bool = False,
 ) -> list[dict[str, float | str]]:
-    """Per token of the window: its base features (``attribution_base``) and where it stands relative to
-    this quotation; its own features whose value is 0 only with ``zeros`` (for training: see
-    ``base_features``)."""
+    """Per token of the window: where it stands relative to this quotation (the attribution tagger's
+    own features, read after the token's base features); those whose value is 0 only with ``zeros``
+    (for training: see ``base_features``)."""
     first, last = min(quote), max(quote)
     paragraph_of = {i: doc.sentences[sentence_of[i]].paragraph for i in (*tokens, first)}
     out: list[dict[str, float | str]] = []
@@ -130,28 +131,41 @@ def features(
         sd = sentence_of[i] - (sentence_of[first] if i < first else sentence_of[last])
         b = base[i]
         bucket = _bucket(d)
-        f = dict(b)
-        f.update(
-            {
-                "a_rel": rel,
-                "a_dist": bucket,
-                "a_sd": str(max(-LOOKBACK, min(LOOKAHEAD, sd))) if rel != "in" else "0",
-                "a_type": quote_type,
-                "a_other": float(other_quotes[i] and i not in quote),
-                "a_rel_pos": f"{rel}|{b.get('pos', '')}",
-                "a_rel_cue": f"{rel}|{b.get('cue', 0.0)}",
-                "a_type_rel": f"{quote_type}|{rel}|{bucket}",
-                "a_type_sd": f"{quote_type}|{sd}",
-                "a_rel_lem": f"{rel}|{b.get('lem', '')}",
-                "a_para": float(paragraph_of[i] == paragraph_of[first]),
-            }
-        )
+        f: dict[str, float | str] = {
+            "a_rel": rel,
+            "a_dist": bucket,
+            "a_sd": str(max(-LOOKBACK, min(LOOKAHEAD, sd))) if rel != "in" else "0",
+            "a_type": quote_type,
+            "a_other": float(other_quotes[i] and i not in quote),
+            "a_rel_pos": f"{rel}|{b.get('pos', '')}",
+            "a_rel_cue": f"{rel}|{b.get('cue', 0.0)}",
+            "a_type_rel": f"{quote_type}|{rel}|{bucket}",
+            "a_type_sd": f"{quote_type}|{sd}",
+            "a_rel_lem": f"{rel}|{b.get('lem', '')}",
+            "a_para": float(paragraph_of[i] == paragraph_of[first]),
+        }
         if not zeros:
             for key in ("a_other", "a_para"):
                 if not f[key]:
                     del f[key]
         out.append(f)
     return out
+
+
+def features(
+    doc: Doc,
+    base: list[dict[str, float | str]],
+    sentence_of: list[int],
+    quote: set[int],
+    quote_type: str,
+    other_quotes: Sequence[bool],
+    tokens: range,
+    *,
+    zeros: bool = False,
+) -> list[dict[str, float | str]]:
+    """Per token of the window: its base features (``attribution_base``), then ``own_features``."""
+    own = own_features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens, zeros=zeros)
+    return [{**base[i], **f} for i, f in zip(tokens, own, strict=True)]
 
 
 def labels(doc: Doc, tokens: range, quote: set[int], roles: dict[str, Sequence[Span]]) -> list[str]:
@@ -234,17 +248,35 @@ def read_roles(
 def attribute(
     tagger: pycrfsuite.Tagger,
     base: list[dict[str, float | str]],
+    base_names: list[list[str]],
     sentence_of: list[int],
     quote: set[int],
     quote_type: str,
     other_quotes: Sequence[bool],
     doc: Doc,
 ) -> Roles:
-    """Tag the window around one quotation and read its roles."""
+    """Tag the window around one quotation and read its roles.
+
+    ``base_names`` are ``base``'s features as ``attribute_names``: the tagger reads each token's
+    base names, then its own features as names, the order ``features`` has them in.
+    """
     tokens = window(doc, sentence_of, min(quote), max(quote))
-    xseq = features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens)
+    own = own_features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens)
+    xseq = [base_names[i] + attribute_names(f) for i, f in zip(tokens, own, strict=True)]
     tags = tagger.tag(xseq)
-    speaker_p = [tagger.marginal("B-speaker", k) + tagger.marginal("I-speaker", k) for k in range(len(xseq))]
-    cue_p = [tagger.marginal("B-cue", k) + tagger.marginal("I-cue", k) for k in range(len(xseq))]
-    addressee_p = [tagger.marginal("B-addressee", k) + tagger.marginal("I-addressee", k) for k in range(len(xseq))]
-    return read_roles(tags, tokens, quote, speaker_p, cue_p, addressee_p)
+    n = len(xseq)
+
+    def p(role: str) -> list[float]:
+        return [tagger.marginal(f"B-{role}", k) + tagger.marginal(f"I-{role}", k) for k in range(n)]
+
+    # the probabilities are read only where read_roles needs them: where no run of that role
+    # was labelled, and for speakers also to rank several runs
+    labelled = {label[2:] for label in tags if label[:2] in ("B-", "I-")}
+    return read_roles(
+        tags,
+        tokens,
+        quote,
+        p("speaker") if len(_runs(tags, tokens.start, "speaker")) != 1 else None,
+        p("cue") if "cue" not in labelled else None,
+        p("addressee") if "addressee" not in labelled else None,
+    )

@@ -26,7 +26,7 @@ from ..model import Doc, Quotation, Span
 from .attribution import ATTRIBUTION_MODEL, attribute, attribution_base, covered, sentence_index, window
 from .attribution import features as attribution_features
 from .attribution import labels as attribution_labels
-from .features import Features, base_features, cue_lemmas
+from .features import TaggingFeatures, base_features, cue_lemmas
 
 QUOTE_MODEL = "quote_tagger.crfsuite"
 #: Types that the wikinews-quotes scheme annotates without cue and frame (train: over 95% of them).
@@ -150,7 +150,9 @@ def _runs(labels: list[str]) -> list[tuple[str, int, int]]:
     return runs
 
 
-def tag_doc(doc: Doc, folder: Path | None = None, base: Features | None = None) -> tuple[list[str], list[float]] | None:
+def tag_doc(
+    doc: Doc, folder: Path | None = None, base: TaggingFeatures | None = None
+) -> tuple[list[str], list[float]] | None:
     """Quote-layer labels for every token and each token's probability of being quoted
     (1 - P(O)); None without a model."""
     tagger = _quote_tagger(str(folder or models_dir()))
@@ -158,7 +160,7 @@ def tag_doc(doc: Doc, folder: Path | None = None, base: Features | None = None) 
         return None
     labels: list[str] = []
     quote_p: list[float] = []
-    for xseq in base if base is not None else base_features(doc, zeros=False):
+    for xseq in (base or TaggingFeatures.of(doc)).names:
         labels += tagger.tag(xseq)
         quote_p += [1.0 - tagger.marginal("O", i) for i in range(len(xseq))]
     return labels, quote_p
@@ -209,7 +211,7 @@ def assemble(doc: Doc, labels: list[str], quote_p: list[float] | None = None) ->
 
 
 def attribute_quotations(
-    doc: Doc, quotations: list[Quotation], folder: Path | None = None, base: Features | None = None
+    doc: Doc, quotations: list[Quotation], folder: Path | None = None, base: TaggingFeatures | None = None
 ) -> list[Quotation]:
     """Give each quotation the cue, speaker, addressee and frame the attribution tagger reads around it.
 
@@ -218,7 +220,9 @@ def attribute_quotations(
     tagger = _attribution_tagger(str(folder or models_dir()))
     if tagger is None or not quotations:
         return quotations
-    flat = attribution_base(base if base is not None else base_features(doc, zeros=False))
+    base = base or TaggingFeatures.of(doc)
+    flat = [f for sequence in base.dicts for f in sequence]
+    names = [n for sequence in base.names for n in sequence]
     sentence_of = sentence_index(doc)
     other = [False] * len(doc.tokens)
     for i in covered(doc, [s for q in quotations for s in q.spans]):
@@ -234,7 +238,7 @@ def attribute_quotations(
         if not quote:
             out.append(q)
             continue
-        roles = attribute(tagger, flat, sentence_of, quote, q.type, other, doc)
+        roles = attribute(tagger, flat, names, sentence_of, quote, q.type, other, doc)
         cueless = q.type in CUELESS_TYPES
         cue = () if cueless else tuple(span(*c) for c in roles.cue)
         medium = q.medium
@@ -254,11 +258,11 @@ def attribute_quotations(
 
 
 def find_learned_quotations(
-    doc: Doc, folder: Path | None = None, base: Features | None = None
+    doc: Doc, folder: Path | None = None, base: TaggingFeatures | None = None
 ) -> list[Quotation] | None:
     """Quotations from the learned quote tagger (without roles), or None when no model is installed.
 
-    ``base`` is ``base_features(doc)`` when the caller has it already (it is shared with attribution).
+    ``base`` is ``TaggingFeatures.of(doc)`` when the caller has it already (it is shared with attribution).
     """
     tagged = tag_doc(doc, folder, base)
     if tagged is None:
