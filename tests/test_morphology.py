@@ -1,8 +1,14 @@
-"""The faster HanTa word analysis must give exactly HanTa's results: tags, scores, morphemes, lemmas."""
+"""The faster HanTa word analysis must give exactly HanTa's results: tags, scores, morphemes, lemmas.
+
+Both ways it runs are checked: with the compiled searches (``quotetrail._morphsearch``,
+built at install time where a C compiler is found) and with the Python ones.
+"""
 
 from __future__ import annotations
 
 import re
+import shutil
+import sysconfig
 
 import pytest
 from HanTa.HanoverTagger import HanoverTagger
@@ -30,15 +36,33 @@ _HARD = [
 
 
 @pytest.fixture(scope="module")
-def taggers() -> tuple[HanoverTagger, FastHanoverTagger]:
-    return HanoverTagger("morphmodel_ger.pgz"), FastHanoverTagger("morphmodel_ger.pgz")
+def hanta() -> HanoverTagger:
+    return HanoverTagger("morphmodel_ger.pgz")
+
+
+@pytest.fixture(scope="module", params=["compiled", "python"])
+def taggers(request: pytest.FixtureRequest, hanta: HanoverTagger) -> tuple[HanoverTagger, FastHanoverTagger]:
+    fast = FastHanoverTagger("morphmodel_ger.pgz")
+    if request.param == "python":
+        fast._compiled = fast._compiled_sentences = None
+    elif fast._compiled is None:
+        pytest.skip("quotetrail._morphsearch was not built (no C compiler at install time)")
+    return hanta, fast
+
+
+def test_the_compiled_searches_are_built_where_a_c_compiler_is() -> None:
+    """The install builds them wherever it can; a silent fallback would make ingest several times slower."""
+    if not shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]):
+        pytest.skip("no C compiler here")
+    fast = FastHanoverTagger("morphmodel_ger.pgz")
+    assert fast._compiled is not None and fast._compiled_sentences is not None
 
 
 @pytest.fixture(scope="module")
-def words(taggers: tuple[HanoverTagger, FastHanoverTagger]) -> list[str]:
+def words(hanta: HanoverTagger) -> list[str]:
     """The word forms of the demo articles that HanTa has not analysed before (the slow case), and hard ones."""
     text = " ".join(p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt")))
-    forms = sorted({w.lower() for w in re.findall(r"\w[\w,-]*\w|\w", text)} - set(taggers[0].cache))
+    forms = sorted({w.lower() for w in re.findall(r"\w[\w,-]*\w|\w", text)} - set(hanta.cache))
     return forms[:300] + _HARD
 
 
@@ -60,7 +84,10 @@ def test_morpheme_paths_are_identical_for_every_likely_tag(
 
 def test_tagged_sentences_are_identical(taggers: tuple[HanoverTagger, FastHanoverTagger]) -> None:
     slow, fast = taggers
-    text = (EXAMPLES / sorted(p.name for p in EXAMPLES.glob("*.txt"))[0]).read_text(encoding="utf-8")
-    sentences = [s.split() for s in re.split(r"(?<=[.!?])\s+", text) if s.split()][:40]
-    for words in sentences:
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt")))
+    # words and punctuation apart, as analyse gives them, and in both cases
+    sentences = [re.findall(r"\w+|[^\w\s]", s) for s in re.split(r"(?<=[.!?])\s+", text)]
+    assert len(sentences) > 100
+    for words in filter(None, sentences):
         assert fast.tag_sent(words, taglevel=3) == slow.tag_sent(words, taglevel=3)
+        assert fast.tag_sent_viterbi(words, casesensitive=False) == slow.tag_sent_viterbi(words, casesensitive=False)

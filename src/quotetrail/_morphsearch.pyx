@@ -24,7 +24,10 @@ If a word needs more than ``_CAP`` states in one row (never seen on news),
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING
+from libc.math cimport INFINITY
 from libc.stdlib cimport free, malloc
+
+from HanTa.HanoverTagger import END, UNKNOWN
 
 import array
 
@@ -347,3 +350,157 @@ cdef class MorphemeSearch:
         table.append({})
         backpointer.append({})
         return table, backpointer
+
+
+cdef class SentenceSearch:
+    """HanTa's sentence tagger (``FastHanoverTagger.tag_sent_viterbi``) on C arrays, same results.
+
+    Why: once word forms are known, the Viterbi search over a sentence's tags is most
+    of what tagging costs.  The tags a word may take after a state, with their scores,
+    are looked up by ``FastHanoverTagger._next_tags`` once per state and word score list,
+    and kept here packed as doubles.
+    """
+
+    cdef object tagger
+    cdef dict transitions  # state code << 18 | score id -> packed (tag, log p(tag|state), log p(word|tag))
+    cdef dict score_ids
+    cdef list state_tuples
+    cdef dict final  # state code -> log p(END|state)
+
+    def __init__(self, tagger):
+        self.tagger = tagger
+        self.transitions = {}
+        self.score_ids = {}
+        self.state_tuples = [None] * (_NTAGS * _NTAGS)
+        self.final = {}
+
+    cdef object _state(self, int code):
+        found = self.state_tuples[code]
+        if found is None:
+            found = (code // _NTAGS - 128, code % _NTAGS - 128)
+            self.state_tuples[code] = found
+        return found
+
+    def tag(self, list sent, bint casesensitive):
+        """The tags of ``sent``, or ``None`` where the search needs HanTa's own code (a row overflows,
+        or no state reaches the end)."""
+        cdef int n = len(sent)
+        if n == 0 or n > 100_000:
+            return None
+        cdef int *codes = <int *>malloc(n * _CAP * sizeof(int))
+        cdef double *lps = <double *>malloc(n * _CAP * sizeof(double))
+        cdef int *backs = <int *>malloc(n * _CAP * sizeof(int))
+        cdef int *counts = <int *>malloc(n * sizeof(int))
+        if not codes or not lps or not backs or not counts:
+            free(codes); free(lps); free(backs); free(counts)
+            raise MemoryError()
+        try:
+            return self._tag(sent, n, casesensitive, codes, lps, backs, counts)
+        finally:
+            free(codes); free(lps); free(backs); free(counts)
+
+    cdef object _tag(self, list sent, int n, bint casesensitive, int *codes, double *lps, int *backs, int *counts):
+        cdef int i, s, t, k, nt, prev_n, row_n, code, newcode
+        cdef double lp0, lp, bound, top[6]
+        cdef int start_code = 128 * _NTAGS + 129  # (EMPTY, START)
+        cdef double start_lp = 0.0
+        cdef int *prev_codes
+        cdef double *prev_lps
+        cdef int *row_codes
+        cdef double *row_lps
+        cdef const double *trans
+        cdef bytes packed
+        cdef double best = -INFINITY
+        cdef int best_s = -1
+        anything = False
+        tag_word = self.tagger._tag_word
+        for i in range(n):
+            scores = tuple(tag_word(sent[i], cutoff=5, casesensitive=i > 0 and casesensitive, conditional=True))
+            score_id = self.score_ids.get(scores)
+            if score_id is None:
+                if len(self.score_ids) > 200_000:
+                    self.score_ids.clear()
+                    self.transitions.clear()
+                score_id = self.score_ids[scores] = len(self.score_ids)
+            wprobs = None
+            if i == 0:
+                prev_codes, prev_lps, prev_n = &start_code, &start_lp, 1
+            else:
+                prev_codes, prev_lps, prev_n = codes + (i - 1) * _CAP, lps + (i - 1) * _CAP, counts[i - 1]
+            row_codes, row_lps = codes + i * _CAP, lps + i * _CAP
+            row_n = 0
+            # HanTa's beam: states more than 1 below the sixth best are not continued
+            if prev_n > 5:
+                for t in range(6):
+                    top[t] = -1e308
+                for s in range(prev_n):
+                    lp = prev_lps[s]
+                    if lp > top[5]:
+                        t = 5
+                        while t > 0 and lp > top[t - 1]:
+                            top[t] = top[t - 1]
+                            t -= 1
+                        top[t] = lp
+                bound = top[5] - 1
+            else:
+                bound = _LOWERBOUND
+            for s in range(prev_n):
+                lp0 = prev_lps[s]
+                if lp0 < bound:
+                    continue
+                code = prev_codes[s]
+                key = (<long long>code << 18) | <long long>score_id
+                found = self.transitions.get(key)
+                if found is None:
+                    if wprobs is None:
+                        wprobs = dict(scores)
+                        anything = not wprobs or (len(wprobs) == 1 and UNKNOWN in wprobs)
+                    if len(self.transitions) > 100_000:
+                        self.transitions.clear()
+                    found = array.array(
+                        "d", [x for c, lp_tc, lpwc in self.tagger._next_tags(self._state(code), wprobs, anything)
+                              for x in (c, lp_tc, lpwc)]
+                    ).tobytes()
+                    self.transitions[key] = found
+                packed = <bytes>found
+                trans = <const double *>PyBytes_AS_STRING(packed)
+                nt = len(packed) // (3 * sizeof(double))
+                for k in range(nt):
+                    lp = lp0 + trans[3 * k + 1] + trans[3 * k + 2]
+                    if lp > _LOWERBOUND:
+                        newcode = (code % _NTAGS) * _NTAGS + (<int>trans[3 * k] + 128)
+                        t = 0
+                        while t < row_n and row_codes[t] != newcode:
+                            t += 1
+                        if t == row_n:
+                            if row_n == _CAP:
+                                return None
+                            row_codes[t] = newcode
+                            row_lps[t] = lp
+                            row_n += 1
+                        elif lp > row_lps[t]:
+                            row_lps[t] = lp
+                        else:
+                            continue
+                        backs[i * _CAP + t] = s
+            counts[i] = row_n
+        # the end of the sentence: the first state with the best score
+        row_codes, row_lps = codes + (n - 1) * _CAP, lps + (n - 1) * _CAP
+        for s in range(counts[n - 1]):
+            code = row_codes[s]
+            end = self.final.get(code)
+            if end is None:
+                end = self.final[code] = self.tagger.LP_trans_word[self._state(code)].get(END, -INFINITY)
+            lp = row_lps[s] + <double>end
+            if lp > best:
+                best = lp
+                best_s = s
+        if best_s < 0:
+            return None
+        tags = [0] * n
+        s = best_s
+        for i in range(n - 1, -1, -1):
+            tags[i] = codes[i * _CAP + s] % _NTAGS - 128
+            if i:
+                s = backs[i * _CAP + s]
+        return tags

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from HanTa.HanoverTagger import EMPTY, END, END_UNKNOWN, START, UNKNOWN, HanoverTagger
 from numpy import logaddexp
@@ -43,13 +43,14 @@ class _Follow(NamedTuple):
     closed: dict[int, tuple[int, float]]  # tag -> (place, lp) of tags with a closed morpheme list
 
 
-def _compiled_search(tagger: FastHanoverTagger) -> object | None:
-    """The compiled morpheme search for ``tagger``, or None where the module was not built (no C compiler)."""
+def _compiled_searches(tagger: FastHanoverTagger) -> tuple[Any, Any]:
+    """The compiled morpheme and sentence searches for ``tagger``, or Nones where the module was not built
+    (no C compiler at install time)."""
     try:
-        from ._morphsearch import MorphemeSearch
+        from ._morphsearch import MorphemeSearch, SentenceSearch
     except ImportError:
-        return None
-    return MorphemeSearch(tagger)
+        return None, None
+    return MorphemeSearch(tagger), SentenceSearch(tagger)
 
 
 class FastHanoverTagger(HanoverTagger):
@@ -76,7 +77,7 @@ class FastHanoverTagger(HanoverTagger):
         # the tag scores a word may have, numbered, and _next_tags per (state, that number)
         self._score_ids: dict[tuple[tuple[int, float], ...], int] = {}
         self._transitions: dict[tuple[tuple[int, int], int], tuple[tuple[int, float, float], ...]] = {}
-        self._compiled = _compiled_search(self)
+        self._compiled, self._compiled_sentences = _compiled_searches(self)
 
     def _suffix_lp(self, tag: int, m: str) -> float:
         """log p(suffix|tag) of the longest suffix of ``m`` (up to 4 letters, shorter than ``m``) that ``tag`` knows."""
@@ -286,6 +287,10 @@ class FastHanoverTagger(HanoverTagger):
 
     def tag_sent_viterbi(self, sent: list[str], casesensitive: bool = True) -> list[int]:
         """The likeliest tag sequence of a sentence (HanTa's method, same results)."""
+        if self._compiled_sentences is not None:
+            found = self._compiled_sentences.tag(sent, casesensitive)
+            if found is not None:
+                return found
         table: list[dict[tuple[int, int], float]] = []
         backpointer: list[dict[tuple[int, int], tuple[int, int]]] = []
         for i, w in enumerate(sent):
