@@ -23,7 +23,8 @@ If a word needs more than ``_CAP`` states in one row (never seen on news),
 ``search`` returns ``None`` and the caller uses the Python search.
 """
 
-from cpython.bytes cimport PyBytes_AS_STRING
+from cpython.bytearray cimport PyByteArray_AS_STRING
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.math cimport INFINITY
 from libc.stdlib cimport free, malloc
 
@@ -73,6 +74,9 @@ cdef class MorphemeSearch:
     cdef dict suffix_long  # last 4 letters of a morpheme of 5 or more -> packed doubles per open tag
     cdef dict suffix_short  # a morpheme of up to 4 letters -> packed doubles per open tag
     cdef list state_tuples
+    cdef dict finals  # state code, target POS -> log p(target POS|state) at the end of a word, or None
+    cdef bytes unknown_suffixes  # a NaN per open tag
+    cdef list suffix_tables  # per open tag, HanTa's log p(suffix|tag)
 
     def __cinit__(self):
         self.known_tix = NULL
@@ -103,11 +107,14 @@ cdef class MorphemeSearch:
             self.known_n[start] = k - start
         self.n_known = k
         self.open_tags = sorted(tagger._open)
+        self.unknown_suffixes = array.array("d", [float("nan")] * len(self.open_tags)).tobytes()
+        self.suffix_tables = [tagger.LP_s_t[tag] for tag in self.open_tags]
         self.open_ord = {tag: n for n, tag in enumerate(self.open_tags)}
         for tag, terms in tagger._open.items():
             for n in range(25):
                 self.open_base[_tix(tag)][n] = terms[n]
         self.follows = {}
+        self.finals = {}
         self.suffix_long = {}
         self.suffix_short = {}
         self.state_tuples = [None] * (_NTAGS * _NTAGS)
@@ -150,8 +157,21 @@ cdef class MorphemeSearch:
         self.follows[key] = f
         return f
 
-    cdef bytes _suffixes(self, str m):
-        """log p(suffix|tag) of ``m`` per open tag, as HanTa's guess uses it (depends on the last 4 letters)."""
+    cdef double _suffix_lp(self, int ord, str m) except? -1:
+        """``FastHanoverTagger._suffix_lp`` for the open tag at ``ord``: log p of the longest suffix of
+        ``m`` (up to 4 letters, shorter than ``m``) that the tag knows."""
+        cdef dict suffixes = <dict>self.suffix_tables[ord]
+        cdef Py_ssize_t mlen = len(m), n
+        for n in range(4, 0, -1):
+            if mlen > n:
+                found = suffixes.get(m[mlen - n:])
+                if found is not None:
+                    return <double>found
+        return <double>suffixes[""]
+
+    cdef bytearray _suffixes(self, str m):
+        """Per open tag, log p(suffix|tag) of ``m`` as HanTa's guess uses it, NaN until asked for
+        (it depends on the last 4 letters only, so morphemes share it)."""
         cdef dict cache
         cdef str key
         if len(m) >= 5:
@@ -162,9 +182,8 @@ cdef class MorphemeSearch:
         if found is None:
             if len(cache) > 200_000:
                 cache.clear()
-            found = array.array("d", [self.tagger._suffix_lp(tag, m) for tag in self.open_tags]).tobytes()
-            cache[key] = found
-        return <bytes>found
+            found = cache[key] = bytearray(self.unknown_suffixes)
+        return <bytearray>found
 
     def search(self, str word, bint strict, object targetpos, bint full):
         """HanTa's search table of ``word`` (see ``FastHanoverTagger._search``), or ``None`` if a row overflows.
@@ -189,13 +208,92 @@ cdef class MorphemeSearch:
         finally:
             free(codes); free(lps); free(back_code); free(back_row); free(counts)
 
+    def path(self, str word, object targetpos):
+        """``FastHanoverTagger.analyze_viterbi``'s morpheme path of ``word`` ending in POS ``targetpos``, as
+        ``(tag, end)`` pairs, or ``None`` where it needs the Python code (no path reaches the end, a row
+        overflows).  Worked out on the arrays, without building the table as dicts."""
+        cdef int wlen = len(word)
+        cdef int nrows = wlen + 1
+        cdef int *codes = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef double *lps = <double *>malloc(nrows * _CAP * sizeof(double))
+        cdef int *back_code = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef int *back_row = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef int *counts = <int *>malloc(nrows * sizeof(int))
+        if not codes or not lps or not back_code or not back_row or not counts:
+            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+            raise MemoryError()
+        try:
+            return self._path(word, wlen, targetpos, codes, lps, back_code, back_row, counts)
+        finally:
+            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+
+    cdef object _path(self, str word, int wlen, object targetpos, int *codes, double *lps, int *back_code,
+                      int *back_row, int *counts):
+        cdef int s, t, n_final, code, newcode, row, entry
+        cdef double lp1, best
+        cdef int final_codes[_CAP]
+        cdef double final_lps[_CAP]
+        cdef int final_back[_CAP]
+        cdef int target_tix = <int>targetpos + 128
+        for localstrict in (True, False):
+            if not self._fill(word, wlen, localstrict, targetpos, codes, lps, back_code, back_row, counts):
+                return None
+            n_final = 0
+            for s in range(counts[wlen]):
+                code = codes[wlen * _CAP + s]
+                key = code * 1024 + (<int>targetpos + 512)
+                lpt = self.finals.get(key, self)  # self: not looked up yet
+                if lpt is self:
+                    lpt = None
+                    for tag1, lp_t in self.tagger.LP_trans_final.get(self._state(code), []):
+                        if tag1 == targetpos:
+                            lpt = lp_t
+                            break
+                    self.finals[key] = lpt
+                if lpt is None:
+                    continue
+                lp1 = lps[wlen * _CAP + s] + <double>lpt
+                if lp1 > _LOWERBOUND:
+                    newcode = (code % _NTAGS) * _NTAGS + target_tix
+                    t = 0
+                    while t < n_final and final_codes[t] != newcode:
+                        t += 1
+                    if t == n_final:
+                        final_codes[t] = newcode
+                        final_lps[t] = lp1
+                        final_back[t] = s
+                        n_final += 1
+                    elif lp1 > final_lps[t]:
+                        final_lps[t] = lp1
+                        final_back[t] = s
+            if n_final:
+                break
+        if not n_final:
+            return None
+        best = -INFINITY
+        t = -1
+        for s in range(n_final):
+            if final_lps[s] > best:
+                best = final_lps[s]
+                t = s
+        # back from the end to the start state, which is left out
+        path = [(final_codes[t] % _NTAGS - 128, wlen + 1)]
+        row, entry = wlen, final_back[t]
+        while row > 0:
+            path.append((codes[row * _CAP + entry] % _NTAGS - 128, row))
+            code, row = back_code[row * _CAP + entry], back_row[row * _CAP + entry]
+            entry = 0
+            while codes[row * _CAP + entry] != code:
+                entry += 1
+        path.reverse()
+        return path
+
     cdef bint _fill(self, str word, int wlen, bint strict, object targetpos, int *codes, double *lps,
                     int *back_code, int *back_row, int *counts) except -1:
         cdef int i, j, n, s, e, t, mlen, length, nlive, nout, kn, start, tix, code, newcode, prev, row_n
-        cdef double lp, lp1, lpm, bound, top[4]
+        cdef double lp, lp1, lpm, lp_suf, bound, top[4]
         cdef bint short = wlen < 4, guessable, whole, found_m
         cdef _Follow f
-        cdef const double *suf
         cdef int live_code[_CAP]
         cdef double live_lp[_CAP]
         cdef _Follow live_f
@@ -206,7 +304,8 @@ cdef class MorphemeSearch:
         cdef double out_lpm[_MAXOUT]
         cdef int tk, ttix
         cdef double tlpt, tlpm
-        cdef bytes suffix_bytes
+        cdef bytearray suffix_bytes
+        cdef double *suf
         cdef int *row_codes
         cdef double *row_lps
 
@@ -258,7 +357,7 @@ cdef class MorphemeSearch:
                 kn = self.known_n[start] if found_m else 0
                 if guessable:
                     suffix_bytes = self._suffixes(m)
-                    suf = <const double *>PyBytes_AS_STRING(suffix_bytes)
+                    suf = <double *>PyByteArray_AS_STRING(suffix_bytes)
                 length = mlen if mlen < 24 else 24
                 whole = mlen == wlen
                 for s in range(nlive):
@@ -274,7 +373,10 @@ cdef class MorphemeSearch:
                         if e < kn:
                             lpm = self.known_lp[start + e]
                         elif guessable:
-                            lpm = self.open_base[tix][length] + suf[f.open_ord[n]]
+                            lp_suf = suf[f.open_ord[n]]
+                            if lp_suf != lp_suf:  # NaN: not worked out yet
+                                lp_suf = suf[f.open_ord[n]] = self._suffix_lp(f.open_ord[n], m)
+                            lpm = self.open_base[tix][length] + lp_suf
                             if whole:
                                 lpm -= _WHOLE_WORD_PENALTY
                         else:
@@ -366,6 +468,7 @@ cdef class SentenceSearch:
     cdef dict score_ids
     cdef list state_tuples
     cdef dict final  # state code -> log p(END|state)
+    cdef dict orders  # state code -> {tag: place among the tags that may follow the state}
 
     def __init__(self, tagger):
         self.tagger = tagger
@@ -373,6 +476,7 @@ cdef class SentenceSearch:
         self.score_ids = {}
         self.state_tuples = [None] * (_NTAGS * _NTAGS)
         self.final = {}
+        self.orders = {}
 
     cdef object _state(self, int code):
         found = self.state_tuples[code]
@@ -380,6 +484,30 @@ cdef class SentenceSearch:
             found = (code // _NTAGS - 128, code % _NTAGS - 128)
             self.state_tuples[code] = found
         return found
+
+    cdef bytes _next_tags(self, int code, dict wprobs, bint anything):
+        """``FastHanoverTagger._next_tags`` packed as doubles: (tag, log p(tag|state), log p(word|tag)) for
+        each tag the word may have after the state, in HanTa's order."""
+        cdef dict following = <dict>self.tagger.LP_trans_word[self._state(code)]
+        cdef list found
+        cdef bytes out
+        cdef double *v
+        cdef Py_ssize_t k = 0
+        if anything:  # a word HanTa could not analyse: any tag, at no cost
+            found = [(c, lp, 0.0) for c, lp in following.items() if c != END]
+        else:
+            order = self.orders.get(code)
+            if order is None:
+                order = self.orders[code] = {c: n for n, c in enumerate(following)}
+            found = [(c, following[c], wprobs[c]) for _, c in sorted([(order[c], c) for c in wprobs if c in order and c != END])]
+        out = PyBytes_FromStringAndSize(NULL, 3 * len(found) * sizeof(double))
+        v = <double *>PyBytes_AS_STRING(out)
+        for c, lp_tc, lpwc in found:
+            v[k] = <double>c
+            v[k + 1] = <double>lp_tc
+            v[k + 2] = <double>lpwc
+            k += 3
+        return out
 
     def tag(self, list sent, bint casesensitive):
         """The tags of ``sent``, or ``None`` where the search needs HanTa's own code (a row overflows,
@@ -457,11 +585,7 @@ cdef class SentenceSearch:
                         anything = not wprobs or (len(wprobs) == 1 and UNKNOWN in wprobs)
                     if len(self.transitions) > 100_000:
                         self.transitions.clear()
-                    found = array.array(
-                        "d", [x for c, lp_tc, lpwc in self.tagger._next_tags(self._state(code), wprobs, anything)
-                              for x in (c, lp_tc, lpwc)]
-                    ).tobytes()
-                    self.transitions[key] = found
+                    found = self.transitions[key] = self._next_tags(code, wprobs, anything)
                 packed = <bytes>found
                 trans = <const double *>PyBytes_AS_STRING(packed)
                 nt = len(packed) // (3 * sizeof(double))

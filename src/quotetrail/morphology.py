@@ -231,6 +231,10 @@ class FastHanoverTagger(HanoverTagger):
 
     def analyze_viterbi(self, word: str, targetpos: int) -> list[tuple[int, int]]:
         """The likeliest morpheme path of ``word`` ending in POS ``targetpos`` (HanTa's method, same results)."""
+        if self._compiled is not None and word:
+            found = self._compiled.path(word, targetpos)
+            if found is not None:
+                return found
         wlen = len(word)
         for localstrict in (True, False):
             table, backpointer = self._table(word, localstrict, targetpos)
