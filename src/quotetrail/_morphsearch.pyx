@@ -25,7 +25,7 @@ If a word needs more than ``_CAP`` states in one row (never seen on news),
 
 from cpython.bytearray cimport PyByteArray_AS_STRING
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, exp, log1p
 from libc.stdlib cimport free, malloc
 
 from HanTa.HanoverTagger import END, UNKNOWN
@@ -38,6 +38,24 @@ cdef enum:
     _MAXOUT = 512  # candidate tags per state and morpheme
 
 cdef double _LOWERBOUND = -1e6
+cdef double _LOGE2 = 0.693147180559945309417232121458176568  # numpy's NPY_LOGE2
+
+
+cdef inline double _logaddexp(double x, double y) noexcept:
+    """numpy's npy_logaddexp, step for step."""
+    cdef double tmp
+    if x == y:
+        return x + _LOGE2
+    tmp = x - y
+    if tmp > 0:
+        return x + log1p(exp(-tmp))
+    elif tmp <= 0:
+        return y + log1p(exp(tmp))
+    return tmp
+
+
+def _score(item):
+    return item[1]
 cdef double _WHOLE_WORD_PENALTY = 4.6
 
 
@@ -74,6 +92,7 @@ cdef class MorphemeSearch:
     cdef dict suffix_long  # last 4 letters of a morpheme of 5 or more -> packed doubles per open tag
     cdef dict suffix_short  # a morpheme of up to 4 letters -> packed doubles per open tag
     cdef list state_tuples
+    cdef dict final_transitions  # state code -> packed (tag, log p(tag|state)) at the end of a word
     cdef dict finals  # state code, target POS -> log p(target POS|state) at the end of a word, or None
     cdef bytes unknown_suffixes  # a NaN per open tag
     cdef list suffix_tables  # per open tag, HanTa's log p(suffix|tag)
@@ -115,6 +134,7 @@ cdef class MorphemeSearch:
                 self.open_base[_tix(tag)][n] = terms[n]
         self.follows = {}
         self.finals = {}
+        self.final_transitions = {}
         self.suffix_long = {}
         self.suffix_short = {}
         self.state_tuples = [None] * (_NTAGS * _NTAGS)
@@ -207,6 +227,82 @@ cdef class MorphemeSearch:
             return self._tables(wlen, full, codes, lps, back_code, back_row, counts)
         finally:
             free(codes); free(lps); free(back_code); free(back_row); free(counts)
+
+    def forward(self, str word):
+        """``FastHanoverTagger.analyze_forward``: log p of each POS tag for ``word``, likeliest first, or
+        ``None`` where it needs the Python code (a row overflows, no tag reaches the end).
+
+        Scores of one POS reached by several paths are added with numpy's ``logaddexp`` formula on
+        the C library's ``exp`` and ``log1p`` (which numpy calls too), in the same order.
+        """
+        cdef int wlen = len(word)
+        cdef int nrows = wlen + 1
+        cdef int *codes = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef double *lps = <double *>malloc(nrows * _CAP * sizeof(double))
+        cdef int *back_code = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef int *back_row = <int *>malloc(nrows * _CAP * sizeof(int))
+        cdef int *counts = <int *>malloc(nrows * sizeof(int))
+        if not codes or not lps or not back_code or not back_row or not counts:
+            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+            raise MemoryError()
+        try:
+            if not self._fill(word, wlen, self.tagger.strict, None, codes, lps, back_code, back_row, counts):
+                return None
+            return self._forward(wlen, codes, lps, counts)
+        finally:
+            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+
+    cdef object _forward(self, int wlen, int *codes, double *lps, int *counts):
+        cdef int s, t, k, n_final = 0, n_pos = 0, code, newcode, nt, pos
+        cdef double lp, lp1
+        cdef int final_codes[_CAP]
+        cdef double final_lps[_CAP]
+        cdef int pos_tags[_CAP]
+        cdef double pos_lps[_CAP]
+        cdef const double *trans
+        cdef bytes packed
+        for s in range(counts[wlen]):
+            code = codes[wlen * _CAP + s]
+            lp = lps[wlen * _CAP + s]
+            found = self.final_transitions.get(code)
+            if found is None:
+                found = self.final_transitions[code] = array.array(
+                    "d", [x for tag1, lpt in self.tagger.LP_trans_final.get(self._state(code), []) for x in (tag1, lpt)]
+                ).tobytes()
+            packed = <bytes>found
+            trans = <const double *>PyBytes_AS_STRING(packed)
+            nt = len(packed) // (2 * sizeof(double))
+            for k in range(nt):
+                lp1 = lp + trans[2 * k + 1]
+                if lp1 > _LOWERBOUND:
+                    newcode = (code % _NTAGS) * _NTAGS + (<int>trans[2 * k] + 128)
+                    t = 0
+                    while t < n_final and final_codes[t] != newcode:
+                        t += 1
+                    if t == n_final:
+                        if n_final == _CAP:
+                            return None
+                        final_codes[t] = newcode
+                        final_lps[t] = lp1
+                        n_final += 1
+                    elif lp1 > final_lps[t]:
+                        final_lps[t] = lp1
+        for s in range(n_final):
+            pos = -(final_codes[s] % _NTAGS - 128)
+            t = 0
+            while t < n_pos and pos_tags[t] != pos:
+                t += 1
+            if t == n_pos:
+                pos_tags[t] = pos
+                pos_lps[t] = final_lps[s]
+                n_pos += 1
+            else:
+                pos_lps[t] = _logaddexp(pos_lps[t], final_lps[s])
+        if not n_pos:
+            return None
+        results = [(pos_tags[t], pos_lps[t]) for t in range(n_pos)]
+        results.sort(key=_score, reverse=True)
+        return results
 
     def path(self, str word, object targetpos):
         """``FastHanoverTagger.analyze_viterbi``'s morpheme path of ``word`` ending in POS ``targetpos``, as

@@ -211,6 +211,10 @@ class FastHanoverTagger(HanoverTagger):
 
     def analyze_forward(self, word: str) -> list[tuple[int, float]]:
         """Log probability of each POS tag for ``word`` (HanTa's method, same results)."""
+        if self._compiled is not None and word:
+            found = self._compiled.forward(word)
+            if found is not None:
+                return found
         last: dict[tuple[int, int], float] = {}
         for state, lp in self._word_end(word).items():
             for tag1, lpt in self.LP_trans_final.get(state, []):
