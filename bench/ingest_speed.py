@@ -123,6 +123,10 @@ def dev_articles() -> list[Article]:
 
 
 def main() -> None:
+    from quotetrail.analyse import _tagger
+
+    compiled = _tagger()._compiled is not None
+    print(f"HanTa's searches: {'compiled' if compiled else 'Python (quotetrail._morphsearch was not built)'}")
     ingest("examples (start-up included)", [ROOT / "examples"])
     if not (CORPORA / "wikinews-quotes" / "dev").exists():
         print("wikinews-quotes not found beside the repository; skipped")
