@@ -91,3 +91,16 @@ def test_tagged_sentences_are_identical(taggers: tuple[HanoverTagger, FastHanove
     for words in filter(None, sentences):
         assert fast.tag_sent(words, taglevel=3) == slow.tag_sent(words, taglevel=3)
         assert fast.tag_sent_viterbi(words, casesensitive=False) == slow.tag_sent_viterbi(words, casesensitive=False)
+
+
+def test_compiled_search_tables_are_cell_for_cell_the_python_ones(words: list[str]) -> None:
+    """Same states, scores, back-pointers, and the same order of states in every row (it decides ties)."""
+    fast = FastHanoverTagger("morphmodel_ger.pgz")
+    if fast._compiled is None:
+        pytest.skip("quotetrail._morphsearch was not built (no C compiler at install time)")
+    for word in words:
+        for strict, targetpos in ((fast.strict, None), (True, -11), (False, -11)):
+            compiled = fast._compiled.search(word, strict, targetpos)
+            table, back = fast._search(word, strict, targetpos)
+            assert compiled == (table, back), (word, strict, targetpos)
+            assert [list(row) for row in compiled[0]] == [list(row) for row in table], word

@@ -63,6 +63,33 @@ cdef inline int _tix(object tag):
     return <int>tag + 128
 
 
+cdef class _Rows:
+    """The rows of a search table: per row up to ``_CAP`` states (codes), their scores, and where
+    each came from (state code and row; the sentence search keeps the place in the previous row)."""
+
+    cdef int *codes
+    cdef double *lps
+    cdef int *back_code
+    cdef int *back_row
+    cdef int *counts
+
+    def __cinit__(self, int nrows):
+        self.codes = <int *>malloc(nrows * _CAP * sizeof(int))
+        self.lps = <double *>malloc(nrows * _CAP * sizeof(double))
+        self.back_code = <int *>malloc(nrows * _CAP * sizeof(int))
+        self.back_row = <int *>malloc(nrows * _CAP * sizeof(int))
+        self.counts = <int *>malloc(nrows * sizeof(int))
+        if not self.codes or not self.lps or not self.back_code or not self.back_row or not self.counts:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.codes)
+        free(self.lps)
+        free(self.back_code)
+        free(self.back_row)
+        free(self.counts)
+
+
 cdef class _Follow:
     """The tags that may follow one state, on C arrays (see ``morphology._Follow``)."""
 
@@ -205,28 +232,15 @@ cdef class MorphemeSearch:
             found = cache[key] = bytearray(self.unknown_suffixes)
         return <bytearray>found
 
-    def search(self, str word, bint strict, object targetpos, bint full):
-        """HanTa's search table of ``word`` (see ``FastHanoverTagger._search``), or ``None`` if a row overflows.
-
-        With ``full``, the whole table and its back-pointers as lists of dicts; otherwise only the
-        row at the end of the word (what the forward analysis reads).
-        """
+    def search(self, str word, bint strict, object targetpos):
+        """HanTa's search table of ``word`` and its back-pointers, as ``FastHanoverTagger._search`` gives
+        them (lists of dicts), or ``None`` if a row overflows: for comparing the two searches."""
         cdef int wlen = len(word)
         cdef int nrows = wlen + 1
-        cdef int *codes = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef double *lps = <double *>malloc(nrows * _CAP * sizeof(double))
-        cdef int *back_code = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef int *back_row = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef int *counts = <int *>malloc(nrows * sizeof(int))
-        if not codes or not lps or not back_code or not back_row or not counts:
-            free(codes); free(lps); free(back_code); free(back_row); free(counts)
-            raise MemoryError()
-        try:
-            if not self._fill(word, wlen, strict, targetpos, codes, lps, back_code, back_row, counts):
-                return None
-            return self._tables(wlen, full, codes, lps, back_code, back_row, counts)
-        finally:
-            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+        cdef _Rows t = _Rows(nrows)
+        if not self._fill(word, wlen, strict, targetpos, t.codes, t.lps, t.back_code, t.back_row, t.counts):
+            return None
+        return self._tables(wlen, t.codes, t.lps, t.back_code, t.back_row, t.counts)
 
     def forward(self, str word):
         """``FastHanoverTagger.analyze_forward``: log p of each POS tag for ``word``, likeliest first, or
@@ -237,20 +251,10 @@ cdef class MorphemeSearch:
         """
         cdef int wlen = len(word)
         cdef int nrows = wlen + 1
-        cdef int *codes = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef double *lps = <double *>malloc(nrows * _CAP * sizeof(double))
-        cdef int *back_code = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef int *back_row = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef int *counts = <int *>malloc(nrows * sizeof(int))
-        if not codes or not lps or not back_code or not back_row or not counts:
-            free(codes); free(lps); free(back_code); free(back_row); free(counts)
-            raise MemoryError()
-        try:
-            if not self._fill(word, wlen, self.tagger.strict, None, codes, lps, back_code, back_row, counts):
-                return None
-            return self._forward(wlen, codes, lps, counts)
-        finally:
-            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+        cdef _Rows t = _Rows(nrows)
+        if not self._fill(word, wlen, self.tagger.strict, None, t.codes, t.lps, t.back_code, t.back_row, t.counts):
+            return None
+        return self._forward(wlen, t.codes, t.lps, t.counts)
 
     cdef object _forward(self, int wlen, int *codes, double *lps, int *counts):
         cdef int s, t, k, n_final = 0, n_pos = 0, code, newcode, nt, pos
@@ -310,18 +314,8 @@ cdef class MorphemeSearch:
         overflows).  Worked out on the arrays, without building the table as dicts."""
         cdef int wlen = len(word)
         cdef int nrows = wlen + 1
-        cdef int *codes = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef double *lps = <double *>malloc(nrows * _CAP * sizeof(double))
-        cdef int *back_code = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef int *back_row = <int *>malloc(nrows * _CAP * sizeof(int))
-        cdef int *counts = <int *>malloc(nrows * sizeof(int))
-        if not codes or not lps or not back_code or not back_row or not counts:
-            free(codes); free(lps); free(back_code); free(back_row); free(counts)
-            raise MemoryError()
-        try:
-            return self._path(word, wlen, targetpos, codes, lps, back_code, back_row, counts)
-        finally:
-            free(codes); free(lps); free(back_code); free(back_row); free(counts)
+        cdef _Rows t = _Rows(nrows)
+        return self._path(word, wlen, targetpos, t.codes, t.lps, t.back_code, t.back_row, t.counts)
 
     cdef object _path(self, str word, int wlen, object targetpos, int *codes, double *lps, int *back_code,
                       int *back_row, int *counts):
@@ -524,15 +518,9 @@ cdef class MorphemeSearch:
                             back_row[j * _CAP + t] = i
         return True
 
-    cdef object _tables(self, int wlen, bint full, int *codes, double *lps, int *back_code, int *back_row,
-                        int *counts):
+    cdef object _tables(self, int wlen, int *codes, double *lps, int *back_code, int *back_row, int *counts):
         cdef int i, s
         cdef dict row, back
-        if not full:
-            row = {}
-            for s in range(counts[wlen]):
-                row[self._state(codes[wlen * _CAP + s])] = lps[wlen * _CAP + s]
-            return row
         table = []
         backpointer = []
         for i in range(wlen + 1):
@@ -611,17 +599,8 @@ cdef class SentenceSearch:
         cdef int n = len(sent)
         if n == 0 or n > 100_000:
             return None
-        cdef int *codes = <int *>malloc(n * _CAP * sizeof(int))
-        cdef double *lps = <double *>malloc(n * _CAP * sizeof(double))
-        cdef int *backs = <int *>malloc(n * _CAP * sizeof(int))
-        cdef int *counts = <int *>malloc(n * sizeof(int))
-        if not codes or not lps or not backs or not counts:
-            free(codes); free(lps); free(backs); free(counts)
-            raise MemoryError()
-        try:
-            return self._tag(sent, n, casesensitive, codes, lps, backs, counts)
-        finally:
-            free(codes); free(lps); free(backs); free(counts)
+        cdef _Rows t = _Rows(n)
+        return self._tag(sent, n, casesensitive, t.codes, t.lps, t.back_code, t.counts)
 
     cdef object _tag(self, list sent, int n, bint casesensitive, int *codes, double *lps, int *backs, int *counts):
         cdef int i, s, t, k, nt, prev_n, row_n, code, newcode

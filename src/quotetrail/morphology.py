@@ -195,24 +195,6 @@ class FastHanoverTagger(HanoverTagger):
                                 back[newstate] = (state, i)
         return table, backpointer
 
-    def _table(
-        self, word: str, strict: bool, targetpos: int | None
-    ) -> tuple[list[dict[tuple[int, int], float]], list[dict[tuple[int, int], tuple[tuple[int, int], int]]]]:
-        """``_search``'s table and back-pointers, from the compiled search where it is built."""
-        if self._compiled is not None and word:
-            found = self._compiled.search(word, strict, targetpos, True)
-            if found is not None:
-                return found
-        return self._search(word, strict, targetpos)
-
-    def _word_end(self, word: str) -> dict[tuple[int, int], float]:
-        """The row of ``_search``'s table at the end of ``word`` (all the forward analysis needs)."""
-        if self._compiled is not None and word:
-            found = self._compiled.search(word, self.strict, None, False)
-            if found is not None:
-                return found
-        return self._search(word, self.strict, None)[0][-2]
-
     def analyze_forward(self, word: str) -> list[tuple[int, float]]:
         """Log probability of each POS tag for ``word`` (HanTa's method, same results)."""
         if self._compiled is not None and word:
@@ -220,7 +202,7 @@ class FastHanoverTagger(HanoverTagger):
             if found is not None:
                 return found
         last: dict[tuple[int, int], float] = {}
-        for state, lp in self._word_end(word).items():
+        for state, lp in self._search(word, self.strict, None)[0][-2].items():
             for tag1, lpt in self.LP_trans_final.get(state, []):
                 lp1 = lp + lpt
                 if lp1 > _LOWERBOUND:
@@ -245,7 +227,7 @@ class FastHanoverTagger(HanoverTagger):
                 return found
         wlen = len(word)
         for localstrict in (True, False):
-            table, backpointer = self._table(word, localstrict, targetpos)
+            table, backpointer = self._search(word, localstrict, targetpos)
 
             last = table[-1]
             for state, lp in table[-2].items():
