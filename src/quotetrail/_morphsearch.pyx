@@ -222,7 +222,7 @@ cdef class MorphemeSearch:
         cdef dict cache
         cdef str key
         if len(m) >= 5:
-            cache, key = self.suffix_long, m[-4:]
+            cache, key = self.suffix_long, m[len(m) - 4:]
         else:
             cache, key = self.suffix_short, m
         found = cache.get(key)
@@ -381,19 +381,18 @@ cdef class MorphemeSearch:
     cdef bint _fill(self, str word, int wlen, bint strict, object targetpos, int *codes, double *lps,
                     int *back_code, int *back_row, int *counts) except -1:
         cdef int i, j, n, s, e, t, mlen, length, nlive, nout, kn, start, tix, code, newcode, prev, row_n
-        cdef double lp, lp1, lpm, lp_suf, bound, top[4]
+        cdef double lp, lp1, lpm, lp_suf, bound
+        cdef double top[4]
         cdef bint short = wlen < 4, guessable, whole, found_m
         cdef _Follow f
         cdef int live_code[_CAP]
         cdef double live_lp[_CAP]
-        cdef _Follow live_f
         cdef list live_follows = [None] * _CAP
         cdef int out_k[_MAXOUT]
         cdef int out_tix[_MAXOUT]
         cdef double out_lpt[_MAXOUT]
         cdef double out_lpm[_MAXOUT]
-        cdef int tk, ttix
-        cdef double tlpt, tlpm
+        cdef int tk
         cdef bytearray suffix_bytes
         cdef double *suf
         cdef int *row_codes
@@ -604,7 +603,8 @@ cdef class SentenceSearch:
 
     cdef object _tag(self, list sent, int n, bint casesensitive, int *codes, double *lps, int *backs, int *counts):
         cdef int i, s, t, k, nt, prev_n, row_n, code, newcode
-        cdef double lp0, lp, bound, top[6]
+        cdef double lp0, lp, bound
+        cdef double top[6]
         cdef int start_code = 128 * _NTAGS + 129  # (EMPTY, START)
         cdef double start_lp = 0.0
         cdef int *prev_codes
