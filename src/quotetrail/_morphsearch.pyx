@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-# This module re-implements the morpheme search of HanTa's HanoverTagger (HanTa 1.2.1,
+# This module re-implements the word and sentence searches of HanTa's HanoverTagger (HanTa 1.2.1,
 # Copyright Christian Wartena, LGPL-3.0) and is therefore licensed under the
 # LGPL-3.0-or-later, unlike the rest of quotetrail (MIT).  See README, "Dependencies
 # and licences".
-"""HanTa's morpheme search (``FastHanoverTagger._search``) compiled, with the same results.
+"""HanTa's searches compiled, with the same results as ``quotetrail.morphology``.
+
+``MorphemeSearch`` runs the morpheme search (``FastHanoverTagger._search``) and, on its
+table, the forward analysis of a word (``forward``) and its lemma path (``path``);
+``SentenceSearch`` runs the sentence tagger (``tag_sent_viterbi``).
 
 Why: analysing word forms never seen before is the largest single cost of ingest,
 and nearly all of it is the innermost loop of the morpheme search (every split of
@@ -19,8 +23,8 @@ array of states in the order they were first reached, like HanTa's dicts, and
 every sum is formed in HanTa's order, so tables, tie-breaks and floating-point
 results are identical (``tests/test_morphology.py``).
 
-If a word needs more than ``_CAP`` states in one row (never seen on news),
-``search`` returns ``None`` and the caller uses the Python search.
+If a row would need more than ``_CAP`` states (never seen on news), each method
+returns ``None`` and the caller uses the Python code.
 """
 
 from cpython.bytearray cimport PyByteArray_AS_STRING
@@ -56,6 +60,45 @@ cdef inline double _logaddexp(double x, double y) noexcept:
 
 def _score(item):
     return item[1]
+
+
+cdef inline int _offer(int *codes, double *lps, int *count, int code, double lp) noexcept:
+    """Keep score ``lp`` for state ``code`` in a row if the state is new there or ``lp`` beats its
+    score, as HanTa updates its row dicts (states stay in the order first reached): the state's
+    place, -1 if ``lp`` was no better, -2 if the row is full."""
+    cdef int t = 0, n = count[0]
+    while t < n and codes[t] != code:
+        t += 1
+    if t == n:
+        if n == _CAP:
+            return -2
+        codes[t] = code
+        lps[t] = lp
+        count[0] = n + 1
+        return t
+    if lp > lps[t]:
+        lps[t] = lp
+        return t
+    return -1
+
+
+cdef inline double _beam_bound(const double *lps, int n, int keep) noexcept:
+    """HanTa's beam: states scoring more than 1 below the ``keep``-th best of a row (``keep`` <= 6) are
+    not continued; a row of fewer than ``keep`` states keeps them all."""
+    cdef double top[6]
+    cdef int s, t
+    if n < keep:
+        return _LOWERBOUND
+    for t in range(keep):
+        top[t] = -1e308
+    for s in range(n):
+        if lps[s] > top[keep - 1]:
+            t = keep - 1
+            while t > 0 and lps[s] > top[t - 1]:
+                top[t] = top[t - 1]
+                t -= 1
+            top[t] = lps[s]
+    return top[keep - 1] - 1
 cdef double _WHOLE_WORD_PENALTY = 4.6
 
 
@@ -280,17 +323,8 @@ cdef class MorphemeSearch:
                 lp1 = lp + trans[2 * k + 1]
                 if lp1 > _LOWERBOUND:
                     newcode = (code % _NTAGS) * _NTAGS + (<int>trans[2 * k] + 128)
-                    t = 0
-                    while t < n_final and final_codes[t] != newcode:
-                        t += 1
-                    if t == n_final:
-                        if n_final == _CAP:
-                            return None
-                        final_codes[t] = newcode
-                        final_lps[t] = lp1
-                        n_final += 1
-                    elif lp1 > final_lps[t]:
-                        final_lps[t] = lp1
+                    if _offer(final_codes, final_lps, &n_final, newcode, lp1) == -2:
+                        return None
         for s in range(n_final):
             pos = -(final_codes[s] % _NTAGS - 128)
             t = 0
@@ -319,7 +353,7 @@ cdef class MorphemeSearch:
 
     cdef object _path(self, str word, int wlen, object targetpos, int *codes, double *lps, int *back_code,
                       int *back_row, int *counts):
-        cdef int s, t, n_final, code, newcode, row, entry
+        cdef int s, t, n_final, code, row, entry
         cdef double lp1, best
         cdef int final_codes[_CAP]
         cdef double final_lps[_CAP]
@@ -344,17 +378,8 @@ cdef class MorphemeSearch:
                     continue
                 lp1 = lps[wlen * _CAP + s] + <double>lpt
                 if lp1 > _LOWERBOUND:
-                    newcode = (code % _NTAGS) * _NTAGS + target_tix
-                    t = 0
-                    while t < n_final and final_codes[t] != newcode:
-                        t += 1
-                    if t == n_final:
-                        final_codes[t] = newcode
-                        final_lps[t] = lp1
-                        final_back[t] = s
-                        n_final += 1
-                    elif lp1 > final_lps[t]:
-                        final_lps[t] = lp1
+                    t = _offer(final_codes, final_lps, &n_final, (code % _NTAGS) * _NTAGS + target_tix, lp1)
+                    if t >= 0:
                         final_back[t] = s
             if n_final:
                 break
@@ -380,9 +405,8 @@ cdef class MorphemeSearch:
 
     cdef bint _fill(self, str word, int wlen, bint strict, object targetpos, int *codes, double *lps,
                     int *back_code, int *back_row, int *counts) except -1:
-        cdef int i, j, n, s, e, t, mlen, length, nlive, nout, kn, start, tix, code, newcode, prev, row_n
+        cdef int i, j, n, s, e, t, mlen, length, nlive, nout, kn, start, tix, prev, row_n
         cdef double lp, lp1, lpm, lp_suf, bound
-        cdef double top[4]
         cdef bint short = wlen < 4, guessable, whole, found_m
         cdef _Follow f
         cdef int live_code[_CAP]
@@ -409,20 +433,7 @@ cdef class MorphemeSearch:
                 continue
             row_codes = codes + i * _CAP
             row_lps = lps + i * _CAP
-            # HanTa's beam: states more than 1 below the fourth best are not continued
-            if row_n > 3:
-                top[0] = top[1] = top[2] = top[3] = -1e308
-                for s in range(row_n):
-                    lp = row_lps[s]
-                    if lp > top[3]:
-                        t = 3
-                        while t > 0 and lp > top[t - 1]:
-                            top[t] = top[t - 1]
-                            t -= 1
-                        top[t] = lp
-                bound = top[3] - 1
-            else:
-                bound = _LOWERBOUND
+            bound = _beam_bound(row_lps, row_n, 4)
             nlive = 0
             for s in range(row_n):
                 if row_lps[s] >= bound:
@@ -498,23 +509,12 @@ cdef class MorphemeSearch:
                     for n in range(nout):
                         lp1 = lp + out_lpt[n] + out_lpm[n]
                         if lp1 > _LOWERBOUND:
-                            newcode = prev * _NTAGS + out_tix[n]
-                            row_n = counts[j]
-                            t = 0
-                            while t < row_n and row_codes[t] != newcode:
-                                t += 1
-                            if t == row_n:
-                                if row_n == _CAP:
-                                    return False
-                                row_codes[t] = newcode
-                                row_lps[t] = lp1
-                                counts[j] = row_n + 1
-                            elif lp1 > row_lps[t]:
-                                row_lps[t] = lp1
-                            else:
-                                continue
-                            back_code[j * _CAP + t] = live_code[s]
-                            back_row[j * _CAP + t] = i
+                            t = _offer(row_codes, row_lps, counts + j, prev * _NTAGS + out_tix[n], lp1)
+                            if t == -2:
+                                return False
+                            if t >= 0:
+                                back_code[j * _CAP + t] = live_code[s]
+                                back_row[j * _CAP + t] = i
         return True
 
     cdef object _tables(self, int wlen, int *codes, double *lps, int *back_code, int *back_row, int *counts):
@@ -602,9 +602,8 @@ cdef class SentenceSearch:
         return self._tag(sent, n, casesensitive, t.codes, t.lps, t.back_code, t.counts)
 
     cdef object _tag(self, list sent, int n, bint casesensitive, int *codes, double *lps, int *backs, int *counts):
-        cdef int i, s, t, k, nt, prev_n, row_n, code, newcode
+        cdef int i, s, t, k, nt, prev_n, code
         cdef double lp0, lp, bound
-        cdef double top[6]
         cdef int start_code = 128 * _NTAGS + 129  # (EMPTY, START)
         cdef double start_lp = 0.0
         cdef int *prev_codes
@@ -631,22 +630,8 @@ cdef class SentenceSearch:
             else:
                 prev_codes, prev_lps, prev_n = codes + (i - 1) * _CAP, lps + (i - 1) * _CAP, counts[i - 1]
             row_codes, row_lps = codes + i * _CAP, lps + i * _CAP
-            row_n = 0
-            # HanTa's beam: states more than 1 below the sixth best are not continued
-            if prev_n > 5:
-                for t in range(6):
-                    top[t] = -1e308
-                for s in range(prev_n):
-                    lp = prev_lps[s]
-                    if lp > top[5]:
-                        t = 5
-                        while t > 0 and lp > top[t - 1]:
-                            top[t] = top[t - 1]
-                            t -= 1
-                        top[t] = lp
-                bound = top[5] - 1
-            else:
-                bound = _LOWERBOUND
+            counts[i] = 0
+            bound = _beam_bound(prev_lps, prev_n, 6)
             for s in range(prev_n):
                 lp0 = prev_lps[s]
                 if lp0 < bound:
@@ -667,22 +652,11 @@ cdef class SentenceSearch:
                 for k in range(nt):
                     lp = lp0 + trans[3 * k + 1] + trans[3 * k + 2]
                     if lp > _LOWERBOUND:
-                        newcode = (code % _NTAGS) * _NTAGS + (<int>trans[3 * k] + 128)
-                        t = 0
-                        while t < row_n and row_codes[t] != newcode:
-                            t += 1
-                        if t == row_n:
-                            if row_n == _CAP:
-                                return None
-                            row_codes[t] = newcode
-                            row_lps[t] = lp
-                            row_n += 1
-                        elif lp > row_lps[t]:
-                            row_lps[t] = lp
-                        else:
-                            continue
-                        backs[i * _CAP + t] = s
-            counts[i] = row_n
+                        t = _offer(row_codes, row_lps, counts + i, (code % _NTAGS) * _NTAGS + (<int>trans[3 * k] + 128), lp)
+                        if t == -2:
+                            return None
+                        if t >= 0:
+                            backs[i * _CAP + t] = s
         # the end of the sentence: the first state with the best score
         row_codes, row_lps = codes + (n - 1) * _CAP, lps + (n - 1) * _CAP
         for s in range(counts[n - 1]):
