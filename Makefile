@@ -7,7 +7,7 @@ DB ?= quotetrail.db
 
 .PHONY: install demo test lint accuracy timex-accuracy claims-accuracy bench train clean browser-deps
 
-$(STAMP): pyproject.toml constraints.txt setup.py src/quotetrail/_morphsearch.pyx
+$(STAMP): pyproject.toml constraints.txt setup.py src/quotetrail/_morphsearch.pyx src/quotetrail/_crf.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'

@@ -85,7 +85,10 @@ def stage_times(articles: list[Article]) -> float:
         f"dates {1000 * t_dates / n:.1f} ms ({100 * t_dates / (total + t_analyse):.0f}% of extraction); "
         f"analyse with memoised words {1000 * t_analyse / n:.1f} ms"
     )
-    print(f"  the learned taggers (quote tagger and attribution) take {learned_ms:.1f} ms per article of that")
+    print(
+        f"  the learned taggers (quote tagger and attribution, with their features) take {learned_ms:.1f} ms "
+        "per article of that"
+    )
     return learned_ms
 
 

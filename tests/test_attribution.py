@@ -12,11 +12,13 @@ from quotetrail.quotations.attribution import (
     covered,
     features,
     labels,
+    own_names,
+    own_values,
     read_roles,
     sentence_index,
     window,
 )
-from quotetrail.quotations.features import base_features
+from quotetrail.quotations.features import TaggingFeatures, base_features
 from quotetrail.quotations.learned import models_dir
 
 TEXT = (
@@ -80,22 +82,26 @@ def test_with_no_role_labelled_the_nearly_labelled_tokens_are_taken() -> None:
     assert read_roles(tags, tokens, quote).speaker is None
 
 
-def test_leaving_out_zero_features_changes_no_tag_or_probability() -> None:
-    """Tagging reads the base features without zeros (faster); the tagger must see no difference."""
+def test_tagging_reads_what_training_learnt_from() -> None:
+    """Training gives crfsuite dicts with every flag; tagging gives names: the base names of the quote
+    tagger (position features and flags of 0 left out) and the window's own names.  Same tags, same
+    probabilities."""
     doc = make_doc(TEXT)
     base = base_features(doc)
     sentence_of = sentence_index(doc)
     quote = set(covered(doc, [span_of(TEXT, "der Fahrer sei verletzt")]))
     tokens = window(doc, sentence_of, min(quote), max(quote))
     other = [i in quote for i in range(len(doc.tokens))]
-    lean = features(
-        doc, attribution_base(base_features(doc, zeros=False)), sentence_of, quote, "Indirect", other, tokens
-    )
-    full = features(doc, attribution_base(base), sentence_of, quote, "Indirect", other, tokens, zeros=True)
-    assert sum(map(len, lean)) < sum(map(len, full)) * 0.7  # zeros really are left out
+    full = features(doc, attribution_base(base), sentence_of, quote, "Indirect", other, tokens)
+    base_names = [n for sequence in TaggingFeatures.of(doc).names for n in sequence]
+    own = own_names(own_values(doc, [f for s in base for f in s], sentence_of, quote, "Indirect", other, tokens))
+    names = [base_names[i] + n for i, n in zip(tokens, own, strict=True)]
+    assert sum(map(len, names)) < sum(map(len, full)) * 0.7  # zeros really are left out
+    assert any(n.startswith("doc_first") for n in names[0])  # and position features are given
     tagger = pycrfsuite.Tagger()
     tagger.open(str(models_dir() / ATTRIBUTION_MODEL))
     tags = tagger.tag(full)
-    probabilities = [tagger.marginal("B-speaker", k) for k in range(len(full))]
-    assert tagger.tag(lean) == tags
-    assert [tagger.marginal("B-speaker", k) for k in range(len(lean))] == probabilities
+    probabilities = [tagger.marginal(label, k) for k in range(len(full)) for label in tagger.labels()]
+    assert "B-speaker" in tags
+    assert tagger.tag(names) == tags
+    assert [tagger.marginal(label, k) for k in range(len(full)) for label in tagger.labels()] == probabilities

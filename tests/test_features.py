@@ -16,26 +16,6 @@ TEXT = (
 )
 
 
-def test_zero_free_features_give_the_same_tags_and_probabilities() -> None:
-    doc = make_doc(TEXT)
-    full, lean = base_features(doc), base_features(doc, zeros=False)
-    assert [len(s) for s in full] == [len(s) for s in lean]
-    assert sum(len(f) for s in lean for f in s) < 0.7 * sum(len(f) for s in full for f in s)
-    # nothing but zeros is left out
-    assert all(
-        {k: v for k, v in f.items() if v != 0.0} == g
-        for s, t in zip(full, lean, strict=True)
-        for f, g in zip(s, t, strict=True)
-    )
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(models_dir() / QUOTE_MODEL))
-    for xs, ys in zip(full, lean, strict=True):
-        tags = tagger.tag(xs)
-        probabilities = [tagger.marginal("O", k) for k in range(len(xs))]
-        assert tagger.tag(ys) == tags
-        assert [tagger.marginal("O", k) for k in range(len(ys))] == probabilities
-
-
 def test_attribute_names_are_crfsuites_own_reading_of_the_dicts() -> None:
     """Tagging gives crfsuite names instead of dicts (faster); tags and probabilities must not change."""
     doc = make_doc(TEXT)

@@ -18,10 +18,10 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pycrfsuite
-
 from ..model import Doc, Span
-from .features import Features, attribute_names
+from .crf import Sequence as CRFSequence
+from .crf import Tagger
+from .features import Features
 
 ATTRIBUTION_MODEL = "attribution_tagger.crfsuite"
 #: Sentences before and after the quotation that the tagger reads: speakers of free
@@ -102,7 +102,26 @@ def _bucket(d: int) -> str:
     return "21+"
 
 
-def own_features(
+#: The attribution tagger's own features, in the order it reads them; ``a_other`` and ``a_para``
+#: are 0/1 flags, the others strings.
+OWN_KEYS = (
+    "a_rel",
+    "a_dist",
+    "a_sd",
+    "a_type",
+    "a_other",
+    "a_rel_pos",
+    "a_rel_cue",
+    "a_type_rel",
+    "a_type_sd",
+    "a_rel_lem",
+    "a_para",
+)
+_FLAGS = frozenset({"a_other", "a_para"})
+OwnValues = tuple[str, str, str, str, bool, str, str, str, str, str, bool]
+
+
+def own_values(
     doc: Doc,
     base: list[dict[str, float | str]],
     sentence_of: list[int],
@@ -110,15 +129,12 @@ def own_features(
     quote_type: str,
     other_quotes: Sequence[bool],
     tokens: range,
-    *,
-    zeros: bool = False,
-) -> list[dict[str, float | str]]:
-    """Per token of the window: where it stands relative to this quotation (the attribution tagger's
-    own features, read after the token's base features); those whose value is 0 only with ``zeros``
-    (for training: see ``base_features``)."""
+) -> list[OwnValues]:
+    """Per token of the window: where it stands relative to this quotation, the values of ``OWN_KEYS``
+    (training reads them as dicts, ``own_features``; tagging as names, ``own_names``)."""
     first, last = min(quote), max(quote)
     paragraph_of = {i: doc.sentences[sentence_of[i]].paragraph for i in (*tokens, first)}
-    out: list[dict[str, float | str]] = []
+    out: list[OwnValues] = []
     for i in tokens:
         if i in quote:
             rel, d = "in", 0
@@ -131,24 +147,50 @@ def own_features(
         sd = sentence_of[i] - (sentence_of[first] if i < first else sentence_of[last])
         b = base[i]
         bucket = _bucket(d)
-        f: dict[str, float | str] = {
-            "a_rel": rel,
-            "a_dist": bucket,
-            "a_sd": str(max(-LOOKBACK, min(LOOKAHEAD, sd))) if rel != "in" else "0",
-            "a_type": quote_type,
-            "a_other": float(other_quotes[i] and i not in quote),
-            "a_rel_pos": f"{rel}|{b.get('pos', '')}",
-            "a_rel_cue": f"{rel}|{b.get('cue', 0.0)}",
-            "a_type_rel": f"{quote_type}|{rel}|{bucket}",
-            "a_type_sd": f"{quote_type}|{sd}",
-            "a_rel_lem": f"{rel}|{b.get('lem', '')}",
-            "a_para": float(paragraph_of[i] == paragraph_of[first]),
-        }
-        if not zeros:
-            for key in ("a_other", "a_para"):
-                if not f[key]:
-                    del f[key]
-        out.append(f)
+        out.append(
+            (
+                rel,
+                bucket,
+                str(max(-LOOKBACK, min(LOOKAHEAD, sd))) if rel != "in" else "0",
+                quote_type,
+                bool(other_quotes[i]) and i not in quote,
+                f"{rel}|{b.get('pos', '')}",
+                f"{rel}|{b.get('cue', 0.0)}",
+                f"{quote_type}|{rel}|{bucket}",
+                f"{quote_type}|{sd}",
+                f"{rel}|{b.get('lem', '')}",
+                paragraph_of[i] == paragraph_of[first],
+            )
+        )
+    return out
+
+
+def own_features(values: list[OwnValues]) -> list[dict[str, float | str]]:
+    """``own_values`` as the feature dicts training reads, the flags as 0.0 or 1.0."""
+    return [
+        {key: float(value) if key in _FLAGS else value for key, value in zip(OWN_KEYS, row, strict=True)}
+        for row in values
+    ]
+
+
+def own_names(values: list[OwnValues]) -> list[list[str]]:
+    """``own_values`` as the attribute names crfsuite makes of ``own_features`` (``attribute_names``),
+    written out directly: per quotation window this is most of the tagger's string work."""
+    out: list[list[str]] = []
+    for rel, dist, sd, qtype, other, rel_pos, rel_cue, type_rel, type_sd, rel_lem, para in values:
+        names = [f"a_rel:{rel}", f"a_dist:{dist}", f"a_sd:{sd}", f"a_type:{qtype}"]
+        if other:
+            names.append("a_other")
+        names += (
+            f"a_rel_pos:{rel_pos}",
+            f"a_rel_cue:{rel_cue}",
+            f"a_type_rel:{type_rel}",
+            f"a_type_sd:{type_sd}",
+            f"a_rel_lem:{rel_lem}",
+        )
+        if para:
+            names.append("a_para")
+        out.append(names)
     return out
 
 
@@ -160,11 +202,10 @@ def features(
     quote_type: str,
     other_quotes: Sequence[bool],
     tokens: range,
-    *,
-    zeros: bool = False,
 ) -> list[dict[str, float | str]]:
-    """Per token of the window: its base features (``attribution_base``), then ``own_features``."""
-    own = own_features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens, zeros=zeros)
+    """Per token of the window, as training reads it: its base features (``attribution_base``), then
+    ``own_features``.  (Tagging reads the same as names: ``attribute``.)"""
+    own = own_features(own_values(doc, base, sentence_of, quote, quote_type, other_quotes, tokens))
     return [{**base[i], **f} for i, f in zip(tokens, own, strict=True)]
 
 
@@ -182,11 +223,13 @@ def labels(doc: Doc, tokens: range, quote: set[int], roles: dict[str, Sequence[S
 
 
 def _runs(labels: list[str], offset: int, name: str) -> list[tuple[int, int]]:
+    """Token ranges of the ``B-``/``I-`` runs of role ``name``."""
     runs: list[tuple[int, int]] = []
+    begin, inside = f"B-{name}", f"I-{name}"
     for k, label in enumerate(labels):
-        if label in (f"B-{name}", f"I-{name}"):
+        if label in (begin, inside):
             i = offset + k
-            if label.startswith("I-") and runs and runs[-1][1] == i:
+            if label == inside and runs and runs[-1][1] == i:
                 runs[-1] = (runs[-1][0], i + 1)
             else:
                 runs.append((i, i + 1))
@@ -246,9 +289,9 @@ def read_roles(
 
 
 def attribute(
-    tagger: pycrfsuite.Tagger,
+    tagger: Tagger,
     base: list[dict[str, float | str]],
-    base_names: list[list[str]],
+    base_scores: CRFSequence,
     sentence_of: list[int],
     quote: set[int],
     quote_type: str,
@@ -257,17 +300,17 @@ def attribute(
 ) -> Roles:
     """Tag the window around one quotation and read its roles.
 
-    ``base_names`` are ``base``'s features as ``attribute_names``: the tagger reads each token's
-    base names, then its own features as names, the order ``features`` has them in.
+    ``base_scores`` is ``tagger.scores`` of every token's base names (``TaggingFeatures.names``),
+    worked out once per article: the window adds each token's own names after its base names,
+    the order ``features`` has them in.
     """
     tokens = window(doc, sentence_of, min(quote), max(quote))
-    own = own_features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens)
-    xseq = [base_names[i] + attribute_names(f) for i, f in zip(tokens, own, strict=True)]
-    tags = tagger.tag(xseq)
-    n = len(xseq)
+    own = own_names(own_values(doc, base, sentence_of, quote, quote_type, other_quotes, tokens))
+    tagged = tagger.extend(base_scores, tokens.start, own)
+    tags = tagged.tag()
 
     def p(role: str) -> list[float]:
-        return [tagger.marginal(f"B-{role}", k) + tagger.marginal(f"I-{role}", k) for k in range(n)]
+        return [b + i for b, i in zip(tagged.marginals(f"B-{role}"), tagged.marginals(f"I-{role}"), strict=True)]
 
     # the probabilities are read only where read_roles needs them: where no run of that role
     # was labelled, and for speakers also to rank several runs

@@ -125,15 +125,15 @@ def attribute_names(features: dict[str, float | str]) -> list[str]:
     same order and comes out the same.  Every feature here is a string or a 0/1 flag; any other
     weight cannot be a bare name and is refused.
     """
-    out: list[str] = []
-    for key, value in features.items():
-        if isinstance(value, str):
-            out.append(f"{key}:{value}")
-        elif value == 1.0:
-            out.append(key)
-        elif value != 0.0:
-            raise ValueError(f"feature {key!r} has weight {value}: only flags of 0 or 1 can be given as names")
-    return out
+    return [
+        f"{key}:{value}" if type(value) is str else (key if value == 1.0 else _no_name(key, value))
+        for key, value in features.items()
+        if type(value) is str or value != 0.0
+    ]
+
+
+def _no_name(key: str, value: float | str) -> str:
+    raise ValueError(f"feature {key!r} has weight {value}: only flags of 0 or 1 can be given as names")
 
 
 _CLAUSE_BREAKS = frozenset({",", ":", ";", "–", "—", "-", "(", ")"})
@@ -180,14 +180,12 @@ def _clause_features(
 _CONTEXT_KEYS = tuple((off, (f"{off}:w", f"{off}:pos", f"{off}:cue", f"{off}:inq")) for off in (-2, -1, 1, 2))
 
 
-def base_features(doc: Doc, *, zeros: bool = True) -> Features:
+def base_features(doc: Doc) -> Features:
     """Feature dicts per token, grouped into paragraph sequences (the quote tagger's unit).
 
-    The attribution tagger reads the same dicts, flattened, plus its own.  Without ``zeros``
-    the features whose value is 0 are left out: they add nothing to a crfsuite score,
-    but crfsuite reads and looks up each one, and they are over half of a token's features.
-    Training needs them (crfsuite makes a feature for every label an attribute is seen with,
-    whatever its value), tagging does not.
+    The attribution tagger reads the same dicts, flattened, plus its own.  Flags of 0 are
+    kept: training needs them (crfsuite makes a feature for every label an attribute is
+    seen with, whatever its value); tagging leaves them out (``attribute_names``).
     """
     tokens = doc.tokens
     qstate = quote_states(doc)
@@ -306,7 +304,7 @@ def base_features(doc: Doc, *, zeros: bool = True) -> Features:
             if w == ",":
                 commas += 1
             f.update(clause_f[i - s.first])
-            current.append(f if zeros else {k: v for k, v in f.items() if v != 0.0})
+            current.append(f)
     if current:
         sequences.append(current)
     return sequences
@@ -316,9 +314,9 @@ def base_features(doc: Doc, *, zeros: bool = True) -> Features:
 class TaggingFeatures:
     """One document's base features as both taggers read them, worked out once per document.
 
-    ``dicts`` are ``base_features`` without zeros (the attribution tagger reads a token's part
-    of speech, cue flag and lemma from them); ``names`` the same as ``attribute_names``, in the
-    same paragraph sequences.  The attribution tagger gets the position features too: it was
+    ``dicts`` are ``base_features`` (the attribution tagger reads a token's part of speech, cue
+    flag and lemma from them); ``names`` the same as ``attribute_names``, which leaves out the
+    flags of 0, in the same paragraph sequences.  The attribution tagger gets the position features too: it was
     trained without them (``attribution.attribution_base``), so its model has no such
     attributes and crfsuite passes over them, which is cheaper than taking them out.
     """
@@ -328,5 +326,5 @@ class TaggingFeatures:
 
     @classmethod
     def of(cls, doc: Doc) -> TaggingFeatures:
-        dicts = base_features(doc, zeros=False)
+        dicts = base_features(doc)
         return cls(dicts, [[attribute_names(f) for f in sequence] for sequence in dicts])

@@ -26,6 +26,7 @@ from ..model import Doc, Quotation, Span
 from .attribution import ATTRIBUTION_MODEL, attribute, attribution_base, covered, sentence_index, window
 from .attribution import features as attribution_features
 from .attribution import labels as attribution_labels
+from .crf import Tagger, open_tagger
 from .features import TaggingFeatures, base_features, cue_lemmas
 
 QUOTE_MODEL = "quote_tagger.crfsuite"
@@ -45,21 +46,13 @@ def models_dir() -> Path:
 
 
 @cache
-def _quote_tagger(folder: str) -> pycrfsuite.Tagger | None:
-    return _open(Path(folder) / QUOTE_MODEL)
+def _quote_tagger(folder: str) -> Tagger | None:
+    return open_tagger(Path(folder) / QUOTE_MODEL)
 
 
 @cache
-def _attribution_tagger(folder: str) -> pycrfsuite.Tagger | None:
-    return _open(Path(folder) / ATTRIBUTION_MODEL)
-
-
-def _open(path: Path) -> pycrfsuite.Tagger | None:
-    if not path.exists():
-        return None
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(path))
-    return tagger
+def _attribution_tagger(folder: str) -> Tagger | None:
+    return open_tagger(Path(folder) / ATTRIBUTION_MODEL)
 
 
 def model_available(folder: Path | None = None) -> bool:
@@ -122,7 +115,7 @@ def train(
                 continue
             tokens = window(doc, sentence_of, min(quote), max(quote))
             attribution_trainer.append(
-                attribution_features(doc, flat, sentence_of, quote, str(g.type), other, tokens, zeros=True),  # type: ignore[attr-defined]
+                attribution_features(doc, flat, sentence_of, quote, str(g.type), other, tokens),  # type: ignore[attr-defined]
                 attribution_labels(doc, tokens, quote, g.roles),  # type: ignore[attr-defined]
             )
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -160,9 +153,10 @@ def tag_doc(
         return None
     labels: list[str] = []
     quote_p: list[float] = []
-    for xseq in (base or TaggingFeatures.of(doc)).names:
-        labels += tagger.tag(xseq)
-        quote_p += [1.0 - tagger.marginal("O", i) for i in range(len(xseq))]
+    for names in (base or TaggingFeatures.of(doc)).names:
+        sequence = tagger.scores(names)
+        labels += sequence.tag()
+        quote_p += [1.0 - p for p in sequence.marginals("O")]
     return labels, quote_p
 
 
@@ -222,7 +216,8 @@ def attribute_quotations(
         return quotations
     base = base or TaggingFeatures.of(doc)
     flat = [f for sequence in base.dicts for f in sequence]
-    names = [n for sequence in base.names for n in sequence]
+    # every token's base scores, summed once; each quotation's window adds its own features
+    base_scores = tagger.scores([n for sequence in base.names for n in sequence])
     sentence_of = sentence_index(doc)
     other = [False] * len(doc.tokens)
     for i in covered(doc, [s for q in quotations for s in q.spans]):
@@ -238,7 +233,7 @@ def attribute_quotations(
         if not quote:
             out.append(q)
             continue
-        roles = attribute(tagger, flat, names, sentence_of, quote, q.type, other, doc)
+        roles = attribute(tagger, flat, base_scores, sentence_of, quote, q.type, other, doc)
         cueless = q.type in CUELESS_TYPES
         cue = () if cueless else tuple(span(*c) for c in roles.cue)
         medium = q.medium
