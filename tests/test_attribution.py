@@ -7,18 +7,19 @@ from tests.conftest import make_doc
 
 from quotetrail.model import Span
 from quotetrail.quotations.attribution import (
+    _POSITION_FEATURES,
     ATTRIBUTION_MODEL,
     attribution_base,
     covered,
     features,
     labels,
-    own_names,
-    own_values,
+    own_features,
     read_roles,
     sentence_index,
     window,
 )
-from quotetrail.quotations.features import TaggingFeatures, base_features
+from quotetrail.quotations.crf import open_tagger
+from quotetrail.quotations.features import base_features
 from quotetrail.quotations.learned import models_dir
 
 TEXT = (
@@ -83,25 +84,36 @@ def test_with_no_role_labelled_the_nearly_labelled_tokens_are_taken() -> None:
 
 
 def test_tagging_reads_what_training_learnt_from() -> None:
-    """Training gives crfsuite dicts with every flag; tagging gives names: the base names of the quote
-    tagger (position features and flags of 0 left out) and the window's own names.  Same tags, same
-    probabilities."""
+    """Training gives crfsuite each window token's dict (base features without position features,
+    then its own).  Tagging sums all base features once per article (position features included:
+    the model has no such attributes) and adds each window's own: same tags, same probabilities."""
     doc = make_doc(TEXT)
     base = base_features(doc)
+    flat = [f for sequence in base for f in sequence]
     sentence_of = sentence_index(doc)
     quote = set(covered(doc, [span_of(TEXT, "der Fahrer sei verletzt")]))
     tokens = window(doc, sentence_of, min(quote), max(quote))
+    assert tokens.stop < len(doc.tokens)  # a true window
     other = [i in quote for i in range(len(doc.tokens))]
     full = features(doc, attribution_base(base), sentence_of, quote, "Indirect", other, tokens)
-    base_names = [n for sequence in TaggingFeatures.of(doc).names for n in sequence]
-    own = own_names(own_values(doc, [f for s in base for f in s], sentence_of, quote, "Indirect", other, tokens))
-    names = [base_names[i] + n for i, n in zip(tokens, own, strict=True)]
-    assert sum(map(len, names)) < sum(map(len, full)) * 0.7  # zeros really are left out
-    assert any(n.startswith("doc_first") for n in names[0])  # and position features are given
+    assert "doc_first" in flat[0] and "doc_first" not in full[0]
+    reference = pycrfsuite.Tagger()
+    reference.open(str(models_dir() / ATTRIBUTION_MODEL))
+    tags = reference.tag(full)
+    probabilities = {label: [reference.marginal(label, k) for k in range(len(full))] for label in reference.labels()}
+    assert "B-speaker" in tags
+    for compiled in (True, False):
+        tagger = open_tagger(models_dir() / ATTRIBUTION_MODEL, compiled=compiled)
+        own = own_features(doc, flat, sentence_of, quote, "Indirect", other, tokens)
+        tagged = tagger.extend(tagger.scores(flat), tokens.start, own)
+        assert tagged.tag() == tags
+        assert {label: tagged.marginals(label) for label in probabilities} == probabilities
+
+
+def test_the_attribution_model_knows_no_position_feature() -> None:
+    """The attribution tagger is handed the quote tagger's features, position features included, because
+    its model has no attribute for them (it learnt without them), so they add nothing to a score."""
     tagger = pycrfsuite.Tagger()
     tagger.open(str(models_dir() / ATTRIBUTION_MODEL))
-    tags = tagger.tag(full)
-    probabilities = [tagger.marginal(label, k) for k in range(len(full)) for label in tagger.labels()]
-    assert "B-speaker" in tags
-    assert tagger.tag(names) == tags
-    assert [tagger.marginal(label, k) for k in range(len(full)) for label in tagger.labels()] == probabilities
+    attributes = {attribute for attribute, _ in tagger.info().state_features}
+    assert attributes and not any(a.split(":")[0] in _POSITION_FEATURES for a in attributes)

@@ -15,9 +15,9 @@ import pytest
 from tests.conftest import EXAMPLES, make_doc
 
 from quotetrail.model import Span
-from quotetrail.quotations.attribution import covered, own_features, own_names, own_values, sentence_index, window
+from quotetrail.quotations.attribution import covered, own_features, sentence_index, window
 from quotetrail.quotations.crf import open_tagger, read_model
-from quotetrail.quotations.features import TaggingFeatures, attribute_names
+from quotetrail.quotations.features import Features, base_features
 from quotetrail.quotations.learned import ATTRIBUTION_MODEL, QUOTE_MODEL, models_dir
 
 
@@ -27,7 +27,7 @@ def _crfsuite(path: Path) -> pycrfsuite.Tagger:
     return tagger
 
 
-def _reference(tagger: pycrfsuite.Tagger, items: list[list[str]]) -> tuple[list[str], dict[str, list[float]]]:
+def _reference(tagger: pycrfsuite.Tagger, items: list[dict]) -> tuple[list[str], dict[str, list[float]]]:
     tags = tagger.tag(items)
     return tags, {label: [tagger.marginal(label, t) for t in range(len(items))] for label in tagger.labels()}
 
@@ -43,9 +43,9 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_features() -> list[TaggingFeatures]:
+def demo_features() -> list[Features]:
     texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))]
-    return [TaggingFeatures.of(make_doc(text)) for text in texts]
+    return [base_features(make_doc(text)) for text in texts]
 
 
 def test_the_compiled_engine_is_built_where_a_c_compiler_is() -> None:
@@ -74,34 +74,30 @@ def test_the_model_file_is_read_as_crfsuite_has_it(model: str) -> None:
 
 
 @pytest.mark.parametrize("model", [QUOTE_MODEL, ATTRIBUTION_MODEL])
-def test_labels_and_probabilities_are_pycrfsuites(
-    engine: str, model: str, demo_features: list[TaggingFeatures]
-) -> None:
+def test_labels_and_probabilities_are_pycrfsuites(engine: str, model: str, demo_features: list[Features]) -> None:
     """Every paragraph of the demo articles, every label's marginals, compared bit for bit."""
     tagger = open_tagger(models_dir() / model, compiled=engine == "compiled")
     reference = _crfsuite(models_dir() / model)
     for features in demo_features:
-        for names in features.names:
-            tags, marginals = _reference(reference, names)
-            sequence = tagger.scores(names)
+        for items in features:
+            tags, marginals = _reference(reference, items)
+            sequence = tagger.scores(items)
             assert sequence.tag() == tags
             assert {label: sequence.marginals(label) for label in marginals} == marginals
 
 
-def test_a_window_extending_base_scores_is_tagged_as_its_names_together(engine: str) -> None:
+def test_a_window_extending_base_scores_is_tagged_as_its_features_together(engine: str) -> None:
     """The attribution tagger sums base features once per article; each quotation's window adds its
-    own names.  That must give what crfsuite gives the window's tokens with all their names."""
+    own.  That must give what crfsuite gives the window's tokens with all their features."""
     text = (
         "Der Tag begann ruhig. Der Sprecher sagte der Presse, der Fahrer sei verletzt. Er werde operiert. "
         "„Wir wissen mehr am Abend“, fügte er hinzu. Danach regnete es."
     )
     doc = make_doc(text)
-    features = TaggingFeatures.of(doc)
-    dicts = [f for s in features.dicts for f in s]
-    base_names = [n for s in features.names for n in s]
+    flat = [f for sequence in base_features(doc) for f in sequence]
     tagger = open_tagger(models_dir() / ATTRIBUTION_MODEL, compiled=engine == "compiled")
     reference = _crfsuite(models_dir() / ATTRIBUTION_MODEL)
-    base = tagger.scores(base_names)
+    base = tagger.scores(flat)
     sentence_of = sentence_index(doc)
     other = [False] * len(doc.tokens)
     for phrase, kind in (("der Fahrer sei verletzt", "Indirect"), ("Wir wissen mehr am Abend", "Direct")):
@@ -109,21 +105,19 @@ def test_a_window_extending_base_scores_is_tagged_as_its_names_together(engine: 
         quote = set(covered(doc, [Span(start, start + len(phrase))]))
         tokens = window(doc, sentence_of, min(quote), max(quote))
         assert tokens.start > 0 or tokens.stop < len(doc.tokens)  # a true window, not the whole text
-        values = own_values(doc, dicts, sentence_of, quote, kind, other, tokens)
-        own = own_names(values)
-        # the names written out directly are crfsuite's reading of the training dicts
-        assert own == [attribute_names(f) for f in own_features(values)]
-        tags, marginals = _reference(reference, [base_names[i] + n for i, n in zip(tokens, own, strict=True)])
+        own = own_features(doc, flat, sentence_of, quote, kind, other, tokens)
+        tags, marginals = _reference(reference, [{**flat[i], **f} for i, f in zip(tokens, own, strict=True)])
         sequence = tagger.extend(base, tokens.start, own)
         assert sequence.tag() == tags
         assert {label: sequence.marginals(label) for label in marginals} == marginals
         assert "B-speaker" in tags or "B-cue" in tags  # the window is really tagged with roles
     with pytest.raises(IndexError):
-        tagger.extend(base, len(doc.tokens) - 1, [["a_rel:in"], ["a_rel:in"]])
+        tagger.extend(base, len(doc.tokens) - 1, [{"a_rel": "in"}, {"a_rel": "in"}])
 
 
 def test_a_small_model_trained_here_is_read_and_tagged_alike(tmp_path: Path, engine: str) -> None:
-    """Not only the shipped models: labels, transitions and unknown attributes of a fresh model."""
+    """Not only the shipped models: labels, transitions, weighted and unknown attributes, names and
+    values with ":" in them, of a fresh model."""
     trainer = pycrfsuite.Trainer(verbose=False)
     data = [
         (["w:der", "w:hund", "w:bellt", "w:laut"], ["DET", "N", "V", "ADV"]),
@@ -131,15 +125,15 @@ def test_a_small_model_trained_here_is_read_and_tagged_alike(tmp_path: Path, eng
         (["w:er", "w:bellt"], ["PRON", "V"]),
     ]
     for words, labels in data:
-        trainer.append([[w, "bias", f"suf:{w[-2:]}"] for w in words], labels)
+        trainer.append([{"w": w[2:], "bias": 1.0, "-1:suf": w[-2:], "len": len(w) / 4} for w in words], labels)
     trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 50, "feature.possible_transitions": True})
     path = tmp_path / "toy.crfsuite"
     trainer.train(str(path))
     tagger, reference = open_tagger(path, compiled=engine == "compiled"), _crfsuite(path)
     for items in (
-        [["w:der", "bias"], ["w:katze", "bias", "unbekannt"], ["w:bellt"]],
-        [["nichts"]],
-        [["w:die"], ["w:hund"], ["w:schläft", "suf:ft"], ["w:laut", "w:laut"]],
+        [{"w": "der", "bias": 1.0}, {"w": "katze", "bias": 1.0, "unbekannt": 1.0}, {"w": "bellt", "len": 0.0}],
+        [{"nichts": "da"}],
+        [{"w": "die", "len": 2.5}, {"w": "hund"}, {"w": "schläft", "-1:suf": "ft"}, {"-1": "suf:ut", "w:": "laut"}],
     ):
         tags, marginals = _reference(reference, items)
         sequence = tagger.scores(items)

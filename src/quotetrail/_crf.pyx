@@ -6,13 +6,15 @@ window of sentences around every quotation, and the windows overlap: through
 pycrfsuite every window's tokens are sent again as strings, looked up again and
 scored again.  Here the scores of a token's base features are summed once per
 article (``CRF.scores``), and each window only adds its own features to them
-(``CRF.extend``).
+(``CRF.extend``).  Features are read from the same dicts training gives crfsuite
+(``{name: string value or weight}``), looked up by name and value without
+building crfsuite's ``name:value`` strings.
 
 Exactness: every number is formed in the order crfsuite forms it (crfsuite 0.12,
 ``crf1d_tag.c`` and ``crf1d_context.c``, BSD licence; this is quotetrail's own code,
-MIT): a label's state score is 0 plus its attributes' weights in the order the
-attributes are given (so a base sum continued by a window's attributes is the
-same sum); Viterbi keeps the first of equal scores; marginals come from crfsuite's
+MIT): a label's state score is 0 plus each attribute's weight times its value, in the
+order the attributes are given (so a base sum continued by a window's attributes
+is the same sum; an attribute of value 0 adds nothing and is passed over); Viterbi keeps the first of equal scores; marginals come from crfsuite's
 scaled forward-backward on ``exp`` of the scores.  Labels and marginal
 probabilities are therefore identical to pycrfsuite's (``tests/test_crf.py``).
 The module is built with ``-ffp-contract=off`` so that no product and sum are
@@ -32,6 +34,7 @@ cdef class CRF:
     cdef readonly tuple labels
     cdef dict _label_ids
     cdef dict _attributes
+    cdef dict _by_name
     cdef int L
     cdef int *_start
     cdef int *_label
@@ -40,9 +43,9 @@ cdef class CRF:
     cdef double *_exp_trans  # pointers start NULL: Cython zeroes a new object's memory
 
     def __init__(self, labels, dict attributes, starts, features_label, features_weight, transitions):
-        """``attributes`` maps names to ids; the state features of attribute ``a`` are
-        ``features_label[starts[a]:starts[a + 1]]`` with their weights; ``transitions``
-        holds L × L weights, row = previous label."""
+        """``attributes`` maps crfsuite's attribute strings to ids; the state features of
+        attribute ``a`` are ``features_label[starts[a]:starts[a + 1]]`` with their weights;
+        ``transitions`` holds L × L weights, row = previous label."""
         cdef const int[:] s = starts
         cdef const int[:] fl = features_label
         cdef const double[:] fw = features_weight
@@ -52,6 +55,14 @@ cdef class CRF:
         self.L = len(self.labels)
         self._label_ids = {label: i for i, label in enumerate(self.labels)}
         self._attributes = attributes
+        # a feature with a string value is the attribute "name:value"; names may hold ":" too
+        # ("-1:w"), so every split of an attribute string at a ":" is indexed: name -> value -> id
+        self._by_name = {}
+        for attribute, a in attributes.items():
+            colon = attribute.find(":")
+            while colon >= 0:
+                self._by_name.setdefault(attribute[:colon], {})[attribute[colon + 1 :]] = a
+                colon = attribute.find(":", colon + 1)
         if tr.shape[0] != self.L * self.L or s.shape[0] != len(attributes) + 1 or fl.shape[0] != fw.shape[0]:
             raise ValueError("inconsistent CRF arrays")
         self._start = <int *>malloc(s.shape[0] * sizeof(int))
@@ -79,20 +90,31 @@ cdef class CRF:
         free(self._trans)
         free(self._exp_trans)
 
-    cdef void _add(self, double *row, list names) except *:
-        """Add the weights of the known attributes among ``names`` to ``row``, in their order."""
-        cdef object found
+    cdef void _add(self, double *row, dict features) except *:
+        """Add the weighted scores of the known attributes among ``features`` to ``row``, in their order."""
+        cdef object found, values
+        cdef double value
         cdef int a, k
-        for name in names:
-            found = self._attributes.get(name)
+        for name, given in features.items():
+            if type(given) is str:
+                values = self._by_name.get(name)
+                if values is None:
+                    continue
+                found = (<dict>values).get(given)
+                value = 1.0
+            else:
+                value = given
+                if value == 0.0:
+                    continue
+                found = self._attributes.get(name)
             if found is None:
                 continue
             a = found
             for k in range(self._start[a], self._start[a + 1]):
-                row[self._label[k]] += self._weight[k]
+                row[self._label[k]] += self._weight[k] * value
 
     def scores(self, list items):
-        """The state scores of a sequence whose tokens have the attribute names ``items``."""
+        """The state scores of a sequence whose tokens have the features ``items`` (one dict each)."""
         cdef Scores out = Scores._new(self, len(items))
         cdef Py_ssize_t t
         for t in range(len(items)):
@@ -100,8 +122,8 @@ cdef class CRF:
         return out
 
     def extend(self, Scores base, int start, list items):
-        """Tokens ``start`` to ``start + len(items)`` of ``base``, each with the names in ``items`` added
-        after its own: the scores crfsuite gives a token with the attributes of both, in that order."""
+        """Tokens ``start`` to ``start + len(items)`` of ``base``, each with the features in ``items``
+        added after its own: the scores crfsuite gives a token with the features of both, in that order."""
         cdef Py_ssize_t T = len(items), t
         if start < 0 or start + T > base.T or base.crf is not self:
             raise IndexError("window outside the base sequence")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
-from .features import TaggingFeatures
+from .features import base_features
 from .learned import attribute_quotations, find_learned_quotations, model_available
 from .rules import (
     attach_following_frame,
@@ -76,7 +76,7 @@ def find_quotations(doc: Doc) -> list[Quotation]:
     """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans."""
     marks = _marks(doc)
     # the taggers' features, shared by both; without models (rules only) they are not needed
-    base = TaggingFeatures.of(doc) if model_available() else None
+    base = base_features(doc) if model_available() else None
     found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc, base=base) or []))
     found = split_at_inner_cue(doc, found)
     for extra in (*find_direct(doc), *find_indirect(doc)):

@@ -83,8 +83,8 @@ _POSITION_FEATURES = frozenset({"doc_first", "para_pos"})
 
 def attribution_base(base: Features) -> list[dict[str, float | str]]:
     """The base features of every token, flattened, as the attribution tagger learns from them: without
-    the position features.  (At tagging time it is given them too and passes over them: see
-    ``features.TaggingFeatures``.)"""
+    the position features.  (At tagging time it is given them too: its model has no such
+    attributes, so they add nothing, and leaving them in is cheaper than taking them out.)"""
     out: list[dict[str, float | str]] = []
     for sequence in base:
         for f in sequence:
@@ -102,26 +102,7 @@ def _bucket(d: int) -> str:
     return "21+"
 
 
-#: The attribution tagger's own features, in the order it reads them; ``a_other`` and ``a_para``
-#: are 0/1 flags, the others strings.
-OWN_KEYS = (
-    "a_rel",
-    "a_dist",
-    "a_sd",
-    "a_type",
-    "a_other",
-    "a_rel_pos",
-    "a_rel_cue",
-    "a_type_rel",
-    "a_type_sd",
-    "a_rel_lem",
-    "a_para",
-)
-_FLAGS = frozenset({"a_other", "a_para"})
-OwnValues = tuple[str, str, str, str, bool, str, str, str, str, str, bool]
-
-
-def own_values(
+def own_features(
     doc: Doc,
     base: list[dict[str, float | str]],
     sentence_of: list[int],
@@ -129,12 +110,12 @@ def own_values(
     quote_type: str,
     other_quotes: Sequence[bool],
     tokens: range,
-) -> list[OwnValues]:
-    """Per token of the window: where it stands relative to this quotation, the values of ``OWN_KEYS``
-    (training reads them as dicts, ``own_features``; tagging as names, ``own_names``)."""
+) -> list[dict[str, float | str]]:
+    """Per token of the window: where it stands relative to this quotation (the attribution tagger's
+    own features, read after the token's base features)."""
     first, last = min(quote), max(quote)
     paragraph_of = {i: doc.sentences[sentence_of[i]].paragraph for i in (*tokens, first)}
-    out: list[OwnValues] = []
+    out: list[dict[str, float | str]] = []
     for i in tokens:
         if i in quote:
             rel, d = "in", 0
@@ -148,49 +129,20 @@ def own_values(
         b = base[i]
         bucket = _bucket(d)
         out.append(
-            (
-                rel,
-                bucket,
-                str(max(-LOOKBACK, min(LOOKAHEAD, sd))) if rel != "in" else "0",
-                quote_type,
-                bool(other_quotes[i]) and i not in quote,
-                f"{rel}|{b.get('pos', '')}",
-                f"{rel}|{b.get('cue', 0.0)}",
-                f"{quote_type}|{rel}|{bucket}",
-                f"{quote_type}|{sd}",
-                f"{rel}|{b.get('lem', '')}",
-                paragraph_of[i] == paragraph_of[first],
-            )
+            {
+                "a_rel": rel,
+                "a_dist": bucket,
+                "a_sd": str(max(-LOOKBACK, min(LOOKAHEAD, sd))) if rel != "in" else "0",
+                "a_type": quote_type,
+                "a_other": float(other_quotes[i] and i not in quote),
+                "a_rel_pos": f"{rel}|{b.get('pos', '')}",
+                "a_rel_cue": f"{rel}|{b.get('cue', 0.0)}",
+                "a_type_rel": f"{quote_type}|{rel}|{bucket}",
+                "a_type_sd": f"{quote_type}|{sd}",
+                "a_rel_lem": f"{rel}|{b.get('lem', '')}",
+                "a_para": float(paragraph_of[i] == paragraph_of[first]),
+            }
         )
-    return out
-
-
-def own_features(values: list[OwnValues]) -> list[dict[str, float | str]]:
-    """``own_values`` as the feature dicts training reads, the flags as 0.0 or 1.0."""
-    return [
-        {key: float(value) if key in _FLAGS else value for key, value in zip(OWN_KEYS, row, strict=True)}
-        for row in values
-    ]
-
-
-def own_names(values: list[OwnValues]) -> list[list[str]]:
-    """``own_values`` as the attribute names crfsuite makes of ``own_features`` (``attribute_names``),
-    written out directly: per quotation window this is most of the tagger's string work."""
-    out: list[list[str]] = []
-    for rel, dist, sd, qtype, other, rel_pos, rel_cue, type_rel, type_sd, rel_lem, para in values:
-        names = [f"a_rel:{rel}", f"a_dist:{dist}", f"a_sd:{sd}", f"a_type:{qtype}"]
-        if other:
-            names.append("a_other")
-        names += (
-            f"a_rel_pos:{rel_pos}",
-            f"a_rel_cue:{rel_cue}",
-            f"a_type_rel:{type_rel}",
-            f"a_type_sd:{type_sd}",
-            f"a_rel_lem:{rel_lem}",
-        )
-        if para:
-            names.append("a_para")
-        out.append(names)
     return out
 
 
@@ -204,8 +156,8 @@ def features(
     tokens: range,
 ) -> list[dict[str, float | str]]:
     """Per token of the window, as training reads it: its base features (``attribution_base``), then
-    ``own_features``.  (Tagging reads the same as names: ``attribute``.)"""
-    own = own_features(own_values(doc, base, sentence_of, quote, quote_type, other_quotes, tokens))
+    ``own_features``.  (Tagging adds the same own features to scores of all base features: ``attribute``.)"""
+    own = own_features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens)
     return [{**base[i], **f} for i, f in zip(tokens, own, strict=True)]
 
 
@@ -300,12 +252,11 @@ def attribute(
 ) -> Roles:
     """Tag the window around one quotation and read its roles.
 
-    ``base_scores`` is ``tagger.scores`` of every token's base names (``TaggingFeatures.names``),
-    worked out once per article: the window adds each token's own names after its base names,
-    the order ``features`` has them in.
+    ``base_scores`` is ``tagger.scores(base)``, worked out once per article: the window adds
+    each token's own features after its base features, the order ``features`` has them in.
     """
     tokens = window(doc, sentence_of, min(quote), max(quote))
-    own = own_names(own_values(doc, base, sentence_of, quote, quote_type, other_quotes, tokens))
+    own = own_features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens)
     tagged = tagger.extend(base_scores, tokens.start, own)
     tags = tagged.tag()
 

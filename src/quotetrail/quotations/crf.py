@@ -8,10 +8,11 @@ labels and probabilities identical to pycrfsuite's (``tests/test_crf.py``).
 Where that module was not built (no C compiler at install time), the same
 interface runs on pycrfsuite, with the same results, only slower.
 
-The interface: ``tagger.scores(items)`` takes a sequence's attribute names
-per token; ``tagger.extend(base, start, items)`` takes tokens of an earlier
-sequence with more names per token; both return a sequence with ``tag()``
-(the best labels) and ``marginals(label)`` (each token's probability of it).
+The interface: ``tagger.scores(items)`` takes a sequence's features, a dict
+per token as crfsuite takes them (``{name: string value or weight}``);
+``tagger.extend(base, start, items)`` takes tokens of an earlier sequence with
+more features per token; both return a sequence with ``tag()`` (the best
+labels) and ``marginals(label)`` (each token's probability of it).
 """
 
 from __future__ import annotations
@@ -31,14 +32,17 @@ _FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight",
 _STATE, _TRANSITION = 0, 1
 
 
+Item = dict[str, float | str]
+
+
 class Sequence(Protocol):
     def tag(self) -> list[str]: ...
     def marginals(self, label: str) -> list[float]: ...
 
 
 class Tagger(Protocol):
-    def scores(self, items: list[list[str]]) -> Sequence: ...
-    def extend(self, base: Sequence, start: int, items: list[list[str]]) -> Sequence: ...
+    def scores(self, items: list[Item]) -> Sequence: ...
+    def extend(self, base: Sequence, start: int, items: list[Item]) -> Sequence: ...
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def _compiled(path: Path) -> Tagger | None:
 class _CrfsuiteSequence:
     """A sequence tagged by pycrfsuite, which holds one sequence at a time: set again when needed."""
 
-    def __init__(self, tagger: CrfsuiteTagger, items: list[list[str]]) -> None:
+    def __init__(self, tagger: CrfsuiteTagger, items: list[Item]) -> None:
         self.tagger = tagger
         self.items = items
 
@@ -153,13 +157,13 @@ class CrfsuiteTagger:
         self.crfsuite.open(str(path))
         self.current: _CrfsuiteSequence | None = None
 
-    def scores(self, items: list[list[str]]) -> _CrfsuiteSequence:
+    def scores(self, items: list[Item]) -> _CrfsuiteSequence:
         return _CrfsuiteSequence(self, items)
 
-    def extend(self, base: Any, start: int, items: list[list[str]]) -> _CrfsuiteSequence:
+    def extend(self, base: Any, start: int, items: list[Item]) -> _CrfsuiteSequence:
         if start < 0 or start + len(items) > len(base.items):
             raise IndexError("window outside the base sequence")
-        return _CrfsuiteSequence(self, [base.items[start + t] + names for t, names in enumerate(items)])
+        return _CrfsuiteSequence(self, [{**base.items[start + t], **item} for t, item in enumerate(items)])
 
 
 def open_tagger(path: Path, *, compiled: bool = True) -> Tagger | None:

@@ -10,7 +10,6 @@ free-indirect runs continue a frame.  The cue lexicon is data
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from ..lexicons import load_lexicon
@@ -116,26 +115,6 @@ def quote_states(doc: Doc) -> list[int]:
 Features = list[list[dict[str, float | str]]]
 
 
-def attribute_names(features: dict[str, float | str]) -> list[str]:
-    """One token's features as the attribute names crfsuite makes of them: ``name:value`` for a
-    string value, ``name`` for a flag of 1; flags of 0 are left out (they add nothing to a score).
-
-    Why: crfsuite reads a list of names about a third faster than the dict it would turn into
-    the same names, and the names come in the dict's order, so every score is summed in the
-    same order and comes out the same.  Every feature here is a string or a 0/1 flag; any other
-    weight cannot be a bare name and is refused.
-    """
-    return [
-        f"{key}:{value}" if type(value) is str else (key if value == 1.0 else _no_name(key, value))
-        for key, value in features.items()
-        if type(value) is str or value != 0.0
-    ]
-
-
-def _no_name(key: str, value: float | str) -> str:
-    raise ValueError(f"feature {key!r} has weight {value}: only flags of 0 or 1 can be given as names")
-
-
 _CLAUSE_BREAKS = frozenset({",", ":", ";", "–", "—", "-", "(", ")"})
 
 
@@ -185,7 +164,7 @@ def base_features(doc: Doc) -> Features:
 
     The attribution tagger reads the same dicts, flattened, plus its own.  Flags of 0 are
     kept: training needs them (crfsuite makes a feature for every label an attribute is
-    seen with, whatever its value); tagging leaves them out (``attribute_names``).
+    seen with, whatever its value); in tagging they add nothing and are passed over.
     """
     tokens = doc.tokens
     qstate = quote_states(doc)
@@ -308,23 +287,3 @@ def base_features(doc: Doc) -> Features:
     if current:
         sequences.append(current)
     return sequences
-
-
-@dataclass(frozen=True)
-class TaggingFeatures:
-    """One document's base features as both taggers read them, worked out once per document.
-
-    ``dicts`` are ``base_features`` (the attribution tagger reads a token's part of speech, cue
-    flag and lemma from them); ``names`` the same as ``attribute_names``, which leaves out the
-    flags of 0, in the same paragraph sequences.  The attribution tagger gets the position features too: it was
-    trained without them (``attribution.attribution_base``), so its model has no such
-    attributes and crfsuite passes over them, which is cheaper than taking them out.
-    """
-
-    dicts: Features
-    names: list[list[list[str]]]
-
-    @classmethod
-    def of(cls, doc: Doc) -> TaggingFeatures:
-        dicts = base_features(doc)
-        return cls(dicts, [[attribute_names(f) for f in sequence] for sequence in dicts])

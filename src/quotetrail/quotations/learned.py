@@ -27,7 +27,7 @@ from .attribution import ATTRIBUTION_MODEL, attribute, attribution_base, covered
 from .attribution import features as attribution_features
 from .attribution import labels as attribution_labels
 from .crf import Tagger, open_tagger
-from .features import TaggingFeatures, base_features, cue_lemmas
+from .features import Features, base_features, cue_lemmas
 
 QUOTE_MODEL = "quote_tagger.crfsuite"
 #: Types that the wikinews-quotes scheme annotates without cue and frame (train: over 95% of them).
@@ -143,9 +143,7 @@ def _runs(labels: list[str]) -> list[tuple[str, int, int]]:
     return runs
 
 
-def tag_doc(
-    doc: Doc, folder: Path | None = None, base: TaggingFeatures | None = None
-) -> tuple[list[str], list[float]] | None:
+def tag_doc(doc: Doc, folder: Path | None = None, base: Features | None = None) -> tuple[list[str], list[float]] | None:
     """Quote-layer labels for every token and each token's probability of being quoted
     (1 - P(O)); None without a model."""
     tagger = _quote_tagger(str(folder or models_dir()))
@@ -153,8 +151,8 @@ def tag_doc(
         return None
     labels: list[str] = []
     quote_p: list[float] = []
-    for names in (base or TaggingFeatures.of(doc)).names:
-        sequence = tagger.scores(names)
+    for items in base or base_features(doc):
+        sequence = tagger.scores(items)
         labels += sequence.tag()
         quote_p += [1.0 - p for p in sequence.marginals("O")]
     return labels, quote_p
@@ -205,7 +203,7 @@ def assemble(doc: Doc, labels: list[str], quote_p: list[float] | None = None) ->
 
 
 def attribute_quotations(
-    doc: Doc, quotations: list[Quotation], folder: Path | None = None, base: TaggingFeatures | None = None
+    doc: Doc, quotations: list[Quotation], folder: Path | None = None, base: Features | None = None
 ) -> list[Quotation]:
     """Give each quotation the cue, speaker, addressee and frame the attribution tagger reads around it.
 
@@ -214,10 +212,9 @@ def attribute_quotations(
     tagger = _attribution_tagger(str(folder or models_dir()))
     if tagger is None or not quotations:
         return quotations
-    base = base or TaggingFeatures.of(doc)
-    flat = [f for sequence in base.dicts for f in sequence]
+    flat = [f for sequence in base or base_features(doc) for f in sequence]
     # every token's base scores, summed once; each quotation's window adds its own features
-    base_scores = tagger.scores([n for sequence in base.names for n in sequence])
+    base_scores = tagger.scores(flat)
     sentence_of = sentence_index(doc)
     other = [False] * len(doc.tokens)
     for i in covered(doc, [s for q in quotations for s in q.spans]):
@@ -253,11 +250,11 @@ def attribute_quotations(
 
 
 def find_learned_quotations(
-    doc: Doc, folder: Path | None = None, base: TaggingFeatures | None = None
+    doc: Doc, folder: Path | None = None, base: Features | None = None
 ) -> list[Quotation] | None:
     """Quotations from the learned quote tagger (without roles), or None when no model is installed.
 
-    ``base`` is ``TaggingFeatures.of(doc)`` when the caller has it already (it is shared with attribution).
+    ``base`` is ``base_features(doc)`` when the caller has it already (it is shared with attribution).
     """
     tagged = tag_doc(doc, folder, base)
     if tagged is None:
