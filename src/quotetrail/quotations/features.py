@@ -10,6 +10,7 @@ free-indirect runs continue a frame.  The cue lexicon is data
 
 from __future__ import annotations
 
+import bisect
 from functools import cache
 
 from ..lexicons import load_lexicon
@@ -188,6 +189,11 @@ def base_features(doc: Doc) -> Features:
                 "colon_end": tokens[s.last - 1].text == ":",
             }
         )
+    # the same flags as floats, made once (a feature dict is built for every token)
+    k1_f = [float(x) for x in k1]
+    k2_f = [float(x) for x in k2]
+    cue_f = [float(x) for x in is_cue]
+    inq_f = [float(x) for x in qstate]
     sequences: list[list[dict[str, float | str]]] = []
     current: list[dict[str, float | str]] = []
     last_paragraph = None
@@ -209,6 +215,25 @@ def base_features(doc: Doc) -> Features:
         info = sentence_info[si]
         prev = sentence_info[si - 1] if si else {}
         nxt = sentence_info[si + 1] if si + 1 < len(sentence_info) else {}
+        # the features that are the same for every token of the sentence, in their places
+        sentence_part = {
+            "s_cue": float(info["cue"]),
+            "s_k1": float(info["k1"]),
+            "s_k2": float(info["k2"]),
+            "s_q": float(info["q"]),
+            "s_dass": float(info["dass"]),
+            "p_k1": float(bool(prev.get("k1"))),
+            "p_cue": float(bool(prev.get("cue"))),
+            "p_q": float(bool(prev.get("q"))),
+            "p_colon": float(bool(prev.get("colon_end"))),
+            "n_cue": float(bool(nxt.get("cue"))),
+            "n_k1": float(bool(nxt.get("k1"))),
+        }
+        position_part = {
+            "para_pos": str(min(para_index, 2)),
+            "doc_first": float(si == 0),
+            "pp_k1": float(bool(prev2.get("k1"))),
+        }
         cue_positions = [i for i in range(s.first, s.last) if is_cue[i] and not qstate[i]]
         clause_f = _clause_features(doc, s.first, s.last, is_cue, qstate, k1, k2)
         commas = 0
@@ -222,30 +247,18 @@ def base_features(doc: Doc) -> Features:
                 "pos": t.pos,
                 "suf3": w[-3:].lower(),
                 "shape": _shape(w),
-                "k1": float(k1[i]),
-                "k2": float(k2[i]),
-                "cue": float(is_cue[i]),
-                "inq": float(qstate[i]),
+                "k1": k1_f[i],
+                "k2": k2_f[i],
+                "cue": cue_f[i],
+                "inq": inq_f[i],
                 "qmark": float(w in QUOTE_MARKS),
                 "qopen": float(w in QUOTE_MARKS and qstate[i] == 1 and (i == 0 or qstate[i - 1] == 0 or i == s.first)),
                 "first": float(i == s.first),
                 "last": float(i == s.last - 1),
-                "s_cue": float(info["cue"]),
-                "s_k1": float(info["k1"]),
-                "s_k2": float(info["k2"]),
-                "s_q": float(info["q"]),
-                "s_dass": float(info["dass"]),
-                "p_k1": float(bool(prev.get("k1"))),
-                "p_cue": float(bool(prev.get("cue"))),
-                "p_q": float(bool(prev.get("q"))),
-                "p_colon": float(bool(prev.get("colon_end"))),
-                "n_cue": float(bool(nxt.get("cue"))),
-                "n_k1": float(bool(nxt.get("k1"))),
+                **sentence_part,
                 "commas": str(min(commas, 3)),
                 "pos_in_s": str(min(i - s.first, 5)),
-                "para_pos": str(min(para_index, 2)),
-                "doc_first": float(si == 0),
-                "pp_k1": float(bool(prev2.get("k1"))),
+                **position_part,
                 "dass_before": float(dass_seen),
                 "cue_before": float(cue_seen),
                 "cue_after": float(cues_after > 0),
@@ -266,7 +279,11 @@ def base_features(doc: Doc) -> Features:
             if w == ",":
                 dass_seen = dass_seen and False
             if cue_positions:
-                nearest = min(cue_positions, key=lambda c: abs(c - i))
+                # the nearest cue, the earlier one of two as near
+                k = bisect.bisect_left(cue_positions, i)
+                if k == len(cue_positions) or (k > 0 and i - cue_positions[k - 1] <= cue_positions[k] - i):
+                    k -= 1
+                nearest = cue_positions[k]
                 d = i - nearest
                 f["cue_rel"] = "at" if d == 0 else ("after" if d > 0 else "before")
                 f["cue_dist"] = str(min(abs(d), 6))
@@ -276,8 +293,8 @@ def base_features(doc: Doc) -> Features:
                 if s.first <= j < s.last:
                     f[key_w] = words[j]
                     f[key_pos] = tokens[j].pos
-                    f[key_cue] = float(is_cue[j])
-                    f[key_inq] = float(qstate[j])
+                    f[key_cue] = cue_f[j]
+                    f[key_inq] = inq_f[j]
                 else:
                     f[key_w] = "<s>"
             if w == ",":
