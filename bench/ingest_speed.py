@@ -138,6 +138,10 @@ def main() -> None:
 
     compiled = _tagger()._compiled is not None
     print(f"HanTa's searches: {'compiled' if compiled else 'Python (quotetrail._morphsearch was not built)'}")
+    engine = type(learned._quote_tagger(str(learned.models_dir()))).__module__
+    print(
+        f"taggers scored by: {'quotetrail._crf' if engine == 'quotetrail._crf' else 'pycrfsuite (quotetrail._crf was not built)'}"
+    )
     ingest("examples (start-up included)", [ROOT / "examples"])
     if not (CORPORA / "wikinews-quotes" / "dev").exists():
         print("wikinews-quotes not found beside the repository; skipped")
