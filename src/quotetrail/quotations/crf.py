@@ -171,4 +171,5 @@ def open_tagger(path: Path, *, compiled: bool = True) -> Tagger | None:
     else (or with ``compiled=False``) pycrfsuite."""
     if not path.exists():
         return None
-    return (_compiled(path) if compiled else None) or CrfsuiteTagger(path)
+    tagger = _compiled(path) if compiled else None
+    return tagger if tagger is not None else CrfsuiteTagger(path)
