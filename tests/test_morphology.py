@@ -90,6 +90,7 @@ def test_tagged_sentences_are_identical(taggers: tuple[HanoverTagger, FastHanove
     assert len(sentences) > 100
     for words in filter(None, sentences):
         assert fast.tag_sent(words, taglevel=3) == slow.tag_sent(words, taglevel=3)
+        assert fast.tag_sent(words, taglevel=1) == slow.tag_sent(words, taglevel=1)  # lemmas (makelemma)
         assert fast.tag_sent_viterbi(words, casesensitive=False) == slow.tag_sent_viterbi(words, casesensitive=False)
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-# This module re-implements three methods of HanTa's HanoverTagger (HanTa 1.2.1,
+# This module re-implements four methods of HanTa's HanoverTagger (HanTa 1.2.1,
 # Copyright Christian Wartena, LGPL-3.0) and is therefore licensed under the
 # LGPL-3.0-or-later, unlike the rest of quotetrail (MIT).  See README, "Dependencies
 # and licences".
@@ -82,6 +82,7 @@ class FastHanoverTagger(HanoverTagger):
         self._score_ids: dict[tuple[tuple[int, float], ...], int] = {}
         self._transitions: dict[tuple[tuple[int, int], int], tuple[tuple[int, float, float], ...]] = {}
         self._compiled, self._compiled_sentences = _compiled_searches(self)
+        self._longest_lemma_suffix: dict[str, int] = {}
 
     def _suffix_lp(self, tag: int, m: str) -> float:
         """log p(suffix|tag) of the longest suffix of ``m`` (up to 4 letters, shorter than ``m``) that ``tag`` knows."""
@@ -260,6 +261,31 @@ class FastHanoverTagger(HanoverTagger):
                 states.append((state, i))
             states = states[:-1]
         return [(state[1], i) for (state, i) in states[::-1]]
+
+    def makelemma(self, stem_morphemes: list[str], pos: str) -> str:
+        """A lemma from its stem morphemes and tag (HanTa's method, same results).
+
+        HanTa works out the length of the longest lemma suffix of the part of speech, a maximum
+        over hundreds of suffixes, for every lemma it makes; here once per part of speech.
+        """
+        mainpostag = pos.split("(")[0]
+        lemma = "".join(stem_morphemes)
+        suffix = ""
+        lemmasuffices = self.lemmasuffixtable.get(mainpostag, [])
+        if len(lemmasuffices) > 0:
+            longest = self._longest_lemma_suffix.get(mainpostag)
+            if longest is None:
+                longest = self._longest_lemma_suffix[mainpostag] = max(len(e) for e in lemmasuffices)
+            if len(lemma) + 1 < longest:
+                longest = len(lemma)
+            for i in range(longest + 1, 0, -1):
+                ending = ("#" + lemma)[-i:]
+                if ending in lemmasuffices:
+                    suffix = lemmasuffices[ending]
+                    break
+        if self.tag2int.get(pos, 0) in self.capitalizedlemmata:
+            lemma = lemma[0].upper() + lemma[1:]
+        return lemma + suffix
 
     def _next_tags(
         self, state: tuple[int, int], wprobs: dict[int, float], anything: bool
