@@ -12,9 +12,10 @@ building crfsuite's ``name:value`` strings.
 
 Exactness: every number is formed in the order crfsuite forms it (crfsuite 0.12,
 ``crf1d_tag.c`` and ``crf1d_context.c``, BSD licence; this is quotetrail's own code,
-MIT): a label's state score is 0 plus each attribute's weight times its value, in the
-order the attributes are given (so a base sum continued by a window's attributes
-is the same sum; an attribute of value 0 adds nothing and is passed over); Viterbi keeps the first of equal scores; marginals come from crfsuite's
+MIT): a label's state score is 0 plus each attribute's weight times its value, in
+the order the attributes are given (so a base sum continued by a window's
+attributes is the same sum; an attribute of value 0 adds nothing and is passed
+over); Viterbi keeps the first of equal scores; marginals come from crfsuite's
 scaled forward-backward on ``exp`` of the scores.  Labels and marginal
 probabilities are therefore identical to pycrfsuite's (``tests/test_crf.py``).
 The module is built with ``-ffp-contract=off`` so that no product and sum are
