@@ -30,7 +30,7 @@ from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _paths import CORPORA, ROOT
-from quotetrail.analyse import analyse
+from quotetrail.analyse import _tagger, analyse
 from quotetrail.dates import date_quotations, find_dates
 from quotetrail.ingest_job import ingest_paths
 from quotetrail.model import Article, Doc
@@ -134,8 +134,6 @@ def dev_articles() -> list[Article]:
 
 
 def main() -> None:
-    from quotetrail.analyse import _tagger
-
     compiled = _tagger()._compiled is not None
     print(f"HanTa's searches: {'compiled' if compiled else 'Python (quotetrail._morphsearch was not built)'}")
     engine = type(learned._quote_tagger(str(learned.models_dir()))).__module__

@@ -106,6 +106,15 @@ cdef inline int _tix(object tag):
     return <int>tag + 128
 
 
+cdef object _state_tuple(list kept, int code):
+    """The ``(previous tag, tag)`` tuple of a state code, kept in ``kept`` so equal states share one tuple."""
+    found = kept[code]
+    if found is None:
+        found = (code // _NTAGS - 128, code % _NTAGS - 128)
+        kept[code] = found
+    return found
+
+
 cdef class _Rows:
     """The rows of a search table: per row up to ``_CAP`` states (codes), their scores, and where
     each came from (state code and row; the sentence search keeps the place in the previous row)."""
@@ -215,12 +224,7 @@ cdef class MorphemeSearch:
         free(self.known_n)
 
     cdef object _state(self, int code):
-        """The ``(previous tag, tag)`` tuple of a state code (kept, so equal states share one tuple)."""
-        found = self.state_tuples[code]
-        if found is None:
-            found = (code // _NTAGS - 128, code % _NTAGS - 128)
-            self.state_tuples[code] = found
-        return found
+        return _state_tuple(self.state_tuples, code)
 
     cdef _Follow _follow(self, int code, object targetpos):
         key = code * 1024 + (1023 if targetpos is None else <int>targetpos + 512)
@@ -562,11 +566,7 @@ cdef class SentenceSearch:
         self.orders = {}
 
     cdef object _state(self, int code):
-        found = self.state_tuples[code]
-        if found is None:
-            found = (code // _NTAGS - 128, code % _NTAGS - 128)
-            self.state_tuples[code] = found
-        return found
+        return _state_tuple(self.state_tuples, code)
 
     cdef bytes _next_tags(self, int code, dict wprobs, bint anything):
         """``FastHanoverTagger._next_tags`` packed as doubles: (tag, log p(tag|state), log p(word|tag)) for

@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import pycrfsuite
@@ -160,7 +160,7 @@ class CrfsuiteTagger:
     def scores(self, items: list[Item]) -> _CrfsuiteSequence:
         return _CrfsuiteSequence(self, items)
 
-    def extend(self, base: Any, start: int, items: list[Item]) -> _CrfsuiteSequence:
+    def extend(self, base: _CrfsuiteSequence, start: int, items: list[Item]) -> _CrfsuiteSequence:
         if start < 0 or start + len(items) > len(base.items):
             raise IndexError("window outside the base sequence")
         return _CrfsuiteSequence(self, [{**base.items[start + t], **item} for t, item in enumerate(items)])
