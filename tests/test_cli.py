@@ -72,7 +72,7 @@ def test_export_jsonl_and_csv_have_the_documented_fields(demo_db: Path, tmp_path
     assert len(list(reader)) == len(rows)
 
 
-def test_ingest_reports_bad_files_and_exits_nonzero_only_if_nothing_read(tmp_path: Path) -> None:
+def test_ingest_reports_bad_files_and_exit_status_tells_partial_from_total_failure(tmp_path: Path) -> None:
     (tmp_path / "leer.txt").write_text("", encoding="utf-8")
     db = tmp_path / "x.db"
     result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path / "leer.txt")])
@@ -80,7 +80,10 @@ def test_ingest_reports_bad_files_and_exits_nonzero_only_if_nothing_read(tmp_pat
     assert "leer.txt: empty file" in result.output
     (tmp_path / "gut.txt").write_text("Die Ministerin sagte, sie sei zufrieden mit dem Ergebnis.", encoding="utf-8")
     result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path)])
-    assert result.exit_code == 0 and "1 errors" in result.output
+    assert result.exit_code == 3 and "1 errors" in result.output and "see `quotetrail problems`" in result.output
+    (tmp_path / "leer.txt").unlink()
+    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path)])
+    assert result.exit_code == 0 and "0 errors" in result.output
 
 
 def test_every_command_is_documented() -> None:

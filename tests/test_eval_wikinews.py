@@ -130,3 +130,17 @@ def test_predict_and_eval_commands_round_trip(corpus_doc: Path, tmp_path: Path) 
     assert written["documentName"] == "Test"
     result = CliRunner().invoke(main, ["eval", "wikinews", str(corpus_doc.parent), "--pred", str(out), "--json"])
     assert result.exit_code == 0 and '"joint"' in result.output
+
+
+def test_predict_goes_on_past_a_broken_document_and_says_so(corpus_doc: Path, tmp_path: Path) -> None:
+    """Issue 13: a document that cannot be read is reported, the others are still predicted, exit status 3."""
+    from click.testing import CliRunner
+
+    from quotetrail.cli import main
+
+    (corpus_doc.parent / "0 - Kaputt.json").write_text('{"documentName": "Kaputt", "tokens": [', encoding="utf-8")
+    out = tmp_path / "pred"
+    result = CliRunner().invoke(main, ["predict", "--format", "wikinews", str(corpus_doc.parent), str(out)])
+    assert result.exit_code == 3
+    assert "0 - Kaputt.json" in result.output and "1 documents failed" in result.output
+    assert (out / corpus_doc.name).exists()

@@ -84,3 +84,19 @@ def test_timex_command_and_eval_on_the_fixture(tmp_path: Path) -> None:
     assert {t.text: t.value for t in tagged.timexes}["gestern"] == "2024-05-21"
     result = CliRunner().invoke(main, ["eval", "timeml", str(GOLD.parent), "--pred", str(out), "--json"])
     assert result.exit_code == 0 and '"value_f1"' in result.output
+
+
+def test_timex_goes_on_past_a_broken_document_and_says_so(tmp_path: Path) -> None:
+    """Issue 13: one unreadable TimeML file is reported; the others are tagged; exit status 3."""
+    from click.testing import CliRunner
+
+    from quotetrail.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_broken.tml").write_text("<TimeML><DCT>nicht geschlossen", encoding="utf-8")
+    (folder / "b_gold.tml").write_text(GOLD.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["timex", str(folder), str(tmp_path / "out")])
+    assert result.exit_code == 3, result.output
+    assert "a_broken.tml" in result.output and "tagged 1 documents" in result.output
+    assert (tmp_path / "out" / "b_gold.tml").exists()

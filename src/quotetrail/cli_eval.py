@@ -41,16 +41,32 @@ def eval_wikinews(gold_dir: Path, pred_dir: Path | None, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["wikinews"]), default="wikinews", show_default=True)
 @click.argument("gold_dir", type=_DIR)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-def predict(fmt: str, gold_dir: Path, out_dir: Path) -> None:
-    """Run the extractor on every document of GOLD_DIR and write predictions to OUT_DIR."""
-    from .evaluate.run import predict_document
-    from .evaluate.wikinews import read_corpus, write_prediction
+@click.pass_context
+def predict(ctx: click.Context, fmt: str, gold_dir: Path, out_dir: Path) -> None:
+    """Run the extractor on every document of GOLD_DIR and write predictions to OUT_DIR.
 
-    n = 0
-    for doc in read_corpus(gold_dir):
-        write_prediction(doc, predict_document(doc), out_dir)
+    A document that fails is reported and skipped; the exit status is then 3.
+    """
+    from .evaluate.run import predict_document
+    from .evaluate.wikinews import read_document, write_prediction
+    from .faults import problem_from_exception
+
+    files = sorted(gold_dir.glob("*.json"))
+    if not files:
+        raise click.UsageError(f"{gold_dir}: no *.json documents of the wikinews-quotes format")
+    n = failed = 0
+    for path in files:
+        try:
+            doc = read_document(path)
+            write_prediction(doc, predict_document(doc), out_dir)
+        except Exception as err:  # one document's failure stays with that document
+            failed += 1
+            click.echo(f"error: {problem_from_exception(str(path), 'predict', err)}", err=True)
+            continue
         n += 1
-    click.echo(f"wrote {n} predictions to {out_dir}")
+    click.echo(f"wrote {n} predictions to {out_dir}" + (f"; {failed} documents failed" if failed else ""))
+    if failed:
+        ctx.exit(3)
 
 
 @click.command()

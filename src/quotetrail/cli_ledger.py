@@ -11,8 +11,9 @@ import click
 from tqdm import tqdm
 
 from . import query
+from .faults import DEFAULT_TIME_BUDGET
 from .ingest import DEFAULT_MAX_BYTES
-from .ingest_job import ingest_paths
+from .ingest_job import failed_inputs, ingest_paths
 from .model import EXPORT_FIELDS, QUOTATION_TYPES, LedgerRow
 from .store import open_store
 
@@ -49,7 +50,7 @@ def _print_rows(rows: list[LedgerRow]) -> None:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--sidecar", type=click.Path(dir_okay=False, path_type=Path), help="CSV with metadata overriding what was detected."
 )
@@ -58,6 +59,16 @@ def _print_rows(rows: list[LedgerRow]) -> None:
 )
 @click.option("--workers", type=int, default=1, show_default=True, help="Extraction processes.")
 @click.option(
+    "--time-budget",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_TIME_BUDGET,
+    show_default=True,
+    help="Seconds one article may take to extract before it is recorded as a problem (0: no limit).",
+)
+@click.option(
+    "--retry-failed", is_flag=True, help="Also read again every file with a recorded problem (after an upgrade)."
+)
+@click.option(
     "--claims",
     "group_claims",
     is_flag=True,
@@ -65,10 +76,30 @@ def _print_rows(rows: list[LedgerRow]) -> None:
 )
 @click.pass_context
 def ingest(
-    ctx: click.Context, paths: tuple[Path, ...], sidecar: Path | None, max_bytes: int, workers: int, group_claims: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    sidecar: Path | None,
+    max_bytes: int,
+    workers: int,
+    time_budget: float,
+    retry_failed: bool,
+    group_claims: bool,
 ) -> None:
-    """Read articles from files and folders into the database."""
+    """Read articles from files and folders into the database.
+
+    A file, line or article that cannot be read or extracted is recorded
+    (`quotetrail problems`) and the run goes on. Exit status: 0 when every
+    input was stored, 3 when some failed and the rest was stored, 1 when
+    nothing was stored, 130 when interrupted.
+    """
     store = _store(ctx)
+    targets: list[str | Path] = list(paths)
+    if retry_failed:
+        retry = failed_inputs(store)
+        click.echo(f"retrying {len(retry)} files with recorded problems", err=True)
+        targets += retry
+    if not targets:
+        raise click.UsageError("give files or folders to ingest (or --retry-failed)")
     bar = tqdm(desc="ingesting", unit=" articles", file=sys.stderr, disable=None)
 
     def problem(p) -> None:
@@ -76,10 +107,11 @@ def ingest(
 
     summary = ingest_paths(
         store,
-        paths,
+        targets,
         sidecar=sidecar,
         max_bytes=max_bytes,
         workers=workers,
+        time_budget=time_budget or None,
         on_problem=problem,
         on_article=lambda _e, _s: bar.update(1),
     )
@@ -90,10 +122,25 @@ def ingest(
 
         click.echo(update_claims(store).line())
     store.close()
-    if summary.interrupted:
-        ctx.exit(130)
-    if summary.articles == 0:
-        ctx.exit(1)
+    ctx.exit(summary.exit_code)
+
+
+@click.command()
+@click.option("--by-kind", is_flag=True, help="One line per kind of failure (fingerprint) with how many inputs hit it.")
+@click.option("--stage", help="Only problems of this stage (read, decode, parse, clean, extract, store).")
+@click.pass_context
+def problems(ctx: click.Context, by_kind: bool, stage: str | None) -> None:
+    """Inputs that could not be stored, with the stage and the reason (kept until the input is read)."""
+    store = _store(ctx)
+    if by_kind:
+        for fingerprint, where, inputs, seen, example in store.problem_counts():
+            click.echo(f"{fingerprint}  {where:<8} {inputs:>5} inputs ({seen} times)  e.g. {example}")
+        return
+    found = store.problems(stage=stage)
+    for p in found:
+        click.echo(f"{p.path}\t{p.stage}\t{p.fingerprint}\t{p.reason}")
+    if not found:
+        click.echo("no problems recorded", err=True)
 
 
 @click.command()
@@ -177,4 +224,4 @@ def export(ctx: click.Context, fmt: str, output: Path | None, speaker, text, sin
         click.echo(f"wrote {len(rows)} quotations to {output}", err=True)
 
 
-COMMANDS: list[click.Command] = [ingest, quotes, timeline, speakers, export]
+COMMANDS: list[click.Command] = [ingest, problems, quotes, timeline, speakers, export]

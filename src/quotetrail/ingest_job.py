@@ -2,22 +2,39 @@
 
 Extraction is a pure function of an article, so it can run in worker
 processes; storing happens in this process only, one transaction per article
-(a single writer keeps SQLite simple and safe).  Ctrl-C stops reading but
-everything already committed stays; the summary says how far it got.
+(a single writer keeps SQLite simple and safe).
+
+The article is the unit of failure: whatever goes wrong while reading,
+cleaning, extracting or storing one article is recorded as a ``Problem``
+(file, stage, exception type, fingerprint) and the run goes on.  Ctrl-C
+stops reading, but everything already committed stays, and the derived
+tables (speakers) are brought up to date however the run ended; a run
+that was killed outright leaves them marked stale, and the next run
+rebuilds them.
+
+Between reading and extraction there is a bounded queue: with ``workers``
+processes at most ``4 × workers`` articles are in flight, so memory does not
+grow with the number of input files.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ingest import DEFAULT_MAX_BYTES, read_paths
+from .faults import DEFAULT_TIME_BUDGET, problem_from_exception
+from .ingest import DEFAULT_MAX_BYTES, Skipped, read_paths
 from .model import Article, Extraction, Problem
-from .pipeline import extract
+from .pipeline import try_extract
 from .speakers import merge_speakers
 from .store import Store
+
+#: Articles read ahead of extraction per worker process.
+QUEUE_PER_WORKER = 4
 
 
 @dataclass
@@ -30,31 +47,106 @@ class Summary:
     unchanged: int = 0
     quotations: int = 0
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     interrupted: bool = False
 
     @property
     def articles(self) -> int:
         return self.new + self.updated + self.unchanged
 
+    @property
+    def failed(self) -> int:
+        """Inputs (files, lines, records or articles) that could not be stored."""
+        return len(self.problems)
+
     def line(self) -> str:
         text = (
             f"{len(self.files)} files read: {self.new} new, {self.updated} updated, {self.unchanged} unchanged "
-            f"articles; {self.quotations} quotations; {len(self.problems)} errors"
+            f"articles; {self.quotations} quotations; {self.failed} errors"
         )
+        if self.skipped:
+            text += f"; {len(self.skipped)} hidden or excluded entries skipped"
+        if self.failed:
+            text += f" ({self.failed} {'input' if self.failed == 1 else 'inputs'} failed, see `quotetrail problems`)"
         return text + (" (interrupted)" if self.interrupted else "")
+
+    @property
+    def exit_code(self) -> int:
+        """The documented exit status of ``ingest``.
+
+        0: every input found was stored; 3: a partial run (some inputs failed,
+        the rest is stored: a script can tell this from total failure); 1:
+        nothing was stored (no input found, or every one failed); 130:
+        interrupted by Ctrl-C.
+        """
+        if self.interrupted:
+            return 130
+        if self.articles == 0:
+            return 1
+        return 3 if self.failed else 0
 
 
 def _source_file(source: str) -> str:
     return source.split("#", 1)[0]
 
 
-def _extractions(articles: Iterable[Article], workers: int) -> Iterator[Extraction]:
-    if workers <= 1:
+def _extract_serially(articles: Iterable[Article], budget: float | None) -> Iterator[Extraction | Problem]:
+    for article in articles:
+        yield try_extract(article, budget)
+
+
+def _extract_in_pool(
+    articles: Iterable[Article], workers: int, budget: float | None
+) -> Iterator[Extraction | Problem]:
+    """``try_extract`` in worker processes, in input order, with at most ``QUEUE_PER_WORKER × workers`` in flight.
+
+    A worker that dies (a crash in compiled code, the out-of-memory killer)
+    breaks the pool: the articles then in flight are extracted again one at
+    a time in fresh pools, so only the article that kills a worker again is
+    lost, as a Problem.
+    """
+    limit = max(1, workers * QUEUE_PER_WORKER)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    pending: deque[tuple[Article, Future[Extraction | Problem]]] = deque()
+    try:
         for article in articles:
-            yield extract(article)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(extract, articles, chunksize=4)
+            pending.append((article, pool.submit(try_extract, article, budget)))
+            while len(pending) >= limit:
+                result, pool = _next_result(pending, pool, workers, budget)
+                yield from result
+        while pending:
+            result, pool = _next_result(pending, pool, workers, budget)
+            yield from result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _next_result(
+    pending: deque[tuple[Article, Future[Extraction | Problem]]],
+    pool: ProcessPoolExecutor,
+    workers: int,
+    budget: float | None,
+) -> tuple[list[Extraction | Problem], ProcessPoolExecutor]:
+    article, future = pending.popleft()
+    try:
+        return [future.result()], pool
+    except BrokenProcessPool:
+        pool.shutdown(wait=False, cancel_futures=True)
+        survivors = [article, *(a for a, _ in pending)]
+        pending.clear()
+        results: list[Extraction | Problem] = []
+        for one in survivors:  # one at a time, so the culprit is known
+            with ProcessPoolExecutor(max_workers=1) as single:
+                try:
+                    results.append(single.submit(try_extract, one, budget).result())
+                except BrokenProcessPool as err:
+                    results.append(problem_from_exception(one.source, "extract", _WorkerDied(err)))
+        return results, ProcessPoolExecutor(max_workers=workers)
+
+
+class _WorkerDied(Exception):
+    def __init__(self, err: BaseException) -> None:
+        super().__init__(f"the extraction process died on this article ({err})")
 
 
 def ingest_paths(
@@ -64,36 +156,78 @@ def ingest_paths(
     sidecar: str | Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     workers: int = 1,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
     on_problem: Callable[[Problem], None] | None = None,
     on_article: Callable[[Extraction, str], None] | None = None,
 ) -> Summary:
-    """Read every file under ``paths`` into ``store`` and return what happened."""
+    """Read every file under ``paths`` into ``store`` and return what happened; never raises for bad input."""
     summary = Summary()
+
+    def report(problem: Problem) -> None:
+        summary.problems.append(problem)
+        store.add_problem(problem)
+        if on_problem:
+            on_problem(problem)
 
     def articles() -> Iterator[Article]:
         db = Path(store.path)
         own_files = [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
-        for item in read_paths(paths, sidecar=sidecar, max_bytes=max_bytes, exclude=own_files):
-            if isinstance(item, Problem):
+        found = read_paths(
+            paths, sidecar=sidecar, max_bytes=max_bytes, exclude=own_files, on_file=summary.files.add
+        )
+        for item in found:
+            if isinstance(item, Skipped):
+                summary.skipped.append(item)
+            elif isinstance(item, Problem):
                 summary.files.add(_source_file(item.path))
-                summary.problems.append(item)
-                store.add_problem(item)
-                if on_problem:
-                    on_problem(item)
-                continue
-            summary.files.add(_source_file(item.source))
-            yield item
+                report(item)
+            elif store.has_article(item.id, item.source):  # seen before: no need to extract it again
+                summary.unchanged += 1
+                if on_article:
+                    on_article(Extraction(article=item), "unchanged")
+            else:
+                yield item
 
+    extractions = (
+        _extract_in_pool(articles(), workers, time_budget)
+        if workers > 1
+        else _extract_serially(articles(), time_budget)
+    )
     try:
-        for extraction in _extractions(articles(), workers):
-            status = store.add_extraction(extraction)
+        for result in extractions:
+            if isinstance(result, Problem):
+                report(result)
+                continue
+            try:
+                status = store.add_extraction(result)
+            except Exception as err:  # a store failure for one article: recorded, the run goes on
+                report(problem_from_exception(result.article.source, "store", err))
+                continue
             setattr(summary, status, getattr(summary, status) + 1)
             if status != "unchanged":
-                summary.quotations += len(extraction.quotations)
+                summary.quotations += len(result.quotations)
             if on_article:
-                on_article(extraction, status)
+                on_article(result, status)
     except KeyboardInterrupt:
         summary.interrupted = True
-    if summary.new or summary.updated:
-        store.replace_speakers(merge_speakers(store.speaker_mentions()))
+    finally:
+        refresh_derived(store)
     return summary
+
+
+def refresh_derived(store: Store) -> bool:
+    """Rebuild the speakers table if any article was stored since it was last built; True if it was."""
+    if not store.is_stale("speakers"):
+        return False
+    store.replace_speakers(merge_speakers(store.speaker_mentions()))
+    return True
+
+
+def failed_inputs(store: Store) -> list[str]:
+    """The files with open problems that still exist, for ``ingest --retry-failed``."""
+    files = []
+    for problem in store.problems():
+        path = _source_file(problem.path)
+        if path not in files and Path(path).exists():
+            files.append(path)
+    return files

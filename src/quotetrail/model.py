@@ -13,6 +13,7 @@ decided; the pipeline builds new values instead (``dataclasses.replace``).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -236,11 +237,27 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something that went wrong with one input; the run goes on with the rest."""
+    """Something that went wrong with one input; the run goes on with the rest.
+
+    ``error`` is the exception's type where one was raised (empty for input
+    the readers refused on purpose).  ``fingerprint`` names the *kind* of
+    failure, not the file: the same bug hit by a thousand articles has one
+    fingerprint, so a user (or a bug report) can group them.  It is stable
+    across runs and machines: it hashes the stage, the exception type and
+    the innermost quotetrail function that raised, or, without an exception,
+    the reason with its numbers blanked.
+    """
 
     path: str
-    stage: str  # read, decode, parse, clean, analyse, store...
+    stage: str  # read, decode, parse, clean, extract, store...
     reason: str
+    error: str = ""
+    fingerprint: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            basis = f"{self.stage}|{self.error}|{re.sub(r'[0-9]+', '#', self.reason)}"
+            object.__setattr__(self, "fingerprint", hashlib.sha1(basis.encode("utf-8", "replace")).hexdigest()[:12])
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 from .analyse import analyse
 from .dates import date_quotations, find_dates
-from .model import Article, DateMention, Doc, Extraction, Quotation, SpeakerMention
+from .faults import DEFAULT_TIME_BUDGET, problem_from_exception, time_budget
+from .model import Article, DateMention, Doc, Extraction, Problem, Quotation, SpeakerMention
 from .quotations import find_quotations
 from .speakers import resolve_speakers
 
@@ -81,6 +82,22 @@ def extract(article: Article, skip: frozenset[str] = frozenset()) -> Extraction:
             stage.run(state)
     quotations = tuple(replace(q, article_id=article.id) for q in state.quotations)
     return Extraction(article=article, quotations=quotations, dates=tuple(state.dates), mentions=tuple(state.mentions))
+
+
+def try_extract(
+    article: Article, budget: float | None = DEFAULT_TIME_BUDGET, skip: frozenset[str] = frozenset()
+) -> Extraction | Problem:
+    """``extract`` with the article boundary as the fault boundary: a failure is returned, not raised.
+
+    This is what every batch path maps over articles (the CLI, the worker
+    pool, uploads, Spark), so one article that breaks a stage or runs past
+    ``budget`` seconds costs only itself.
+    """
+    try:
+        with time_budget(budget):
+            return extract(article, skip)
+    except Exception as err:  # the whole point: any failure stays with its article
+        return problem_from_exception(article.source, "extract", err)
 
 
 check_stages()

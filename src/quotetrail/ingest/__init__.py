@@ -8,11 +8,15 @@ reason, and the run goes on with the rest.  Articles come out cleaned
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+import contextlib
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..clean import clean_article
+from ..faults import problem_from_exception
 from ..model import Article, InputError, Problem
 from .decode import decode_bytes
 from .html import parse_html
@@ -29,26 +33,88 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
 
-def find_files(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Iterator[Path | Problem]:
-    """Files named or inside named folders (recursive, sorted, hidden and excluded files skipped)."""
-    skip = {p.resolve() for p in exclude}
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A path found but deliberately not read (hidden entries, the database itself): counted, not an error."""
+
+    path: str
+    reason: str
+
+
+def display_path(path: Path | str) -> str:
+    """A path as text that can always be stored and printed.
+
+    File names that are not valid UTF-8 reach Python as lone surrogates
+    (``a\udcff.txt``); they are shown with the undecodable bytes escaped
+    (``a\\xff.txt``) so that storing or printing them cannot fail.
+    """
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Problem | Skipped]:
+    """Every entry below ``folder`` in name order; unreadable folders and link loops are reported."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as err:
+        yield Problem(display_path(folder), "read", f"cannot list folder ({err.strerror or err})")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
+            yield Skipped(display_path(path), "hidden")
+            continue
+        yield from _entry(path, seen)
+
+
+def _entry(path: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Problem | Skipped]:
+    """One named or found path: a file to read, a folder to walk, or a reason why not."""
+    shown = display_path(path)
+    try:
+        info = path.stat()  # follows links
+    except FileNotFoundError:
+        reason = "dangling symbolic link" if path.is_symlink() else "no such file or folder"
+        yield Problem(shown, "read", reason)
+        return
+    except OSError as err:
+        yield Problem(shown, "read", f"cannot read ({err.strerror or err})")
+        return
+    if stat.S_ISDIR(info.st_mode):
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            yield Problem(shown, "read", "symbolic link loop: this folder was already read")
+            return
+        seen.add(key)
+        yield from _walk(path, seen)
+    elif stat.S_ISREG(info.st_mode):
+        yield path
+    else:
+        kind = "named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "socket or device"
+        yield Problem(shown, "read", f"not a regular file ({kind})")
+
+
+def find_files(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Iterator[Path | Problem | Skipped]:
+    """Files named or inside named folders (recursive, sorted), or a Problem/Skipped for every other path.
+
+    Nothing vanishes: folders that cannot be listed, dangling links, link
+    loops, pipes and devices each come out as a Problem with the reason;
+    hidden entries and ``exclude`` (the database being written) as Skipped.
+    """
+    skip = set()
+    for p in exclude:
+        with contextlib.suppress(OSError):
+            skip.add(p.resolve())
+    seen: set[tuple[int, int]] = set()
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if (
-                    child.is_file()
-                    and not any(part.startswith(".") for part in rel.parts)
-                    and child.resolve() not in skip
-                ):
-                    yield child
-        elif path.is_file():
-            yield path
-        elif path.exists():
-            yield Problem(str(path), "read", "not a regular file")
-        else:
-            yield Problem(str(path), "read", "no such file or folder")
+        for item in _entry(Path(raw), seen):
+            if isinstance(item, Path) and skip and item.resolve() in skip:
+                yield Skipped(display_path(item), "the database being written")
+                continue
+            yield item
 
 
 def _kind(path: Path) -> str:
@@ -138,15 +204,48 @@ def _read_jsonl(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
         yield from parse_jsonl(lines(), source)
 
 
+def _articles_of(item: Path, max_bytes: int, meta: Sidecar | None) -> Iterator[Article | Problem]:
+    """The cleaned articles of one file, or Problems; a failure in one file never leaves it."""
+    source = display_path(item)
+    found = False
+    try:
+        for result in _read_file(item, max_bytes):
+            found = True
+            if isinstance(result, InputError):
+                yield replace(result.problem(), path=display_path(result.path))
+                continue
+            article = result
+            if article.source != display_path(article.source):
+                article = replace(article, source=display_path(article.source))
+            try:
+                if article.published is None and (day := date_from_filename(item.name)):
+                    article = replace(article, published=day, published_source="filename")
+                if meta is not None:
+                    article = meta.apply(article, item)
+                yield clean_article(article)
+            except InputError as err:
+                yield err.problem()
+            except Exception as err:  # one article's failure stays with that article
+                yield problem_from_exception(article.source, "clean", err)
+    except Exception as err:  # a reader that breaks mid-file: report it, go on with the next file
+        yield problem_from_exception(source, "read", err)
+        return
+    if not found:
+        yield Problem(source, "read", "no article found in this file")
+
+
 def read_paths(
     paths: Iterable[str | Path],
     sidecar: str | Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     exclude: Iterable[Path] = (),
-) -> Iterator[Article | Problem]:
+    on_file: Callable[[str], None] | None = None,
+) -> Iterator[Article | Problem | Skipped]:
     """Every article in ``paths``, cleaned and with its id, or a Problem per bad input.
 
-    ``exclude`` names files never to read, such as the database being written.
+    Never raises for bad input, whatever the reader or the cleaning stage
+    does with it.  ``exclude`` names files never to read, such as the
+    database being written; ``on_file`` is told of every file opened.
     """
     meta: Sidecar | None = None
     if sidecar is not None:
@@ -155,22 +254,12 @@ def read_paths(
         except InputError as err:
             yield err.problem()
     for item in find_files(paths, exclude):
-        if isinstance(item, Problem):
+        if not isinstance(item, Path):
             yield item
             continue
-        for result in _read_file(item, max_bytes):
-            if isinstance(result, InputError):
-                yield result.problem()
-                continue
-            article = result
-            if article.published is None and (day := date_from_filename(item.name)):
-                article = replace(article, published=day, published_source="filename")
-            if meta is not None:
-                article = meta.apply(article, item)
-            try:
-                yield clean_article(article)
-            except InputError as err:
-                yield err.problem()
+        if on_file:
+            on_file(display_path(item))
+        yield from _articles_of(item, max_bytes, meta)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "find_files", "read_paths"]
+__all__ = ["DEFAULT_MAX_BYTES", "Skipped", "display_path", "find_files", "read_paths"]

@@ -149,6 +149,7 @@ class SQLiteStore:
                     "INSERT OR IGNORE INTO article_sources(source, article_id) VALUES (?, ?)",
                     (article.source, article.id),
                 )
+                self.clear_problems(article.source)
                 conn.execute("COMMIT")
                 return "unchanged"
             old = conn.execute("SELECT article_id FROM article_sources WHERE source = ?", (article.source,)).fetchone()
@@ -157,6 +158,8 @@ class SQLiteStore:
                 status = "updated"
                 self._delete_article(old[0])
             self._insert(extraction)
+            self.clear_problems(article.source)
+            self.mark_stale("speakers")
             conn.execute("COMMIT")
             return status
         except BaseException:
@@ -238,14 +241,45 @@ class SQLiteStore:
             )
 
     def add_problem(self, problem: Problem) -> None:
+        """Record a problem once: the same input failing the same way again only counts it again."""
+        now = _now()
         self.conn.execute(
-            "INSERT INTO problems(path, stage, reason, at) VALUES (?,?,?,?)",
-            (problem.path, problem.stage, problem.reason, _now()),
+            "INSERT INTO problems(path, stage, reason, error, fingerprint, at, last_at) VALUES (?,?,?,?,?,?,?)"
+            " ON CONFLICT(path, stage, reason) DO UPDATE SET seen = seen + 1, last_at = excluded.last_at,"
+            " error = excluded.error, fingerprint = excluded.fingerprint",
+            (problem.path, problem.stage, problem.reason, problem.error, problem.fingerprint, now, now),
         )
 
-    def problems(self) -> list[Problem]:
-        rows = self.conn.execute("SELECT path, stage, reason FROM problems ORDER BY id").fetchall()
-        return [Problem(r["path"], r["stage"], r["reason"]) for r in rows]
+    def clear_problems(self, path: str) -> int:
+        """Forget the problems of an input that has now been read; returns how many there were."""
+        return self.conn.execute("DELETE FROM problems WHERE path = ?", (path,)).rowcount
+
+    def problems(self, *, stage: str | None = None) -> list[Problem]:
+        sql, args = "SELECT path, stage, reason, error, fingerprint FROM problems", []
+        if stage:
+            sql += " WHERE stage = ?"
+            args.append(stage)
+        rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [Problem(r["path"], r["stage"], r["reason"], r["error"], r["fingerprint"]) for r in rows]
+
+    def problem_counts(self) -> list[tuple[str, str, int, int, str]]:
+        """``(fingerprint, stage, inputs, times seen, an example reason)`` per kind of failure, commonest first."""
+        rows = self.conn.execute(
+            "SELECT fingerprint, stage, COUNT(*), SUM(seen), MIN(reason) FROM problems"
+            " GROUP BY fingerprint, stage ORDER BY COUNT(*) DESC, fingerprint"
+        )
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    # -- bookkeeping -------------------------------------------------------
+    def mark_stale(self, table: str) -> None:
+        """Note that a derived table (``speakers``) needs rebuilding; survives a crash before the rebuild."""
+        self.conn.execute("INSERT OR REPLACE INTO bookkeeping(key, value) VALUES (?, ?)", (f"stale:{table}", _now()))
+
+    def is_stale(self, table: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM bookkeeping WHERE key = ?", (f"stale:{table}",)).fetchone() is not None
+
+    def mark_fresh(self, table: str) -> None:
+        self.conn.execute("DELETE FROM bookkeeping WHERE key = ?", (f"stale:{table}",))
 
     # -- articles ---------------------------------------------------------
     @staticmethod
@@ -276,6 +310,21 @@ class SQLiteStore:
         sql += " ORDER BY published DESC, id LIMIT ? OFFSET ?"
         rows = self.conn.execute(sql, [*args, limit, offset]).fetchall()
         return [self._article(r) for r in rows]
+
+    def has_article(self, article_id: str, source: str) -> bool:
+        """Whether this content is stored already; if so, ``source`` is recorded as one more place it was found.
+
+        Lets ingest skip extraction for content it has seen (a re-run costs a
+        hash per file, not an extraction).
+        """
+        if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
+            return False
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO article_sources(source, article_id) VALUES (?, ?)", (source, article_id)
+            )
+            self.clear_problems(source)
+        return True
 
     def count_articles(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
@@ -420,6 +469,7 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("DELETE FROM speakers")
+            self.mark_fresh("speakers")
             for s in speakers:
                 names = {s.name, *s.variants}
                 marks = ",".join("?" * len(names))
