@@ -8,6 +8,7 @@ ingest writes.  This is the only module that writes SQL.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import sqlite3
@@ -48,11 +49,38 @@ def quotation_text(text: str) -> str:
     return text
 
 
-#: Quotations joined with their article: the rows of exports, the API and timelines.
+#: Quotations joined with their article's metadata (never its text): the rows of exports, the API
+#: and timelines.
 _LEDGER_SELECT = (
-    "SELECT q.*, a.source, a.title, a.outlet, a.agency, a.published, a.text AS article_text"
+    "SELECT q.*, a.source, a.title, a.outlet, a.agency, a.published"
     " FROM quotations q JOIN articles a ON a.id = q.article_id"
 )
+
+#: Date order, undated last; ``said_key`` is ``said_on`` or '~', and its index serves this order.
+_DATE_ORDER = ("q.said_key", "q.article_id", "q.start", "q.id")
+
+
+def covered_text(article_text: str, spans: Sequence[Span]) -> str | None:
+    """The text a role's spans cover, in text order, several joined by `` … ``; None for no span."""
+    return " … ".join(article_text[s.start : s.end] for s in sorted(spans, key=lambda s: s.start)) or None
+
+
+def encode_cursor(row: LedgerRow) -> str:
+    """An opaque keyset cursor: the date-order key of the last row a page showed."""
+    key = [row.said_on or "~", row.article_id, row.start, row.quotation_id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str, int, str]:
+    """The key in a cursor from ``encode_cursor``; ValueError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        said, article, start, qid = json.loads(raw)
+        if not (isinstance(said, str) and isinstance(article, str) and isinstance(qid, str)):
+            raise TypeError
+        return said, article, int(start), qid
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"not a valid page cursor: {cursor[:40]!r}") from err
 
 
 def _now() -> str:
@@ -123,11 +151,30 @@ class SQLiteStore:
                 for statement in sql.split(";\n"):
                     if statement.strip():
                         self.conn.execute(statement)
+                if version == 5:
+                    self._fill_span_texts()
                 self.conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+
+    def _fill_span_texts(self) -> None:
+        """Migration 5: the covered texts of older rows, read once from their articles."""
+        rows = self.conn.execute(
+            "SELECT q.id, q.speaker_mention, q.cue, q.addressee, a.text FROM quotations q"
+            " JOIN articles a ON a.id = q.article_id"
+        ).fetchall()
+        for qid, mention, cue, addressee, text in rows:
+            self.conn.execute(
+                "UPDATE quotations SET speaker_mention_text = ?, cue_text = ?, addressee_text = ? WHERE id = ?",
+                (
+                    covered_text(text, _spans(mention)),
+                    covered_text(text, _spans(cue)),
+                    covered_text(text, _spans(addressee)),
+                    qid,
+                ),
+            )
 
     def close(self) -> None:
         self.conn.close()
@@ -206,8 +253,9 @@ class SQLiteStore:
             text = quotation_text(q.text(a.text))
             self.conn.execute(
                 "INSERT OR REPLACE INTO quotations(id, article_id, type, spans, cue, speaker_mention, frame, addressee,"
-                ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, confidence)'
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, confidence,'
+                " speaker_mention_text, cue_text, addressee_text, said_key)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     q.id,
                     a.id,
@@ -227,6 +275,10 @@ class SQLiteStore:
                     text,
                     q.claim_id,
                     q.confidence,
+                    covered_text(a.text, q.speaker_mention),
+                    covered_text(a.text, q.cue),
+                    covered_text(a.text, q.addressee),
+                    q.said_on or "~",
                 ),
             )
             self.conn.execute(
@@ -362,6 +414,40 @@ class SQLiteStore:
         )
 
     # -- quotations as ledger rows -------------------------------------------
+    def speaker_names(self, speaker: str, limit: int = 500) -> list[str]:
+        """Every stored spelling of the speakers a filter value means, found in the speakers table.
+
+        An id or a full name (any case) means that speaker; otherwise every
+        speaker whose name or variants contain the value.  The quotations are
+        then found through the index on ``quotations.speaker`` instead of a
+        substring scan of every quotation.  The value itself is kept as an
+        exact name, so a speaker not (yet) in the speakers table still matches.
+        """
+        rows = self.conn.execute(
+            "SELECT name, variants FROM speakers WHERE id = ? OR name = ? COLLATE NOCASE", (speaker, speaker)
+        ).fetchall()
+        if not rows:
+            rows = self.conn.execute(
+                "SELECT name, variants FROM speakers WHERE name LIKE ? OR variants LIKE ?"
+                " ORDER BY quotation_count DESC LIMIT ?",
+                (f"%{speaker}%", f"%{speaker}%", limit),
+            ).fetchall()
+        names = {speaker}
+        for name, variants in rows:
+            names.add(name)
+            names.update(v for v in json.loads(variants) if speaker.casefold() in v.casefold() or name in v)
+        return sorted(names)
+
+    def outlet_names(self, outlet: str) -> list[str]:
+        """The stored outlet and agency names containing ``outlet`` (any case): few, so found in Python."""
+        wanted = outlet.casefold()
+        found = set()
+        for column in ("outlet", "agency"):
+            for (name,) in self.conn.execute(f"SELECT DISTINCT {column} FROM articles WHERE {column} IS NOT NULL"):
+                if wanted in name.casefold():
+                    found.add(name)
+        return sorted(found)
+
     def _where(
         self,
         *,
@@ -384,20 +470,28 @@ class SQLiteStore:
             clauses.append("q.type = ?")
             args.append(type)
         if speaker:
-            clauses.append("(q.speaker LIKE ? OR q.speaker = (SELECT name FROM speakers WHERE id = ?))")
-            args += [f"%{speaker}%", speaker]
+            if self.conn.execute("SELECT 1 FROM speakers LIMIT 1").fetchone() is None:
+                # no speakers table built yet (a store filled without ingest): a substring scan is all there is
+                clauses.append("q.speaker LIKE ?")
+                args.append(f"%{speaker}%")
+            else:
+                names = self.speaker_names(speaker)
+                clauses.append(f"q.speaker IN ({','.join('?' * len(names))})")
+                args += names
         if text:
             clauses.append("q.id IN (SELECT quotation_id FROM quotations_fts WHERE quotations_fts MATCH ?)")
             args.append(fts_query(text))
-        if since:  # a statement dated 2024-05 overlaps since=2024-05-10
-            clauses.append("q.said_on IS NOT NULL AND q.said_on || '~' >= ?")
-            args.append(since)
+        if since:  # a statement dated 2024-05 overlaps since=2024-05-10; the first test uses the index
+            clauses.append("q.said_key >= ? AND q.said_key < '~' AND q.said_key || '~' >= ?")
+            args += [since[:4], since]
         if until:
-            clauses.append("q.said_on IS NOT NULL AND q.said_on <= ?")
+            clauses.append("q.said_key <= ?")
             args.append(until + "~")
         if outlet:
-            clauses.append("(a.outlet LIKE ? OR a.agency LIKE ?)")
-            args += [f"%{outlet}%", f"%{outlet}%"]
+            names = self.outlet_names(outlet)
+            marks = ",".join("?" * len(names))
+            clauses.append(f"(a.outlet IN ({marks}) OR a.agency IN ({marks}))" if names else "0")
+            args += names + names
         if claim:
             clauses.append("q.claim_id = ?")
             args.append(claim)
@@ -406,33 +500,72 @@ class SQLiteStore:
             args.append(article)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
-    def quotations(
-        self, *, limit: int = 100, offset: int = 0, order: str = "date", **filters: str | None
-    ) -> list[LedgerRow]:
-        """Ledger rows matching the filters; ``order`` is ``date`` (undated last) or ``text``."""
+    def _ledger_sql(self, order: str, after: str | None, filters: dict[str, str | None]) -> tuple[str, list[object]]:
         where, args = self._where(**filters)
+        if after is not None:
+            if order != "date":
+                raise ValueError("a page cursor ('after') works with date order only")
+            where += (" AND " if where else " WHERE ") + f"({', '.join(_DATE_ORDER)}) > (?, ?, ?, ?)"
+            args += list(decode_cursor(after))
+        if order == "recent":  # the newest dated statements first
+            where += (" AND " if where else " WHERE ") + "q.said_key < '~'"
         order_sql = {
-            "date": "q.said_on IS NULL, q.said_on, a.published, q.article_id, q.start",
-            "recent": "q.said_on IS NULL, q.said_on DESC, q.article_id, q.start",
+            "date": ", ".join(_DATE_ORDER),
+            "recent": ", ".join(f"{c} DESC" for c in _DATE_ORDER),
             "text": "q.article_id, q.start",
         }[order]
-        sql = f"{_LEDGER_SELECT}{where} ORDER BY {order_sql} LIMIT ? OFFSET ?"
-        rows = self.conn.execute(sql, [*args, max(0, int(limit)), max(0, int(offset))]).fetchall()
-        return [self._ledger_row(r) for r in rows]
+        return f"{_LEDGER_SELECT}{where} ORDER BY {order_sql}", args
+
+    def quotations(
+        self,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        order: str = "date",
+        after: str | None = None,
+        **filters: str | None,
+    ) -> list[LedgerRow]:
+        """Ledger rows matching the filters, one page.
+
+        ``order`` is ``date`` (undated last), ``recent`` (dated only, newest
+        first) or ``text`` (article by article).  For deep scrolling pass
+        ``after=encode_cursor(last_row)`` instead of a growing ``offset``: the
+        page then starts from the index, however deep it is.
+        """
+        sql, args = self._ledger_sql(order, after, filters)
+        rows = self.conn.execute(f"{sql} LIMIT ? OFFSET ?", [*args, max(0, int(limit)), max(0, int(offset))])
+        return [self._ledger_row(r) for r in rows.fetchall()]
+
+    def iter_ledger(self, *, order: str = "date", batch: int = 2000, **filters: str | None) -> Iterator[LedgerRow]:
+        """Every matching ledger row, streamed in pages of ``batch`` rows: no cap, memory bounded by the page."""
+        if order != "date":
+            sql, args = self._ledger_sql(order, None, filters)
+            cursor = self.conn.execute(sql, args)
+            while chunk := cursor.fetchmany(batch):
+                yield from (self._ledger_row(r) for r in chunk)
+            return
+        after: str | None = None
+        while True:
+            page = self.quotations(limit=batch, order="date", after=after, **filters)
+            yield from page
+            if len(page) < batch:
+                return
+            after = encode_cursor(page[-1])
 
     def count_quotations(self, **filters: str | None) -> int:
         where, args = self._where(**filters)
+        if "a." not in where:  # no article filter: count from a quotations index alone
+            return self.conn.execute(f"SELECT COUNT(*) FROM quotations q{where}", args).fetchone()[0]
         sql = f"SELECT COUNT(*) FROM quotations q JOIN articles a ON a.id = q.article_id{where}"
         return self.conn.execute(sql, args).fetchone()[0]
 
+    def explain(self, **filters: str | None) -> list[str]:
+        """SQLite's plan for the first page of a filtered list (what tests check for full scans)."""
+        sql, args = self._ledger_sql("date", None, filters)
+        return [r[3] for r in self.conn.execute(f"EXPLAIN QUERY PLAN {sql} LIMIT 50", args)]
+
     @staticmethod
     def _ledger_row(row: sqlite3.Row) -> LedgerRow:
-        text = row["article_text"]
-
-        def covered(raw: str) -> str | None:
-            spans = sorted(_spans(raw), key=lambda s: s.start)
-            return " … ".join(text[s.start : s.end] for s in spans) or None
-
         return LedgerRow(
             article_id=row["article_id"],
             source=row["source"],
@@ -443,10 +576,10 @@ class SQLiteStore:
             type=row["type"],
             text=row["text"],
             speaker=row["speaker"],
-            speaker_mention=covered(row["speaker_mention"]),
+            speaker_mention=row["speaker_mention_text"],
             speaker_role=row["speaker_role"],
-            cue=covered(row["cue"]),
-            addressee=covered(row["addressee"]),
+            cue=row["cue_text"],
+            addressee=row["addressee_text"],
             said_on=row["said_on"],
             said_on_text=row["said_on_text"],
             start=row["start"],
@@ -599,7 +732,7 @@ class SQLiteStore:
         if not quotation_ids:
             return []
         marks = ",".join("?" * len(quotation_ids))
-        sql = f"{_LEDGER_SELECT} WHERE q.id IN ({marks}) ORDER BY q.said_on IS NULL, q.said_on, q.article_id, q.start"
+        sql = f"{_LEDGER_SELECT} WHERE q.id IN ({marks}) ORDER BY {', '.join(_DATE_ORDER)}"
         return [self._ledger_row(r) for r in self.conn.execute(sql, list(quotation_ids))]
 
     def get_embeddings(self, hashes: Sequence[str], model: str) -> dict[str, bytes]:
