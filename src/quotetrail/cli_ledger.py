@@ -1,9 +1,7 @@
-"""Ledger commands: ``ingest``, ``quotes``, ``timeline``, ``speakers``, ``export``."""
+"""Ledger commands: ``ingest``, ``problems``, ``quotes``, ``timeline``, ``speakers``, ``export``, ``load``."""
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from pathlib import Path
 
@@ -13,8 +11,9 @@ from tqdm import tqdm
 from . import query
 from .faults import DEFAULT_TIME_BUDGET
 from .ingest import DEFAULT_MAX_BYTES
-from .ingest_job import failed_inputs, ingest_paths
-from .model import EXPORT_FIELDS, QUOTATION_TYPES, LedgerRow
+from .ingest_job import failed_inputs, ingest_paths, refresh_derived
+from .ledgerfile import FORMATS, format_of, write_ledger
+from .model import QUOTATION_TYPES, LedgerRow
 from .store import open_store
 
 
@@ -193,35 +192,55 @@ def speakers(ctx: click.Context, name: str | None) -> None:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="jsonl (default), csv or parquet (needs -o).")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
 @_filters
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path | None, speaker, text, since, until, type_, outlet) -> None:
-    """Export quotations, one per line, with the documented fields."""
+def export(
+    ctx: click.Context, fmt: str | None, output: Path | None, speaker, text, since, until, type_, outlet
+) -> None:
+    """Export every matching quotation, one per row, with the documented fields (streamed, no cap).
+
+    The format follows the file name (.csv, .parquet) unless --format says otherwise.
+    """
+    fmt = format_of(output or "-", fmt)
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("Parquet is written to a file: give -o FILE.parquet")
     try:
-        rows = query.quotations(
-            _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet, limit=100_000
+        rows = query.iter_quotations(
+            _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet
         )
+        n = write_ledger(rows, fmt, output if output else sys.stdout)
     except ValueError as err:
         raise click.UsageError(str(err)) from err
-    handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
-        if fmt == "jsonl":
-            for row in rows:
-                handle.write(json.dumps(row.export_dict(), ensure_ascii=False) + "\n")
-        else:
-            writer = csv.DictWriter(handle, fieldnames=list(EXPORT_FIELDS))
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(row.export_dict())
-    finally:
-        if output:
-            handle.close()
     if output:
-        click.echo(f"wrote {len(rows)} quotations to {output}", err=True)
+        click.echo(f"wrote {n} quotations to {output}", err=True)
 
 
-COMMANDS: list[click.Command] = [ingest, problems, quotes, timeline, speakers, export]
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Format of the files (default: by file name).")
+@click.pass_context
+def load(ctx: click.Context, sources: tuple[str, ...], fmt: str | None) -> None:
+    """Load exported quotations (JSONL, CSV or Parquet; - for standard input) into the database.
+
+    Idempotent: loading the same export twice changes nothing, and export → load → export gives the
+    same file. Articles not yet in the database are created from the metadata in the rows, without
+    their text. A bad row is reported with its line and the rest loads (exit status 3).
+    """
+    from .ledgerfile import load_ledger
+
+    store = _store(ctx)
+    summary = load_ledger(store, sources, fmt)
+    for problem in summary.problems[:20]:
+        click.echo(f"error: {problem}", err=True)
+    refresh_derived(store)
+    click.echo(summary.line())
+    store.close()
+    if summary.problems:
+        ctx.exit(3 if summary.rows else 1)
+
+
+COMMANDS: list[click.Command] = [ingest, problems, quotes, timeline, speakers, export, load]

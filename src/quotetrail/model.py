@@ -322,6 +322,7 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "start",
     "end",
     "claim_id",
+    "quotation_id",
 )
 
 

@@ -292,6 +292,87 @@ class SQLiteStore:
                 (a.id, m.start, m.end, m.text, m.name, m.kind, m.role, a.published),
             )
 
+    def load_rows(self, rows: Sequence[LedgerRow]) -> None:
+        """Store exported ledger rows (``quotetrail load``) in one transaction; loading twice changes nothing.
+
+        An article not yet stored is created from the metadata the rows carry,
+        without its text (``has_text = 0``), and gets a speaker mention per
+        quotation so that the speakers table knows its speakers.  A quotation
+        already stored keeps its exact spans and takes the loaded values.
+        """
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            created: set[str] = set()
+            for r in rows:
+                if r.article_id not in created:
+                    cursor = conn.execute(
+                        "INSERT INTO articles(id, source, text, title, outlet, agency, published, language, removed,"
+                        " meta, ingested_at, has_text) VALUES (?,?,'',?,?,?,?,'de','[]','[]',?,0)"
+                        " ON CONFLICT(id) DO NOTHING",
+                        (r.article_id, r.source, r.title, r.outlet, r.agency, r.published, _now()),
+                    )
+                    if cursor.rowcount:
+                        created.add(r.article_id)
+                    conn.execute(
+                        "INSERT OR IGNORE INTO article_sources(source, article_id) VALUES (?, ?)",
+                        (r.source, r.article_id),
+                    )
+                conn.execute(
+                    "INSERT INTO quotations(id, article_id, type, spans, speaker, speaker_role, said_on, said_on_text,"
+                    ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key)'
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
+                    " speaker = excluded.speaker, speaker_role = excluded.speaker_role, said_on = excluded.said_on,"
+                    " said_on_text = excluded.said_on_text, text = excluded.text, claim_id = excluded.claim_id,"
+                    " speaker_mention_text = excluded.speaker_mention_text, cue_text = excluded.cue_text,"
+                    " addressee_text = excluded.addressee_text, said_key = excluded.said_key",
+                    (
+                        r.quotation_id,
+                        r.article_id,
+                        r.type,
+                        json.dumps([[r.start, r.end]]),
+                        r.speaker,
+                        r.speaker_role,
+                        r.said_on,
+                        r.said_on_text,
+                        r.start,
+                        r.end,
+                        r.text,
+                        r.claim_id,
+                        r.speaker_mention,
+                        r.cue,
+                        r.addressee,
+                        r.said_on or "~",
+                    ),
+                )
+                conn.execute("DELETE FROM quotations_fts WHERE quotation_id = ?", (r.quotation_id,))
+                conn.execute(
+                    "INSERT INTO quotations_fts(quotation_id, text, speaker, stems) VALUES (?,?,?,?)",
+                    (r.quotation_id, r.text, r.speaker or "", stem_text(r.text + " " + (r.speaker or ""))),
+                )
+                has_text = conn.execute("SELECT has_text FROM articles WHERE id = ?", (r.article_id,)).fetchone()[0]
+                if r.speaker and not has_text:
+                    conn.execute(
+                        'INSERT OR REPLACE INTO speaker_mentions(article_id, start, "end", text, name, kind, role,'
+                        " seen_on) VALUES (?,?,?,?,?,?,?,?)",
+                        (
+                            r.article_id,
+                            r.start,
+                            r.start,
+                            r.speaker_mention or r.speaker,
+                            r.speaker,
+                            "unknown",
+                            r.speaker_role,
+                            r.published,
+                        ),
+                    )
+                self.clear_problems(r.source)
+            self.mark_stale("speakers")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
     def add_problem(self, problem: Problem) -> None:
         """Record a problem once: the same input failing the same way again only counts it again."""
         now = _now()

@@ -1,0 +1,100 @@
+"""Issue 14: export streams every row, and ``load`` reads an export back, idempotently, in three formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quotetrail.cli import main
+from quotetrail.model import EXPORT_FIELDS, Article, Extraction, Quotation, Span
+from quotetrail.store import open_store
+
+ARTICLES = {
+    "a.txt": " date 2024-05-22\n„Die Nato hat keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Jens Stoltenberg "
+    "am Mittwoch in Brüssel. Der Generalsekretär fügte hinzu, man werde die Ukraine weiter unterstützen.",
+    "b.txt": " date 2022-02\nBundeskanzler Olaf Scholz sagte: „Wir werden keine Soldaten schicken.“ "
+    "Laut Scholz gebe es dafür keine Mehrheit.",
+}
+
+
+@pytest.fixture(scope="module")
+def source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("in")
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    db = folder.parent / "source.db"
+    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def run(*args: str, input: str | None = None) -> str:
+    result = CliRunner().invoke(main, list(args), input=input)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
+def test_export_load_export_is_identical(source_db: Path, tmp_path: Path, suffix: str) -> None:
+    first, second = tmp_path / f"first.{suffix}", tmp_path / f"second.{suffix}"
+    run("--db", str(source_db), "export", "-o", str(first))
+    target = tmp_path / "target.db"
+    run("--db", str(target), "load", str(first))
+    run("--db", str(target), "load", str(first))  # idempotent: twice is once
+    run("--db", str(target), "export", "-o", str(second))
+    assert first.read_bytes() == second.read_bytes()
+    store = open_store(target)
+    assert store.count_quotations() == open_store(source_db).count_quotations() > 2
+    assert {s.name for s in store.speakers()} >= {"Jens Stoltenberg", "Olaf Scholz"}
+    assert store.count_quotations(speaker="Stoltenberg") >= 1
+
+
+def test_export_piped_into_load_on_standard_input(source_db: Path, tmp_path: Path) -> None:
+    exported = run("--db", str(source_db), "export")
+    assert len(exported.splitlines()) == open_store(source_db).count_quotations()
+    assert list(json.loads(exported.splitlines()[0])) == list(EXPORT_FIELDS)
+    run("--db", str(tmp_path / "t.db"), "load", "-", input=exported)
+    assert run("--db", str(tmp_path / "t.db"), "export") == exported
+
+
+def test_loading_into_the_database_it_came_from_changes_nothing(source_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(source_db.read_bytes())
+    before = run("--db", str(copy), "export")
+    article_text = open_store(copy).article(json.loads(before.splitlines()[0])["article_id"]).text
+    (tmp_path / "e.jsonl").write_text(before, encoding="utf-8")
+    run("--db", str(copy), "load", str(tmp_path / "e.jsonl"))
+    assert run("--db", str(copy), "export") == before
+    store = open_store(copy)
+    assert store.article(json.loads(before.splitlines()[0])["article_id"]).text == article_text
+    assert store.count_articles() == 2
+
+
+def test_bad_rows_are_reported_with_their_line_and_the_rest_loads(source_db: Path, tmp_path: Path) -> None:
+    good = run("--db", str(source_db), "export").splitlines()
+    broken = json.loads(good[0]) | {"type": "Zitat"}
+    bad_date = json.loads(good[1]) | {"said_on": "2024-02-31"}
+    lines = [good[0], "{not json", json.dumps(broken), json.dumps(bad_date), *good[1:]]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "load", str(path)])
+    assert result.exit_code == 3
+    assert "mixed.jsonl:2: invalid JSON" in result.output
+    assert "mixed.jsonl:3: type must be one of" in result.output
+    assert "mixed.jsonl:4:" in result.output and "2024-02-31" in result.output
+    assert open_store(tmp_path / "t.db").count_quotations() == len(good)
+
+
+def test_export_has_no_cap(tmp_path: Path) -> None:
+    """The old export stopped at 100,000 rows in silence; now every row is streamed, page by page."""
+    store = open_store(tmp_path / "big.db")
+    text = "„Wir bleiben dabei“, sagte sie."
+    for i in range(2500):  # more than one page of the streaming export
+        article = Article(id=f"a{i}", source=f"{i}.txt", text=text, published="2024-05", language="de")
+        store.add_extraction(Extraction(article, (Quotation(article.id, "Direct", (Span(0, 20),), said_on="2024"),)))
+    out = tmp_path / "all.csv"
+    run("--db", str(tmp_path / "big.db"), "export", "-o", str(out))
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2501  # header + every row
