@@ -9,18 +9,28 @@ of them into a pandas (or polars) DataFrame when one is installed::
     >>> rows = query.timeline(store, "Truppen Ukraine", speaker="Stoltenberg")
     >>> query.to_dataframe(rows)[["said_on", "speaker", "text"]]
 
-Bad filter values raise ``ValueError`` with a message meant for the user.
+Bad filter values raise ``QueryError`` (a ``ValueError``) with a message meant
+for the user; the web layer answers those, and only those, with a 400.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .model import Article, Claim, LedgerRow, Quotation, Speaker
 from .store import Store, open_store
+
+
+class QueryError(ValueError):
+    """A filter or paging value given by the user is not valid; the message says what is expected.
+
+    A subclass of ``ValueError`` so callers catching that keep working, but
+    distinct from the ``ValueError`` of a bug deeper down, which must not be
+    reported to a user as their mistake.
+    """
 
 
 def open(path: str | Path = "quotetrail.db") -> Store:
@@ -62,6 +72,14 @@ def quotations(
         limit=_check_limit(limit),
         offset=_check_offset(offset),
     )
+
+
+def iter_quotations(store: Store, **filters: Any) -> Iterator[LedgerRow]:
+    """Every quotation matching ``filters`` (same names as ``quotations``), streamed in date order, no cap.
+
+    What ``export`` writes: memory stays flat however large the ledger.
+    """
+    return store.iter_ledger(**filters)
 
 
 def count_quotations(store: Store, **filters: Any) -> int:
@@ -165,11 +183,11 @@ def to_dataframe(rows: Sequence[object]) -> Any:
 
 def _check_limit(limit: int) -> int:
     if not isinstance(limit, int) or limit < 0 or limit > 100_000:
-        raise ValueError(f"limit must be a whole number between 0 and 100000, not {limit!r}")
+        raise QueryError(f"limit must be a whole number between 0 and 100000, not {limit!r}")
     return limit
 
 
 def _check_offset(offset: int) -> int:
     if not isinstance(offset, int) or offset < 0:
-        raise ValueError(f"offset must be a whole number ≥ 0, not {offset!r}")
+        raise QueryError(f"offset must be a whole number ≥ 0, not {offset!r}")
     return offset
