@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -50,7 +52,15 @@ def client(tmp_path: Path) -> TestClient:
         )
     )
     store.close()
-    return TestClient(create_app(db, data_dir=tmp_path / "uploads", max_upload_bytes=2000))
+    return TestClient(create_app(db, data_dir=tmp_path / "uploads", max_upload_bytes=2000), base_url="http://localhost")
+
+
+def upload(client: TestClient, files: list) -> httpx.Response:
+    """POST files as the upload form does: with the CSRF token of the page and its cookie."""
+    form = client.get("/upload").text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form)
+    assert token, "the upload form carries no CSRF token"
+    return client.post("/upload", files=files, data={"csrf_token": token.group(1)})
 
 
 def test_quotations_with_filters_and_paging(client: TestClient) -> None:
@@ -73,6 +83,11 @@ def test_quotations_with_filters_and_paging(client: TestClient) -> None:
         {"limit": "-1"},
         {"limit": "viele"},
         {"offset": "-3"},
+        {"offset": "9223372036854775808"},
+        {"limit": "1001"},
+        {"since": "2024-02-31"},
+        {"until": "2023-02-29"},
+        {"since": ""},
     ],
 )
 def test_bad_parameters_get_400_with_the_error_shape(client: TestClient, params: dict[str, str]) -> None:
@@ -150,7 +165,7 @@ def test_pages_answer(client: TestClient) -> None:
 
 def test_upload_ingests_and_stays_inside_the_data_directory(client: TestClient, tmp_path: Path) -> None:
     text = "Die Ministerin sagte am Montag, die Regierung habe keine Pläne für eine Steuererhöhung.".encode()
-    response = client.post("/upload", files=[("files", ("../../../etc/evil.txt", text, "text/plain"))])
+    response = upload(client, [("files", ("../../../etc/evil.txt", text, "text/plain"))])
     assert response.status_code == 200 and "1 new" in response.text
     saved = list((tmp_path / "uploads").iterdir())
     assert len(saved) == 1 and saved[0].name.endswith("evil.txt") and saved[0].parent == tmp_path / "uploads"
@@ -158,11 +173,11 @@ def test_upload_ingests_and_stays_inside_the_data_directory(client: TestClient, 
 
 
 def test_upload_limits_and_bad_files(client: TestClient) -> None:
-    too_big = client.post("/upload", files=[("files", ("gross.txt", b"x" * 5000, "text/plain"))])
+    too_big = upload(client, [("files", ("gross.txt", b"x" * 5000, "text/plain"))])
     assert too_big.status_code == 413 and "upload limit" in too_big.text
-    wrong = client.post("/upload", files=[("files", ("bild.png", b"\x89PNG....", "image/png"))])
+    wrong = upload(client, [("files", ("bild.png", b"\x89PNG....", "image/png"))])
     assert wrong.status_code == 400 and "unsupported file type" in wrong.text
-    empty = client.post("/upload", files=[("files", ("leer.txt", b"", "text/plain"))])
+    empty = upload(client, [("files", ("leer.txt", b"", "text/plain"))])
     assert "empty file" in empty.text
 
 

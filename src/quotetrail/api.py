@@ -2,30 +2,70 @@
 
 Every handler calls a ``quotetrail.query`` function and returns its rows in
 the export field names; the pages (``web/pages.py``) use the same queries.
-Bad parameters become a 4xx with one error shape, ``{"ok": false, "error":
-..., "status": ...}``; nothing a user types can cause a 500.
+The OpenAPI schema is the contract: parameters are checked by it (patterns,
+bounds, enums) and every status code a route can give is listed in it.
+Errors have one shape, ``{"ok": false, "error": ..., "status": ...}``: a
+user's mistake is a 400 saying what to change; anything else is a 500 whose
+``error_id`` finds the traceback in the server log.
 """
 
-from pathlib import Path
-from typing import Annotated, Any
+from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException, Query, Request
+import logging
+import secrets
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from . import __version__, query
 from .model import Claim, LedgerRow, Quotation, Speaker
+from .query import QueryError
 from .store import open_store
 from .web.deps import StoreDep
+from .web.filters import ApiFilters, Limit, Offset, Since, Until, has_words, public_source
+from .web.security import LOOPBACK_HOSTS, CrossSiteGuard
 
 DEFAULT_MAX_UPLOAD_BYTES = 10_000_000
+log = logging.getLogger("quotetrail.web")
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of the API."""
+
+    ok: Literal[False] = False
+    error: str
+    status: int
+    error_id: str | None = None  # only for a 500: the key to the traceback in the server log
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+BAD_REQUEST: dict[int | str, dict[str, Any]] = {
+    400: _documented("A parameter is not valid; `error` says which and why.")
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _documented("No such item.")}
+INTERNAL: dict[int | str, dict[str, Any]] = {
+    500: _documented("A bug on the server; `error_id` finds the traceback in the server log.")
+}
+
+router = APIRouter(prefix="/api", responses=INTERNAL)
 
 
 def row_json(row: LedgerRow) -> dict[str, Any]:
-    """A ledger row in the export field names, plus its quotation id."""
-    return {**row.export_dict(), "quotation_id": row.quotation_id}
+    """A ledger row in the export field names, plus its quotation id; ``source`` never a server path."""
+    return {**row.export_dict(), "source": public_source(row.source), "quotation_id": row.quotation_id}
 
 
 def speaker_json(s: Speaker) -> dict[str, Any]:
@@ -90,210 +130,279 @@ def quotation_spans_json(q: Quotation) -> dict[str, Any]:
     }
 
 
-Limit = Annotated[int, Query(ge=0, le=1000, description="Page size")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip")]
+@router.get("/quotations", summary="Quotations matching filters, oldest first, with paging", responses=BAD_REQUEST)
+def api_quotations(store: StoreDep, filters: ApiFilters, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    if filters.searchable:
+        rows = query.quotations(store, **filters.as_kwargs(), limit=limit, offset=offset)
+        total = query.count_quotations(store, **filters.as_kwargs())
+    else:
+        rows, total = [], 0
+    return {
+        "ok": True,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "quotations": [row_json(r) for r in rows],
+    }
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+@router.get("/speakers", summary="Speakers, most quoted first")
+def api_speakers(store: StoreDep, q: str | None = None) -> dict[str, Any]:
+    return {"ok": True, "speakers": [speaker_json(s) for s in query.speakers(store, query=q)]}
+
+
+@router.get("/speakers/{speaker_id}", summary="One speaker with roles and statements", responses=NOT_FOUND)
+def api_speaker(store: StoreDep, speaker_id: str) -> dict[str, Any]:
+    found = query.speaker(store, speaker_id)
+    if found is None:
+        raise HTTPException(404, f"no speaker {speaker_id!r}")
+    statements = query.speaker_statements(store, found.id)
+    return {"ok": True, "speaker": speaker_json(found), "statements": [row_json(r) for r in statements]}
+
+
+@router.get("/articles", summary="Articles, newest first", responses=BAD_REQUEST)
+def api_articles(store: StoreDep, outlet: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    articles = query.articles(store, outlet=outlet, limit=limit, offset=offset)
+    return {
+        "ok": True,
+        "articles": [
+            {
+                "id": a.id,
+                "source": public_source(a.source),
+                "title": a.title,
+                "outlet": a.outlet,
+                "agency": a.agency,
+                "published": a.published,
+                "dateline": a.dateline,
+                "language": a.language,
+            }
+            for a in articles
+        ],
+    }
+
+
+@router.get("/articles/{article_id}", summary="One article with its text and quotation spans", responses=NOT_FOUND)
+def api_article(store: StoreDep, article_id: str) -> dict[str, Any]:
+    found = query.article(store, article_id)
+    if found is None:
+        raise HTTPException(404, f"no article {article_id!r}")
+    a, quotations = found
+    return {
+        "ok": True,
+        "article": {
+            "id": a.id,
+            "source": public_source(a.source),
+            "title": a.title,
+            "url": a.url,
+            "outlet": a.outlet,
+            "agency": a.agency,
+            "byline": a.byline,
+            "dateline": a.dateline,
+            "author": a.author,
+            "published": a.published,
+            "language": a.language,
+            "text": a.text,
+            "removed": [{"text": r.text, "reason": r.reason} for r in a.removed],
+        },
+        "quotations": [quotation_spans_json(q) for q in quotations],
+    }
+
+
+@router.get("/timeline", summary="Statements matching a query, in date order", responses=BAD_REQUEST)
+def api_timeline(
+    store: StoreDep,
+    q: Annotated[str, Query(min_length=1, description="Words in the quotation or the speaker's name.")],
+    since: Since = None,
+    until: Until = None,
+    speaker: str | None = None,
+) -> dict[str, Any]:
+    rows = query.timeline(store, q, since=since, until=until, speaker=speaker) if has_words(q) else []
+    return {"ok": True, "query": q, "statements": [row_json(r) for r in rows]}
+
+
+@router.get("/claims", summary="Claims: restatements grouped across articles")
+def api_claims(store: StoreDep, q: str | None = None) -> dict[str, Any]:
+    return {"ok": True, "claims": [claim_json(c) for c in query.claims(store, q)]}
+
+
+@router.get("/claims/{claim_id}", summary="One claim with its statements and stances", responses=NOT_FOUND)
+def api_claim(store: StoreDep, claim_id: str) -> dict[str, Any]:
+    found = query.claim(store, claim_id)
+    if found is None:
+        raise HTTPException(404, f"no claim {claim_id!r}")
+    members = {qid: (stance, sim) for qid, stance, sim in store.claim_members(claim_id)}
+    rows = store.ledger_rows(list(members))
+    return {
+        "ok": True,
+        "claim": claim_json(found),
+        "statements": [
+            {**row_json(r), "stance": members[r.quotation_id][0], "similarity": members[r.quotation_id][1]}
+            for r in rows
+        ],
+    }
+
+
+@router.get(
+    "/claims/{claim_id}/compare",
+    summary="How each outlet reported a claim: type, wording diff, framing",
+    responses=NOT_FOUND,
+)
+def api_compare_claim(store: StoreDep, claim_id: str) -> dict[str, Any]:
+    from .claims.compare import compare_claim
+
+    result = compare_claim(store, claim_id)
+    if result is None:
+        raise HTTPException(404, f"no claim {claim_id!r}")
+    found, reports = result
+    return {"ok": True, "claim": claim_json(found), "reports": [report_json(r) for r in reports]}  # type: ignore[arg-type]
+
+
+@router.get(
+    "/speakers/{speaker_id}/compare", summary="How each outlet reported a speaker's statements", responses=NOT_FOUND
+)
+def api_compare_speaker(store: StoreDep, speaker_id: str) -> dict[str, Any]:
+    from .claims.compare import compare_speaker
+
+    found = query.speaker(store, speaker_id)
+    if found is None:
+        raise HTTPException(404, f"no speaker {speaker_id!r}")
+    return {
+        "ok": True,
+        "speaker": speaker_json(found),
+        "reports": [report_json(r) for r in compare_speaker(store, found.id)],
+    }
+
+
+# -- errors ------------------------------------------------------------------
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None, **extra: str) -> Any:
+    """The error as JSON under /api/, as an HTML page elsewhere."""
+    if _is_api(request):
+        body = {"ok": False, "error": message, "status": status, **extra}
+        return JSONResponse(body, status_code=status, headers=headers)
+    from .web.pages import error_page
+
+    response = error_page(request, status, message)
+    response.headers.update(headers or {})
+    return response
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    """One line per bad parameter; the dates get the wording of ``check_date``, not a regex."""
+    name = ".".join(str(x) for x in error["loc"][1:]) or "request"
+    if error["type"] == "string_pattern_mismatch" and name in ("since", "until"):
+        return f"{name} must be a real date like 2024, 2024-05 or 2024-05-22, not {error.get('input')!r}"
+    return f"{name}: {error['msg']}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """HTTP errors keep their headers (405 keeps ``Allow``); QueryError is a 400; anything else a logged 500."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        message = "Not found" if exc.status_code == 404 and not _is_api(request) else str(exc.detail)
+        return _error(request, exc.status_code, message, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Any:
+        return _error(request, 400, "; ".join(_validation_message(e) for e in exc.errors()) or "invalid parameters")
+
+    @app.exception_handler(QueryError)
+    async def query_error(request: Request, exc: QueryError) -> Any:
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Any:
+        error_id = secrets.token_hex(4)
+        log.error("internal error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
+        message = f"internal error {error_id}: a bug, not your input; the server log has the details"
+        return _error(request, 500, message, error_id=error_id)
+
+
+def _openapi_without_422(app: FastAPI) -> None:
+    """Drop FastAPI's default 422 from the schema: validation errors are 400s here, documented as such."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+# -- API docs, served offline ---------------------------------------------------
+SWAGGER_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
+
+
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs from the swagger-ui-bundle package: nothing fetched from a CDN."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="quotetrail API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # the default badge asks validator.swagger.io
+        )
+
+    @app.get("/api/docs/assets/{name}", include_in_schema=False)
+    def api_docs_asset(name: str) -> Response:
+        if name not in SWAGGER_ASSETS:
+            raise HTTPException(404, f"no asset {name!r}")
+        return FileResponse(Path(swagger_ui_path) / name)
 
 
 def create_app(
     db_path: str | Path = "quotetrail.db",
     data_dir: str | Path | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    *,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    upload_enabled: bool = True,
 ) -> FastAPI:
-    """The app serving ``db_path``; uploads are stored under ``data_dir`` (default: beside the database)."""
+    """The app serving ``db_path``; uploads are stored under ``data_dir`` (default: beside the database).
+
+    Requests whose ``Host`` is not in ``allowed_hosts`` get a 400 (DNS
+    rebinding); ``upload_enabled=False`` turns the upload page off.
+    """
     db_path = Path(db_path)
     app = FastAPI(
         title="quotetrail",
         version=__version__,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         description="Who said what, when, and how each outlet reported it: the quotetrail ledger as JSON.",
     )
     app.state.db_path = db_path
     app.state.data_dir = Path(data_dir) if data_dir else db_path.resolve().parent / "quotetrail-uploads"
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.upload_enabled = upload_enabled
+    app.state.csrf_secret = secrets.token_bytes(32)  # per process: a restart only means reloading the form
+    app.state.ingest_lock = threading.Lock()  # one upload ingests at a time: SQLite has one writer
     open_store(db_path).close()  # create and migrate once at start-up
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        if request.url.path.startswith("/api/") or exc.status_code != 404:
-            if not request.url.path.startswith("/api/"):
-                from .web.pages import error_page
-
-                return error_page(request, exc.status_code, str(exc.detail))
-            return _error(exc.status_code, str(exc.detail))
-        from .web.pages import error_page
-
-        return error_page(request, 404, "Not found")
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Any:
-        details = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
-        if request.url.path.startswith("/api/"):
-            return _error(400, details or "invalid parameters")
-        from .web.pages import error_page
-
-        return error_page(request, 400, details)
-
-    @app.exception_handler(ValueError)
-    async def value_error(request: Request, exc: ValueError) -> Any:
-        if request.url.path.startswith("/api/"):
-            return _error(400, str(exc))
-        from .web.pages import error_page
-
-        return error_page(request, 400, str(exc))
-
-    @app.get("/api/quotations", summary="Quotations matching filters, oldest first, with paging")
-    def api_quotations(
-        store: StoreDep,
-        speaker: str | None = None,
-        text: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        type: str | None = None,
-        outlet: str | None = None,
-        claim: str | None = None,
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> dict[str, Any]:
-        filters = {
-            "speaker": speaker,
-            "text": text,
-            "since": since,
-            "until": until,
-            "type": type,
-            "outlet": outlet,
-            "claim": claim,
-        }
-        rows = query.quotations(store, **filters, limit=limit, offset=offset)
-        return {
-            "ok": True,
-            "total": query.count_quotations(store, **filters),
-            "limit": limit,
-            "offset": offset,
-            "quotations": [row_json(r) for r in rows],
-        }
-
-    @app.get("/api/speakers", summary="Speakers, most quoted first")
-    def api_speakers(store: StoreDep, q: str | None = None) -> dict[str, Any]:
-        return {"ok": True, "speakers": [speaker_json(s) for s in query.speakers(store, query=q)]}
-
-    @app.get("/api/speakers/{speaker_id}", summary="One speaker with roles and statements")
-    def api_speaker(store: StoreDep, speaker_id: str) -> dict[str, Any]:
-        found = query.speaker(store, speaker_id)
-        if found is None:
-            raise HTTPException(404, f"no speaker {speaker_id!r}")
-        statements = query.speaker_statements(store, found.id)
-        return {"ok": True, "speaker": speaker_json(found), "statements": [row_json(r) for r in statements]}
-
-    @app.get("/api/articles", summary="Articles, newest first")
-    def api_articles(
-        store: StoreDep, outlet: str | None = None, limit: Limit = 50, offset: Offset = 0
-    ) -> dict[str, Any]:
-        articles = query.articles(store, outlet=outlet, limit=limit, offset=offset)
-        return {
-            "ok": True,
-            "articles": [
-                {
-                    "id": a.id,
-                    "source": a.source,
-                    "title": a.title,
-                    "outlet": a.outlet,
-                    "agency": a.agency,
-                    "published": a.published,
-                    "dateline": a.dateline,
-                    "language": a.language,
-                }
-                for a in articles
-            ],
-        }
-
-    @app.get("/api/articles/{article_id}", summary="One article with its text and quotation spans")
-    def api_article(store: StoreDep, article_id: str) -> dict[str, Any]:
-        found = query.article(store, article_id)
-        if found is None:
-            raise HTTPException(404, f"no article {article_id!r}")
-        a, quotations = found
-        return {
-            "ok": True,
-            "article": {
-                "id": a.id,
-                "source": a.source,
-                "title": a.title,
-                "url": a.url,
-                "outlet": a.outlet,
-                "agency": a.agency,
-                "byline": a.byline,
-                "dateline": a.dateline,
-                "author": a.author,
-                "published": a.published,
-                "language": a.language,
-                "text": a.text,
-                "removed": [{"text": r.text, "reason": r.reason} for r in a.removed],
-            },
-            "quotations": [quotation_spans_json(q) for q in quotations],
-        }
-
-    @app.get("/api/timeline", summary="Statements matching a query, in date order")
-    def api_timeline(
-        store: StoreDep,
-        q: Annotated[str, Query(min_length=1)],
-        since: str | None = None,
-        until: str | None = None,
-        speaker: str | None = None,
-    ) -> dict[str, Any]:
-        rows = query.timeline(store, q, since=since, until=until, speaker=speaker)
-        return {"ok": True, "query": q, "statements": [row_json(r) for r in rows]}
-
-    @app.get("/api/claims", summary="Claims: restatements grouped across articles")
-    def api_claims(store: StoreDep, q: str | None = None) -> dict[str, Any]:
-        return {"ok": True, "claims": [claim_json(c) for c in query.claims(store, q)]}
-
-    @app.get("/api/claims/{claim_id}", summary="One claim with its statements and stances")
-    def api_claim(store: StoreDep, claim_id: str) -> dict[str, Any]:
-        found = query.claim(store, claim_id)
-        if found is None:
-            raise HTTPException(404, f"no claim {claim_id!r}")
-        members = {qid: (stance, sim) for qid, stance, sim in store.claim_members(claim_id)}
-        rows = store.ledger_rows(list(members))
-        return {
-            "ok": True,
-            "claim": claim_json(found),
-            "statements": [
-                {**row_json(r), "stance": members[r.quotation_id][0], "similarity": members[r.quotation_id][1]}
-                for r in rows
-            ],
-        }
-
-    @app.get("/api/claims/{claim_id}/compare", summary="How each outlet reported a claim: type, wording diff, framing")
-    def api_compare_claim(store: StoreDep, claim_id: str) -> dict[str, Any]:
-        from .claims.compare import compare_claim
-
-        result = compare_claim(store, claim_id)
-        if result is None:
-            raise HTTPException(404, f"no claim {claim_id!r}")
-        found, reports = result
-        return {"ok": True, "claim": claim_json(found), "reports": [report_json(r) for r in reports]}  # type: ignore[arg-type]
-
-    @app.get("/api/speakers/{speaker_id}/compare", summary="How each outlet reported a speaker's statements")
-    def api_compare_speaker(store: StoreDep, speaker_id: str) -> dict[str, Any]:
-        from .claims.compare import compare_speaker
-
-        found = query.speaker(store, speaker_id)
-        if found is None:
-            raise HTTPException(404, f"no speaker {speaker_id!r}")
-        return {
-            "ok": True,
-            "speaker": speaker_json(found),
-            "reports": [report_json(r) for r in compare_speaker(store, found.id)],
-        }
-
-    from .web.pages import router
-
+    install_error_handlers(app)
+    _openapi_without_422(app)
+    install_docs(app)
     app.include_router(router)
+    from .web.pages import router as pages
+
+    app.include_router(pages)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
+    app.add_middleware(CrossSiteGuard)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     return app

@@ -1,8 +1,11 @@
 """HTML pages: search, timeline, speakers, articles, claims and upload.
 
-Every page calls the same ``quotetrail.query`` functions as the API.  All
-article text and quotations are untrusted: templates autoescape, and the
-article view builds its highlighting from escaped text runs.
+Every page calls the same ``quotetrail.query`` functions as the API and
+checks its filters with the same code (``web/filters.py``).  All article
+text and quotations are untrusted: templates autoescape, and the article
+view builds its highlighting from escaped text runs.  The upload form
+carries a CSRF token, and the ingest it starts runs in a worker thread so
+the other pages keep answering.
 """
 
 from __future__ import annotations
@@ -11,21 +14,29 @@ import re
 import secrets
 from html import escape
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from .. import query
 from ..model import QUOTATION_TYPES, Article, Quotation
 from ..store import open_store
 from .deps import StoreDep
+from .filters import MAX_PAGE, PageFilters, check_date, has_words, public_source
+from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token, csrf_token_is_valid, forbidden, new_csrf_nonce
 from .timeline_svg import COLOURS, render_timeline
+
+if TYPE_CHECKING:
+    from ..ingest_job import Summary
 
 router = APIRouter()
 _env = Environment(loader=PackageLoader("quotetrail.web", "templates"), autoescape=select_autoescape(["html"]))
+_env.filters["public_source"] = public_source
+PAGE_SIZE = 50
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 ALLOWED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".md"}
 
@@ -38,10 +49,6 @@ def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render("error.html", status=status, status_code=status, message=message)
-
-
-def _store(request: Request):
-    return open_store(request.app.state.db_path)
 
 
 def _clean(value: str | None) -> str | None:
@@ -62,26 +69,17 @@ def home(store: StoreDep) -> HTMLResponse:
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
 def search(
     store: StoreDep,
+    checked: PageFilters,
     q: str | None = None,
-    speaker: str | None = None,
-    type: str | None = None,
-    outlet: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    page: int = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
-    filters = {
-        "text": _clean(q),
-        "speaker": _clean(speaker),
-        "type": _clean(type),
-        "outlet": _clean(outlet),
-        "since": _clean(since),
-        "until": _clean(until),
-    }
-    page = max(1, page)
-    total = query.count_quotations(store, **filters)
-    rows = query.quotations(store, **filters, limit=50, offset=(page - 1) * 50)
-    facet_rows = query.quotations(store, **filters, limit=5000)
+    filters = checked.as_kwargs()
+    if checked.searchable:
+        total = query.count_quotations(store, **filters)
+        rows = query.quotations(store, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        facet_rows = query.quotations(store, **filters, limit=5000)
+    else:  # "!!!" has no word to look for: nothing matches, and FTS is not asked
+        total, rows, facet_rows = 0, [], []
     facets = {
         "speaker": _count(r.speaker for r in facet_rows),
         "type": _count(r.type for r in facet_rows),
@@ -110,6 +108,7 @@ def timeline(
 ) -> HTMLResponse:
     colour_by = None
     title = q or speaker or claim or ""
+    since, until = check_date(_clean(since), "since"), check_date(_clean(until), "until")
     if claim:
         found = query.claim(store, claim)
         if found is None:
@@ -119,9 +118,10 @@ def timeline(
         colour_by = {qid: stance for qid, stance, _ in members}
         title = found.text
     elif _clean(q):
-        rows = query.timeline(store, q, since=_clean(since), until=_clean(until), speaker=_clean(speaker))  # type: ignore[arg-type]
+        text = _clean(q) or ""
+        rows = query.timeline(store, text, since=since, until=until, speaker=_clean(speaker)) if has_words(text) else []
     elif _clean(speaker):
-        rows = query.quotations(store, speaker=speaker, since=_clean(since), until=_clean(until), limit=1000)
+        rows = query.quotations(store, speaker=speaker, since=since, until=until, limit=1000)
     else:
         rows = []
     chart = Markup(render_timeline(rows, colour_by))
@@ -217,9 +217,33 @@ def claim(store: StoreDep, claim_id: str) -> HTMLResponse:
     return render("claim.html", claim=found, rows=rows, stance=stance, chart=chart, reports=reports)
 
 
+UPLOAD_OFF = "Hochladen ist bei diesem Server abgeschaltet (quotetrail serve --no-upload)."
+
+
+def upload_page(
+    request: Request, status: int = 200, summary: str | None = None, problems: list[str] | None = None
+) -> HTMLResponse:
+    """The upload page with a CSRF token for the browser's cookie (set here when the browser has none)."""
+    nonce = request.cookies.get(CSRF_COOKIE) or new_csrf_nonce()
+    response = render(
+        "upload.html",
+        status=status,
+        limit=request.app.state.max_upload_bytes,
+        summary=summary,
+        problems=problems or [],
+        csrf_field=CSRF_FIELD,
+        csrf_token=csrf_token(request.app.state.csrf_secret, nonce),
+    )
+    if request.cookies.get(CSRF_COOKIE) != nonce:
+        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", path="/")
+    return response
+
+
 @router.get("/upload", response_class=HTMLResponse, include_in_schema=False)
-def upload_form(request: Request) -> HTMLResponse:
-    return render("upload.html", limit=request.app.state.max_upload_bytes, summary=None, problems=[])
+def upload_form(request: Request) -> Response:
+    if not request.app.state.upload_enabled:
+        return forbidden(request, UPLOAD_OFF)
+    return upload_page(request)
 
 
 def safe_upload_name(name: str) -> str:
@@ -228,12 +252,24 @@ def safe_upload_name(name: str) -> str:
     return f"{secrets.token_hex(4)}-{base[:80]}"
 
 
-@router.post("/upload", response_class=HTMLResponse, include_in_schema=False)
-async def upload(
-    request: Request, files: Annotated[list[UploadFile], File(description="Articles to add")]
-) -> HTMLResponse:
-    from ..ingest_job import ingest_paths
+def ingest_uploads(request: Request, paths: list[Path]) -> Summary:
+    """Ingest saved uploads with a store of this thread's own (SQLite connections belong to one thread).
 
+    Runs in a worker thread: extraction takes seconds per article, and in
+    the event loop it would hold up every other request meanwhile.
+    """
+    from ..ingest_job import ingest_paths  # looked up per call, so a test can stand in for it
+
+    with request.app.state.ingest_lock:
+        store = open_store(request.app.state.db_path)
+        try:
+            return ingest_paths(store, paths)
+        finally:
+            store.close()
+
+
+async def save_uploads(request: Request, files: list[UploadFile]) -> tuple[list[Path], list[str]]:
+    """Store each acceptable file under the data folder; the rest become one problem line each."""
     limit = request.app.state.max_upload_bytes
     folder: Path = request.app.state.data_dir
     folder.mkdir(parents=True, exist_ok=True)
@@ -255,14 +291,25 @@ async def upload(
             continue
         target.write_bytes(data)
         saved.append(target)
+    return saved, problems
+
+
+@router.post("/upload", response_class=HTMLResponse, include_in_schema=False)
+async def upload(
+    request: Request,
+    files: Annotated[list[UploadFile], File(description="Articles to add")],
+    token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> Response:
+    if not request.app.state.upload_enabled:
+        return forbidden(request, UPLOAD_OFF)
+    if not csrf_token_is_valid(request.app.state.csrf_secret, request.cookies.get(CSRF_COOKIE), token):
+        message = "Formular abgelaufen oder nicht von dieser Seite: bitte die Seite neu laden und erneut senden."
+        return forbidden(request, message)
+    saved, problems = await save_uploads(request, files)
     summary = None
     if saved:
-        store = _store(request)
-        try:
-            result = ingest_paths(store, saved)
-        finally:
-            store.close()
-        summary = result.line().replace(str(folder) + "/", "")
+        result = await run_in_threadpool(ingest_uploads, request, saved)
+        summary = result.line()
         problems += [f"{Path(p.path).name.split('-', 1)[-1]}: {p.reason}" for p in result.problems]
     status = 200 if saved or not problems else (413 if all("upload limit" in p for p in problems) else 400)
-    return render("upload.html", status=status, limit=limit, summary=summary, problems=problems)
+    return upload_page(request, status=status, summary=summary, problems=problems)
