@@ -48,7 +48,7 @@ def demo_articles() -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_every_api_operation_keeps_the_contract(case: schemathesis.Case) -> None:
     case.call_and_validate()
 

@@ -142,3 +142,22 @@ def test_upload_and_injected_script_renders_as_text(server: str, page, tmp_path:
     assert "<script>alert('pwned')</script>" in page.inner_text("ol.statements")
     assert page.dialogs == []  # type: ignore[attr-defined]
     page.screenshot(path=str(SHOTS / "script-as-text.png"), full_page=True)
+
+
+def test_api_docs_render_offline(server: str, page) -> None:
+    """Swagger UI comes from the server itself: every request stays on it, and the operations are listed."""
+    requested: list[str] = []
+
+    def note(request) -> None:
+        requested.append(request.url)
+
+    page.on("request", note)
+    try:
+        page.goto(server + "/api/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=15_000)
+        assert "/api/quotations" in page.inner_text("#swagger-ui")
+        page.screenshot(path=str(SHOTS / "api-docs.png"), full_page=True)
+    finally:
+        page.remove_listener("request", note)
+    outside = [url for url in requested if not url.startswith((server, "data:"))]
+    assert requested and outside == [], outside
