@@ -272,3 +272,47 @@ def test_every_file_read_is_counted_even_when_it_gives_nothing(tmp_path: Path) -
     summary = ingest_paths(store, [tmp_path / "broken.warc.gz", tmp_path / "a.txt"])
     assert len(summary.files) == 2
     assert [Path(p.path).name for p in summary.problems] == ["broken.warc.gz"]
+
+
+# -- incremental speakers (issue 14) -----------------------------------------------------------
+
+
+def test_a_new_article_rebuilds_only_the_speakers_it_mentions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(GOOD, encoding="utf-8")
+    store = open_store(tmp_path / "x.db")
+    ingest_paths(store, [folder])
+    asked: list[object] = []
+    real = store.speaker_mentions
+    monkeypatch.setattr(store, "speaker_mentions", lambda families=None: asked.append(families) or real(families))
+    (folder / "b.txt").write_text("„Wir werden keine Soldaten schicken“, sagte Olaf Scholz.", encoding="utf-8")
+    ingest_paths(store, [folder])
+    assert asked == [["scholz"]]
+    assert sorted(s.name for s in store.speakers()) == ["Jens Stoltenberg", "Olaf Scholz"]
+
+
+def test_incremental_speakers_equal_a_full_rebuild(tmp_path: Path) -> None:
+    """Surnames shared by two people stop folding into one of them; the incremental result must follow."""
+    texts = [
+        "„Wir bleiben dabei“, sagte Jens Stoltenberg am Montag.",
+        "„Das reicht nicht“, sagte Stoltenberg.",
+        "„Wir prüfen das“, sagte Camilla Stoltenberg, Direktorin des Instituts.",
+        "„Nein“, sagte die Nato. „Ja“, sagte die NATO.",
+        "„Wir bleiben dabei“, sagte Jens Stoltenberg am Montag. Neu.",
+    ]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    store = open_store(tmp_path / "x.db")
+    for i, text in enumerate(texts):
+        (folder / f"{i}.txt").write_text(text, encoding="utf-8")
+        ingest_paths(store, [folder])
+    (folder / "0.txt").write_text("„Wir bleiben nicht dabei“, sagte Jens Stoltenberg.", encoding="utf-8")  # updated
+    ingest_paths(store, [folder])
+    incremental = sorted((s.id, s.name, s.variants, s.roles, s.quotation_count) for s in store.speakers())
+    store.mark_stale("speakers")
+    from quotetrail.ingest_job import refresh_derived
+
+    assert refresh_derived(store)
+    full = sorted((s.id, s.name, s.variants, s.roles, s.quotation_count) for s in store.speakers())
+    assert incremental == full and len(full) >= 2

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from quotetrail.model import Article, Extraction, Quotation, Span, Speaker
+from quotetrail.model import Article, Extraction, Quotation, Span, Speaker, SpeakerMention
 from quotetrail.store import open_store
 from quotetrail.store.sqlite import decode_cursor, encode_cursor
 
@@ -126,11 +127,20 @@ def test_migration_fills_the_covered_text_of_older_rows(tmp_path: Path) -> None:
     """A database written before migration 5 gets cue and speaker texts from its articles."""
     db = tmp_path / "old.db"
     store = open_store(db)
-    store.add_extraction(_extraction(1))
+    mention = SpeakerMention(68, 79, "Stoltenberg", "Jens Stoltenberg")
+    store.add_extraction(dataclasses.replace(_extraction(1), mentions=(mention,)))
     store.close()
     conn = sqlite3.connect(db)
     conn.execute("UPDATE quotations SET cue_text = NULL, speaker_mention_text = NULL")
     conn.execute("DELETE FROM schema_version WHERE version >= 5")
+    for statement in (  # undo migration 6 as well
+        "DROP INDEX speaker_mentions_family",
+        "DROP INDEX speakers_family",
+        "ALTER TABLE speaker_mentions DROP COLUMN family",
+        "ALTER TABLE speakers DROP COLUMN family",
+        "DROP TABLE speaker_families_stale",
+    ):
+        conn.execute(statement)
     for index in ("quotations_said_key", "quotations_speaker_key", "quotations_article_start"):
         conn.execute(f"DROP INDEX {index}")
     for column in ("speaker_mention_text", "cue_text", "addressee_text", "said_key"):
@@ -142,5 +152,7 @@ def test_migration_fills_the_covered_text_of_older_rows(tmp_path: Path) -> None:
     conn.execute("CREATE INDEX quotations_speaker ON quotations(speaker)")
     conn.commit()
     conn.close()
-    [row] = open_store(db).quotations()
+    store = open_store(db)
+    [row] = store.quotations()
     assert (row.cue, row.speaker_mention) == ("sagte", "Stoltenberg")
+    assert store.stale_speaker_families() is None, "migration 6 must ask for one full speaker rebuild"

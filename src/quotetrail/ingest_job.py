@@ -95,9 +95,7 @@ def _extract_serially(articles: Iterable[Article], budget: float | None) -> Iter
         yield try_extract(article, budget)
 
 
-def _extract_in_pool(
-    articles: Iterable[Article], workers: int, budget: float | None
-) -> Iterator[Extraction | Problem]:
+def _extract_in_pool(articles: Iterable[Article], workers: int, budget: float | None) -> Iterator[Extraction | Problem]:
     """``try_extract`` in worker processes, in input order, with at most ``QUEUE_PER_WORKER × workers`` in flight.
 
     A worker that dies (a crash in compiled code, the out-of-memory killer)
@@ -172,9 +170,7 @@ def ingest_paths(
     def articles() -> Iterator[Article]:
         db = Path(store.path)
         own_files = [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
-        found = read_paths(
-            paths, sidecar=sidecar, max_bytes=max_bytes, exclude=own_files, on_file=summary.files.add
-        )
+        found = read_paths(paths, sidecar=sidecar, max_bytes=max_bytes, exclude=own_files, on_file=summary.files.add)
         for item in found:
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
@@ -216,10 +212,20 @@ def ingest_paths(
 
 
 def refresh_derived(store: Store) -> bool:
-    """Rebuild the speakers table if any article was stored since it was last built; True if it was."""
-    if not store.is_stale("speakers"):
+    """Bring the speakers table up to date with what was stored; True if anything was rebuilt.
+
+    Only the name families (see ``store.sqlite.name_family``) that stored or
+    removed articles mention are rebuilt, so one new article costs the
+    mentions of its own speakers, not every speaker in the ledger.  After a
+    migration, or where the table was never built, everything is rebuilt.
+    """
+    families = store.stale_speaker_families()
+    if families is None:
+        store.replace_speakers(merge_speakers(store.speaker_mentions()))
+        return True
+    if not families:
         return False
-    store.replace_speakers(merge_speakers(store.speaker_mentions()))
+    store.replace_speakers(merge_speakers(store.speaker_mentions(families)), families)
     return True
 
 

@@ -83,8 +83,19 @@ def decode_cursor(cursor: str) -> tuple[str, str, int, str]:
         raise ValueError(f"not a valid page cursor: {cursor[:40]!r}") from err
 
 
+def name_family(name: str) -> str:
+    """The key that decides which names can be one speaker: the last word, case-folded (see migration 6)."""
+    words = name.split()
+    return words[-1].casefold() if words else ""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def _spans_json(spans: Sequence[Span]) -> str:
@@ -153,6 +164,11 @@ class SQLiteStore:
                         self.conn.execute(statement)
                 if version == 5:
                     self._fill_span_texts()
+                if version == 6:
+                    for (name,) in self.conn.execute("SELECT DISTINCT name FROM speaker_mentions").fetchall():
+                        self.conn.execute(
+                            "UPDATE speaker_mentions SET family = ? WHERE name = ?", (name_family(name), name)
+                        )
                 self.conn.execute("INSERT INTO schema_version VALUES (?)", (version,))
                 self.conn.execute("COMMIT")
             except BaseException:
@@ -206,7 +222,6 @@ class SQLiteStore:
                 self._delete_article(old[0])
             self._insert(extraction)
             self.clear_problems(article.source)
-            self.mark_stale("speakers")
             conn.execute("COMMIT")
             return status
         except BaseException:
@@ -214,6 +229,11 @@ class SQLiteStore:
             raise
 
     def _delete_article(self, article_id: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO speaker_families_stale(family)"
+            " SELECT DISTINCT family FROM speaker_mentions WHERE article_id = ?",
+            (article_id,),
+        )
         self.conn.execute(
             "DELETE FROM quotations_fts WHERE quotation_id IN (SELECT id FROM quotations WHERE article_id = ?)",
             (article_id,),
@@ -286,11 +306,16 @@ class SQLiteStore:
                 (q.id, text, q.speaker or "", stem_text(text + " " + (q.speaker or ""))),
             )
         for m in extraction.mentions:
-            self.conn.execute(
-                'INSERT OR REPLACE INTO speaker_mentions(article_id, start, "end", text, name, kind, role, seen_on)'
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (a.id, m.start, m.end, m.text, m.name, m.kind, m.role, a.published),
-            )
+            self._add_mention(a.id, m, a.published)
+
+    def _add_mention(self, article_id: str, m: SpeakerMention, seen_on: str | None) -> None:
+        family = name_family(m.name)
+        self.conn.execute(
+            'INSERT OR REPLACE INTO speaker_mentions(article_id, start, "end", text, name, kind, role, seen_on, family)'
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (article_id, m.start, m.end, m.text, m.name, m.kind, m.role, seen_on, family),
+        )
+        self.conn.execute("INSERT OR IGNORE INTO speaker_families_stale(family) VALUES (?)", (family,))
 
     def load_rows(self, rows: Sequence[LedgerRow]) -> None:
         """Store exported ledger rows (``quotetrail load``) in one transaction; loading twice changes nothing.
@@ -352,22 +377,11 @@ class SQLiteStore:
                 )
                 has_text = conn.execute("SELECT has_text FROM articles WHERE id = ?", (r.article_id,)).fetchone()[0]
                 if r.speaker and not has_text:
-                    conn.execute(
-                        'INSERT OR REPLACE INTO speaker_mentions(article_id, start, "end", text, name, kind, role,'
-                        " seen_on) VALUES (?,?,?,?,?,?,?,?)",
-                        (
-                            r.article_id,
-                            r.start,
-                            r.start,
-                            r.speaker_mention or r.speaker,
-                            r.speaker,
-                            "unknown",
-                            r.speaker_role,
-                            r.published,
-                        ),
+                    mention = SpeakerMention(
+                        r.start, r.start, r.speaker_mention or r.speaker, r.speaker, "unknown", r.speaker_role
                     )
+                    self._add_mention(r.article_id, mention, r.published)
                 self.clear_problems(r.source)
-            self.mark_stale("speakers")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -670,20 +684,42 @@ class SQLiteStore:
         )
 
     # -- speakers -----------------------------------------------------------
-    def speaker_mentions(self) -> list[tuple[SpeakerMention, str | None]]:
-        rows = self.conn.execute("SELECT * FROM speaker_mentions ORDER BY seen_on, article_id, start").fetchall()
+    def speaker_mentions(self, families: Sequence[str] | None = None) -> list[tuple[SpeakerMention, str | None]]:
+        """Mentions with the date they were seen: all of them, or those of the given name families."""
+        if families is None:
+            rows = self.conn.execute("SELECT * FROM speaker_mentions ORDER BY seen_on, article_id, start").fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(list(families), 500):
+                rows += self.conn.execute(
+                    f"SELECT * FROM speaker_mentions WHERE family IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            rows.sort(key=lambda r: (r["seen_on"] or "", r["article_id"], r["start"]))
         return [
             (SpeakerMention(r["start"], r["end"], r["text"], r["name"], r["kind"], r["role"]), r["seen_on"])
             for r in rows
         ]
 
-    def replace_speakers(self, speakers: Iterable[Speaker]) -> None:
-        """Replace the speaker records (rebuilt from all mentions) and count their quotations."""
+    def stale_speaker_families(self) -> list[str] | None:
+        """Name families whose speakers must be rebuilt; None when every speaker must (never built, or migrated)."""
+        if self.is_stale("speakers"):
+            return None
+        return [r[0] for r in self.conn.execute("SELECT family FROM speaker_families_stale")]
+
+    def replace_speakers(self, speakers: Iterable[Speaker], families: Sequence[str] | None = None) -> None:
+        """Replace the speaker records of ``families`` (all when None) and count their quotations."""
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute("DELETE FROM speakers")
-            self.mark_fresh("speakers")
+            if families is None:
+                conn.execute("DELETE FROM speakers")
+                conn.execute("DELETE FROM speaker_families_stale")
+                self.mark_fresh("speakers")
+            else:
+                for chunk in _chunks(list(families), 500):
+                    marks = ",".join("?" * len(chunk))
+                    conn.execute(f"DELETE FROM speakers WHERE family IN ({marks})", chunk)
+                    conn.execute(f"DELETE FROM speaker_families_stale WHERE family IN ({marks})", chunk)
             for s in speakers:
                 names = {s.name, *s.variants}
                 marks = ",".join("?" * len(names))
@@ -691,7 +727,8 @@ class SQLiteStore:
                     f"SELECT COUNT(*) FROM quotations WHERE speaker IN ({marks})", list(names)
                 ).fetchone()[0]
                 conn.execute(
-                    "INSERT OR REPLACE INTO speakers(id, name, kind, variants, roles, quotation_count) VALUES (?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO speakers(id, name, kind, variants, roles, quotation_count, family)"
+                    " VALUES (?,?,?,?,?,?,?)",
                     (
                         s.id,
                         s.name,
@@ -699,6 +736,7 @@ class SQLiteStore:
                         json.dumps(list(s.variants), ensure_ascii=False),
                         json.dumps([asdict(r) for r in s.roles], ensure_ascii=False),
                         count,
+                        name_family(s.name),
                     ),
                 )
             conn.execute("COMMIT")
