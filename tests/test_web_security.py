@@ -254,6 +254,20 @@ def test_uploaded_files_are_shown_by_name_not_by_server_path(client: TestClient,
     assert not any(s.startswith("/") for s in sources)
 
 
+def test_uploads_are_recorded_relative_to_the_working_folder(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(create_app(db, data_dir=tmp_path / "uploads"), base_url="http://localhost")
+    assert post_upload(client, form_token(client)).status_code == 200
+    store = open_store(db)
+    try:
+        sources = [a.source for a in store.articles()]
+    finally:
+        store.close()
+    assert any(re.fullmatch(r"uploads/[0-9a-f]{8}-neu\.txt", s) for s in sources), sources
+
+
 @pytest.mark.parametrize(
     ("source", "shown"),
     [

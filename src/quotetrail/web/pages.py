@@ -290,8 +290,21 @@ async def save_uploads(request: Request, files: list[UploadFile]) -> tuple[list[
             problems.append(f"{name}: refused file name")
             continue
         target.write_bytes(data)
-        saved.append(target)
+        saved.append(recorded_path(target))
     return saved, problems
+
+
+def recorded_path(target: Path) -> Path:
+    """The path to give ingest, which stores it as the article's source: relative to the working folder if inside it.
+
+    With the default data folder beside a database in the working folder,
+    an upload is recorded as ``quotetrail-uploads/1a2b3c4d-name.txt``, not
+    as a path that tells where the server keeps its files.
+    """
+    try:
+        return target.relative_to(Path.cwd())
+    except ValueError:
+        return target
 
 
 @router.post("/upload", response_class=HTMLResponse, include_in_schema=False)
