@@ -82,6 +82,8 @@ def clean_article(article: Article) -> Article:
     repeated = {line for line, n in counts.items() if n > 1 and line != title}
 
     kept: list[list[str]] = []
+    # each removed piece is listed once per reason (a set, not a scan of the list: many repeated lines stay linear)
+    listed = {(r.reason, r.text) for r in removed}
     for lines in paragraphs:
         out: list[str] = []
         for index, line in enumerate(lines):
@@ -95,8 +97,9 @@ def clean_article(article: Article) -> Article:
             if reason is None and next_line and _boilerplate_reason(next_line) == "photo-credit":
                 reason = "caption"
             if reason:
-                if stripped not in {r.text for r in removed if r.reason == reason}:
+                if (reason, stripped) not in listed:
                     removed.append(Removed(stripped, reason))
+                    listed.add((reason, stripped))
                 continue
             out.append(line)
         if out:

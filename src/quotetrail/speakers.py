@@ -13,6 +13,7 @@ or two people with one surname in one article, can resolve wrongly.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Iterable
@@ -141,11 +142,35 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
         i = max(i + 1, j)
     # later mentions of a surname alone count as positions of that person (for pronouns)
     surnames = {p.name.split()[-1]: p for p in people.values()}
+    seen = {id(p): set(p.positions) for p in people.values()}
+    inside = _Coverage([(m.start, m.end) for m in mentions])
     for t in tokens:
         person = surnames.get(t.text)
-        if person and t.start not in person.positions and not any(m.start <= t.start < m.end for m in mentions):
+        if person and t.start not in seen[id(person)] and not inside.covers(t.start):
             person.positions.append(t.start)
+            seen[id(person)].add(t.start)
     return list(people.values()), mentions
+
+
+class _Coverage:
+    """Whether a position lies in any of some ``[start, end)`` ranges, in logarithmic time.
+
+    The ranges may overlap; sorted by start, with the furthest end reached so far,
+    the last range starting at or before a position tells whether any covers it.
+    """
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        ordered = sorted(ranges)
+        self._starts = [a for a, _ in ordered]
+        self._reach: list[int] = []
+        furthest = -1
+        for _, b in ordered:
+            furthest = max(furthest, b)
+            self._reach.append(furthest)
+
+    def covers(self, position: int) -> bool:
+        k = bisect.bisect_right(self._starts, position)
+        return k > 0 and self._reach[k - 1] > position
 
 
 @cache
@@ -155,8 +180,12 @@ def _institution_endings() -> tuple[tuple[str, str], ...]:
     )
 
 
+@lru_cache(maxsize=100_000)
 def _institution_kind(word: str) -> str | None:
-    """``organisation``/``media`` for nouns like "Verteidigungsministerium", "Zeitung", else None."""
+    """``organisation``/``media`` for nouns like "Verteidigungsministerium", "Zeitung", else None.
+
+    Memoised, as ``role_gender``: every word of every speaker mention is asked about.
+    """
     low = word.lower()
     for ending, kind in _institution_endings():
         if low.endswith(ending) and word[:1].isupper():
@@ -164,82 +193,170 @@ def _institution_kind(word: str) -> str | None:
     return None
 
 
+@cache
+def _longest_organisation() -> int:
+    """Words in the longest gazetteer form: no longer run of a mention's words can be one."""
+    return max(form.count(" ") + 1 for form in _organisations())
+
+
 def _organisation(text: str) -> tuple[str, str] | None:
+    """The gazetteer entry of the longest (then leftmost) run of words in ``text`` that names one.
+
+    Only runs up to the longest gazetteer form are tried, so a long mention costs
+    time in proportion to its words, not to their cube (issue 13: 400 quoted words
+    took 23 s).
+    """
     low = text.lower().strip()
     orgs = _organisations()
     if low in orgs:
         return orgs[low]
     words = low.split()
-    for n in range(len(words), 0, -1):
+    for n in range(min(len(words), _longest_organisation()), 0, -1):
         for start in range(0, len(words) - n + 1):
             key = " ".join(words[start : start + n])
-            if (
-                key in orgs
-                and n >= 1
-                and (key not in {"kiew", "moskau", "paris", "berlin", "washington"} or len(words) <= 2)
-            ):
+            if key in orgs and (key not in {"kiew", "moskau", "paris", "berlin", "washington"} or len(words) <= 2):
                 return orgs[key]
     return None
 
 
-def resolve_mention(text: str, offset: int, people: list[Person]) -> tuple[str | None, str | None, str]:
-    """``(canonical name, role, kind)`` for a speaker mention at ``offset``."""
+class PeopleIndex:
+    """The people of one article, indexed for ``resolve_mention``.
+
+    Why: an article is resolved one speaker mention at a time, and scanning every
+    person (and every position where each was named) for each mention made a long
+    article quadratic.  Each question below is answered as the plain scans over
+    ``people`` answered it, in the same order, only by lookup.
+    """
+
+    def __init__(self, people: list[Person]) -> None:
+        self.people = people
+        by_first: dict[str, list[int]] = {}
+        self._surnames: dict[str, list[Person]] = {}
+        for index, p in enumerate(people):
+            by_first.setdefault(p.name.split(" ", 1)[0], []).append(index)
+            self._surnames.setdefault(p.name.split()[-1], []).append(p)
+        self._by_first = by_first
+        self._first_lengths = sorted({len(first) for first in by_first})
+        self._named = self._timeline(range(len(people)))
+        self._by_gender = {
+            wanted: self._timeline(i for i, p in enumerate(people) if p.gender in (wanted, None, "x"))
+            for wanted in ("m", "f")
+        }
+        self._by_role_word: dict[str, tuple[list[tuple[int, int]], int | None]] = {}
+
+    def _timeline(self, indices: Iterable[int]) -> list[tuple[int, int]]:
+        """``(position, person index)`` of every naming of these people, in text order."""
+        return sorted((pos, i) for i in indices for pos in self.people[i].positions)
+
+    def latest_before(self, offset: int, timeline: list[tuple[int, int]] | None = None) -> Person | None:
+        """The person named last before ``offset`` (on a tie, the one found first), or None."""
+        timeline = self._named if timeline is None else timeline
+        k = bisect.bisect_left(timeline, (offset, -1))
+        if k == 0:
+            return None
+        position = timeline[k - 1][0]
+        return self.people[timeline[bisect.bisect_left(timeline, (position, -1))][1]]
+
+    def pronoun(self, wanted: str, offset: int) -> Person | None:
+        """The person named last before ``offset`` whose gender fits a pronoun of gender ``wanted``."""
+        return self.latest_before(offset, self._by_gender[wanted])
+
+    def full_name_in(self, text: str) -> Person | None:
+        """The first person (in article order) whose full name occurs in ``text``.
+
+        A full name has a space after its first word, so each occurrence starts just
+        before a space of ``text`` by the length of some first word: only those places
+        are looked up, instead of every name searched for in every mention.
+        """
+        best: int | None = None
+        space = text.find(" ")
+        while space >= 0:
+            for length in self._first_lengths:
+                if length > space:
+                    break
+                begin = space - length
+                for index in self._by_first.get(text[begin:space], ()):
+                    if (best is None or index < best) and text.startswith(self.people[index].name, begin):
+                        best = index
+            space = text.find(" ", space + 1)
+        return None if best is None else self.people[best]
+
+    def with_surname(self, word: str) -> list[Person]:
+        return self._surnames.get(word, [])
+
+    def with_role(self, word: str, offset: int, earlier: bool) -> Person | None:
+        """The person whose role contains ``word``: the one named last before ``offset`` if ``earlier``
+        (anyone was named before it), else the first in article order."""
+        key = word.lower()
+        if key not in self._by_role_word:
+            matching = [i for i, p in enumerate(self.people) if p.role and key in p.role.lower()]
+            self._by_role_word[key] = (self._timeline(matching), matching[0] if matching else None)
+        timeline, first = self._by_role_word[key]
+        if earlier:
+            return self.latest_before(offset, timeline)
+        return None if first is None else self.people[first]
+
+
+def resolve_mention(
+    text: str, offset: int, people: list[Person], index: PeopleIndex | None = None
+) -> tuple[str | None, str | None, str]:
+    """``(canonical name, role, kind)`` for a speaker mention at ``offset``.
+
+    ``index`` is ``PeopleIndex(people)``, made once per article by the caller that
+    resolves many mentions.
+    """
+    index = index or PeopleIndex(people)
     words = [w for w in re.findall(r"[\wÄÖÜäöüß-]+", text)]
     if not words:
         return None, None, "unknown"
-    earlier = sorted(
-        (p for p in people if any(pos < offset for pos in p.positions)),
-        key=lambda p: max(x for x in p.positions if x < offset),
-        reverse=True,
-    )
+    last_named = index.latest_before(offset)
     # 1. a full name in the mention
-    for p in people:
-        if p.name in text:
-            return p.name, p.role, p.kind
+    p = index.full_name_in(text)
+    if p is not None:
+        return p.name, p.role, p.kind
     # 2. a surname given in full elsewhere in the article
     for word in reversed(words):
-        matches = [p for p in people if p.name.split()[-1] == word]
+        matches = index.with_surname(word)
         if len(matches) == 1:
             return matches[0].name, matches[0].role, "person"
     low = [w.lower() for w in words]
     # 3. pronouns
     if len(words) <= 2 and low[-1] in _PRONOUNS_M | _PRONOUNS_F:
-        wanted = "m" if low[-1] in _PRONOUNS_M else "f"
-        for p in earlier:
-            if p.gender in (wanted, None, "x"):
-                return p.name, p.role, p.kind
+        p = index.pronoun("m" if low[-1] in _PRONOUNS_M else "f", offset)
+        if p is not None:
+            return p.name, p.role, p.kind
         return None, None, "person"
     # 4. a name given in the mention itself ("der ungarische Außenminister Péter Szijjártó"),
     #    unless the gazetteer knows it as an organisation or medium ("die Tageszeitung The Guardian")
     org = _organisation(text)
     if org:
         return org[0], None, org[1]
-    names = [
+    names = {
         w
         for w in words
         if _NAME_WORD.match(w) and not role_gender(w) and w.lower() not in _ARTICLES and not _institution_kind(w)
-    ]
+    }
     trailing: list[str] = []
     for w in reversed(words):
-        if w in names:
-            trailing.insert(0, w)
-        else:
+        if w not in names:
             break
+        trailing.append(w)
+    trailing.reverse()
     before = words[: len(words) - len(trailing)]
     # only "<role noun …> First Last" or a short mention: a long span ending in capitals is not a name
     if len(trailing) >= 2 and (any(role_gender(w) for w in before) or len(words) <= 4):
         return " ".join(trailing), " ".join(before).strip() or None, "person"
     # 5. role nouns and "der 74-Jährige"
     for word in words:
-        if _AGE_NOUN.match(word) and earlier:
-            return earlier[0].name, earlier[0].role, "person"
+        if _AGE_NOUN.match(word) and last_named:
+            return last_named.name, last_named.role, "person"
         gender = role_gender(word)
         if gender:
-            for p in earlier or people:
-                if p.role and word.lower() in p.role.lower():
-                    return p.name, p.role, p.kind
-            if earlier and low[0] in _ARTICLES:
-                return earlier[0].name, earlier[0].role, "person"
+            p = index.with_role(word, offset, earlier=last_named is not None)
+            if p is not None:
+                return p.name, p.role, p.kind
+            if last_named and low[0] in _ARTICLES:
+                return last_named.name, last_named.role, "person"
     # 6. organisations and media named by an institution noun
     for word in words:
         kind = _institution_kind(word)
@@ -256,6 +373,8 @@ def resolve_mention(text: str, offset: int, people: list[Person]) -> tuple[str |
 def resolve_speakers(doc: Doc, quotations: list[Quotation]) -> tuple[list[Quotation], list[SpeakerMention]]:
     """Fill ``speaker``/``speaker_role`` of each quotation and list the speaker mentions found."""
     people, mentions = _find_people(doc)
+    index = PeopleIndex(people)
+    listed = {(m.start, m.end) for m in mentions}
     out: list[Quotation] = []
     for q in quotations:
         if not q.speaker_mention:
@@ -263,9 +382,10 @@ def resolve_speakers(doc: Doc, quotations: list[Quotation]) -> tuple[list[Quotat
             continue
         span = q.speaker_mention[0]
         text = doc.text[span.start : span.end]
-        name, role, kind = resolve_mention(text, span.start, people)
-        if name and not any(m.start == span.start and m.end == span.end for m in mentions):
+        name, role, kind = resolve_mention(text, span.start, people, index)
+        if name and (span.start, span.end) not in listed:
             mentions.append(SpeakerMention(span.start, span.end, text, name, kind, role))
+            listed.add((span.start, span.end))
         out.append(replace(q, speaker=name, speaker_role=role))
     return out, mentions
 

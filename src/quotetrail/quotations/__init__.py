@@ -10,6 +10,8 @@ addressee.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
@@ -20,14 +22,50 @@ from .rules import (
     find_direct,
     find_free_indirect,
     find_indirect,
-    is_scare_quote,
     quote_mark_spans,
+    scare_quotes,
     split_at_inner_cue,
 )
 
 
-def _overlaps(q: Quotation, others: list[Quotation]) -> bool:
-    return any(s.start < o.end and s.end > o.start for o in others for s in q.spans)
+def _meet(s: Span, o: Span) -> bool:
+    return s.start < o.end and s.end > o.start
+
+
+class _Taken:
+    """The characters covered by the spans of the quotations found so far.
+
+    Why: asking each rule quotation whether it overlaps a found one by comparing it
+    with all of them made an article with many quotes quadratic.  Marking characters
+    costs each span's length once, and a question the length of the span asked about.
+    Two non-empty spans overlap exactly when they share a character; empty spans
+    (none are made, but a span could be) are compared the plain way.
+    """
+
+    def __init__(self, length: int) -> None:
+        self._chars = bytearray(length)
+        self._spans: list[Span] = []
+        self._empty: list[Span] = []
+
+    def add(self, q: Quotation) -> None:
+        for s in q.spans:
+            self._spans.append(s)
+            if s.end > s.start:
+                if s.end > len(self._chars):
+                    self._chars.extend(bytes(s.end - len(self._chars)))
+                self._chars[s.start : s.end] = b"\x01" * (s.end - s.start)
+            else:
+                self._empty.append(s)
+
+    def overlaps(self, q: Quotation) -> bool:
+        """Whether a span of ``q`` overlaps a span of a quotation added (``_meet``)."""
+        for s in q.spans:
+            if s.end <= s.start:
+                if any(_meet(s, o) for o in self._spans):
+                    return True
+            elif self._chars.find(1, s.start, s.end) >= 0 or any(_meet(s, o) for o in self._empty):
+                return True
+        return False
 
 
 Marks = list[tuple[int, int, bool]]
@@ -35,13 +73,26 @@ Marks = list[tuple[int, int, bool]]
 
 def _marks(doc: Doc) -> Marks:
     """Character spans of text in quote marks, each with whether it is a scare quote; computed once per article."""
-    return [(doc.tokens[a].start, doc.tokens[b - 1].end, is_scare_quote(doc, a, b)) for a, b in quote_mark_spans(doc)]
+    runs = quote_mark_spans(doc)
+    return [
+        (doc.tokens[a].start, doc.tokens[b - 1].end, scare)
+        for (a, b), scare in zip(runs, scare_quotes(doc, runs), strict=True)
+    ]
 
 
 def _drop_scare_quotes(marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
     """Leave out direct "quotations" that are only a scare quote or a name in quote marks."""
-    scare = [(a, b) for a, b, is_scare in marks if is_scare]
-    return [q for q in quotations if not (q.type == "Direct" and any(a <= q.start and q.end <= b for a, b in scare))]
+    # Is there a scare quote with a <= q.start and q.end <= b?  Of those starting at or before
+    # q.start (a prefix, sorted by start), does the furthest end reach q.end?
+    scare = sorted((a, b) for a, b, is_scare in marks if is_scare)
+    starts = [a for a, _ in scare]
+    reach = list(itertools.accumulate((b for _, b in scare), max))
+
+    def in_scare_quote(q: Quotation) -> bool:
+        k = bisect.bisect_right(starts, q.start)
+        return k > 0 and reach[k - 1] >= q.end
+
+    return [q for q in quotations if not (q.type == "Direct" and in_scare_quote(q))]
 
 
 def add_nested_direct(marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
@@ -52,10 +103,19 @@ def add_nested_direct(marks: Marks, quotations: list[Quotation]) -> list[Quotati
     nested quote shares the outer one's speaker, cue and frame.
     """
     nested: list[Quotation] = []
+    # marks come in text order: those starting inside a span are found by bisection
+    mark_starts = [start for start, _, _ in marks]
     for q in quotations:
         if q.type == "Direct":
             continue
-        for start, end, _ in marks:
+        candidates = sorted(
+            {
+                k
+                for s in q.spans
+                for k in range(bisect.bisect_left(mark_starts, s.start), bisect.bisect_right(mark_starts, s.end))
+            }
+        )
+        for start, end, _ in (marks[k] for k in candidates):
             inside = any(s.start <= start and end <= s.end for s in q.spans)
             whole = any(start <= s.start + 1 and s.end - 1 <= end for s in q.spans)
             if inside and not whole:
@@ -79,9 +139,13 @@ def find_quotations(doc: Doc) -> list[Quotation]:
     base = base_features(doc) if model_available() else None
     found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc, base=base) or []))
     found = split_at_inner_cue(doc, found)
+    taken = _Taken(len(doc.text))
+    for q in found:
+        taken.add(q)
     for extra in (*find_direct(doc), *find_indirect(doc)):
-        if not _overlaps(extra, found):
+        if not taken.overlaps(extra):
             found.append(extra)
+            taken.add(extra)
     found += find_free_indirect(doc, found)
     found += add_nested_direct(marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)

@@ -28,6 +28,12 @@ ATTRIBUTION_MODEL = "attribution_tagger.crfsuite"
 #: indirect speech sit up to two sentences back, "Das sagte X." frames one after.
 LOOKBACK = 2
 LOOKAHEAD = 1
+#: At most this many tokens of the window before and after the quotation.  Why: a window of
+#: whole sentences made one giant sentence full of quotes (no full stops: 400 quotes took
+#: 20 s) cost the square of its length.  No window in wikinews-quotes train or dev comes
+#: near these (the longest: 172 tokens before, 140 after), so news is tagged as before.
+MAX_BEFORE = 200
+MAX_AFTER = 150
 ROLE_PRIORITY = ("cue", "speaker", "addressee", "frame")
 #: When the tagger labels no speaker, cue or addressee, the window tokens at least this likely
 #: to be one form it: the tagger is cautious, and a near-certain role beats none (tuned on dev:
@@ -56,10 +62,15 @@ def sentence_index(doc: Doc) -> list[int]:
     return out
 
 
-def covered(doc: Doc, spans: Sequence[Span]) -> list[int]:
-    """Indices of the tokens overlapping any of ``spans``, sorted."""
+def token_ends(doc: Doc) -> list[int]:
+    """The end offset of every token, for ``covered`` (made once per article by a caller asking often)."""
+    return [t.end for t in doc.tokens]
+
+
+def covered(doc: Doc, spans: Sequence[Span], ends: Sequence[int] | None = None) -> list[int]:
+    """Indices of the tokens overlapping any of ``spans``, sorted; ``ends`` is ``token_ends(doc)``."""
     tokens = doc.tokens
-    ends = [t.end for t in tokens]
+    ends = token_ends(doc) if ends is None else ends
     out: set[int] = set()
     for span in spans:
         i = bisect.bisect_right(ends, span.start)
@@ -70,10 +81,11 @@ def covered(doc: Doc, spans: Sequence[Span]) -> list[int]:
 
 
 def window(doc: Doc, sentence_of: list[int], first: int, last: int) -> range:
-    """Token range of the sentences around the quotation whose tokens run from ``first`` to ``last``."""
+    """Token range of the sentences around the quotation whose tokens run from ``first`` to ``last``,
+    cut to ``MAX_BEFORE`` and ``MAX_AFTER`` tokens on either side."""
     start = doc.sentences[max(0, sentence_of[first] - LOOKBACK)].first
     end = doc.sentences[min(len(doc.sentences) - 1, sentence_of[last] + LOOKAHEAD)].last
-    return range(start, end)
+    return range(max(start, first - MAX_BEFORE), min(end, last + 1 + MAX_AFTER))
 
 
 #: Base features about where a token stands in the article: the quote tagger uses them, but
@@ -102,6 +114,18 @@ def _bucket(d: int) -> str:
     return "21+"
 
 
+#: ``_bucket`` of every distance up to 21 (all further ones are "21+"): looked up per window token.
+_BUCKETS = tuple(_bucket(d) for d in range(22))
+
+#: What a token's own features add to its position (``rel``): its ``|pos``, ``|cue`` and ``|lem``.
+TokenParts = tuple[str, str, str]
+
+
+def token_parts(base: Sequence[dict[str, float | str]]) -> list[TokenParts]:
+    """Every token's ``TokenParts``, made once per article: they are the same in every window."""
+    return [(f"|{b.get('pos', '')}", f"|{b.get('cue', 0.0)}", f"|{b.get('lem', '')}") for b in base]
+
+
 def own_features(
     doc: Doc,
     base: list[dict[str, float | str]],
@@ -110,11 +134,21 @@ def own_features(
     quote_type: str,
     other_quotes: Sequence[bool],
     tokens: range,
+    parts: Sequence[TokenParts] | None = None,
 ) -> list[dict[str, float | str]]:
     """Per token of the window: where it stands relative to this quotation (the attribution tagger's
-    own features, read after the token's base features)."""
+    own features, read after the token's base features).
+
+    This runs for every token of every quotation's window, so what repeats is made once:
+    the strings of each sentence distance and of each position with its distance per
+    window, and each token's ``parts`` (``token_parts(base)``) per article.
+    """
     first, last = min(quote), max(quote)
-    paragraph_of = {i: doc.sentences[sentence_of[i]].paragraph for i in (*tokens, first)}
+    sentences = doc.sentences
+    first_sentence, last_sentence = sentence_of[first], sentence_of[last]
+    quote_paragraph = sentences[first_sentence].paragraph
+    type_rel: dict[tuple[str, str], str] = {}
+    by_sd: dict[int, tuple[str, str]] = {}
     out: list[dict[str, float | str]] = []
     for i in tokens:
         if i in quote:
@@ -125,22 +159,29 @@ def own_features(
             rel, d = "after", i - last
         else:
             rel, d = "gap", 0  # between the parts of a split quote
-        sd = sentence_of[i] - (sentence_of[first] if i < first else sentence_of[last])
-        b = base[i]
-        bucket = _bucket(d)
+        si = sentence_of[i]
+        sd = si - (first_sentence if i < first else last_sentence)
+        bucket = _BUCKETS[d] if d < 21 else "21+"
+        key = (rel, bucket)
+        if key not in type_rel:
+            type_rel[key] = f"{quote_type}|{rel}|{bucket}"
+        if sd not in by_sd:
+            by_sd[sd] = (str(max(-LOOKBACK, min(LOOKAHEAD, sd))), f"{quote_type}|{sd}")
+        sd_text, type_sd = by_sd[sd]
+        pos, cue, lem = parts[i] if parts is not None else token_parts((base[i],))[0]
         out.append(
             {
                 "a_rel": rel,
                 "a_dist": bucket,
-                "a_sd": str(max(-LOOKBACK, min(LOOKAHEAD, sd))) if rel != "in" else "0",
+                "a_sd": sd_text if rel != "in" else "0",
                 "a_type": quote_type,
                 "a_other": float(other_quotes[i] and i not in quote),
-                "a_rel_pos": f"{rel}|{b.get('pos', '')}",
-                "a_rel_cue": f"{rel}|{b.get('cue', 0.0)}",
-                "a_type_rel": f"{quote_type}|{rel}|{bucket}",
-                "a_type_sd": f"{quote_type}|{sd}",
-                "a_rel_lem": f"{rel}|{b.get('lem', '')}",
-                "a_para": float(paragraph_of[i] == paragraph_of[first]),
+                "a_rel_pos": rel + pos,
+                "a_rel_cue": rel + cue,
+                "a_type_rel": type_rel[key],
+                "a_type_sd": type_sd,
+                "a_rel_lem": rel + lem,
+                "a_para": float(sentences[si].paragraph == quote_paragraph),
             }
         )
     return out
@@ -174,17 +215,25 @@ def labels(doc: Doc, tokens: range, quote: set[int], roles: dict[str, Sequence[S
     return [out[i] for i in tokens]
 
 
-def _runs(labels: list[str], offset: int, name: str) -> list[tuple[int, int]]:
-    """Token ranges of the ``B-``/``I-`` runs of role ``name``."""
-    runs: list[tuple[int, int]] = []
-    begin, inside = f"B-{name}", f"I-{name}"
+def _role_runs(labels: list[str], offset: int) -> dict[str, list[tuple[int, int]]]:
+    """Token ranges of the ``B-``/``I-`` runs of every role, by role name, read in one pass.
+
+    Why one pass: the window is read for three roles, and most of its labels are ``O``.
+    """
+    runs: dict[str, list[tuple[int, int]]] = {}
     for k, label in enumerate(labels):
-        if label in (begin, inside):
-            i = offset + k
-            if label == inside and runs and runs[-1][1] == i:
-                runs[-1] = (runs[-1][0], i + 1)
-            else:
-                runs.append((i, i + 1))
+        if label == "O" or label[:2] not in ("B-", "I-"):
+            continue
+        i = offset + k
+        name = label[2:]
+        if name not in runs:
+            runs[name] = [(i, i + 1)]
+            continue
+        own = runs[name]
+        if label[0] == "I" and own[-1][1] == i:
+            own[-1] = (own[-1][0], i + 1)
+        else:
+            own.append((i, i + 1))
     return runs
 
 
@@ -208,19 +257,23 @@ def read_roles(
     speaker_p: Sequence[float] | None = None,
     cue_p: Sequence[float] | None = None,
     addressee_p: Sequence[float] | None = None,
+    runs: dict[str, list[tuple[int, int]]] | None = None,
 ) -> Roles:
     """The roles in a tagged window: every cue run, the likeliest speaker run (by ``speaker_p``, per window
-    token, else the first), the first addressee run, and the frame runs outside the quote."""
-    speakers = _runs(labels, tokens.start, "speaker")
+    token, else the first), the first addressee run, and the frame runs outside the quote.
+
+    ``runs`` is ``_role_runs(labels, tokens.start)`` where the caller has it already."""
+    runs = _role_runs(labels, tokens.start) if runs is None else runs
+    speakers = runs.get("speaker", [])
     if not speakers and speaker_p is not None:
         # none labelled: the tokens nearly labelled speaker (the tagger is cautious with speakers)
         speakers = _near_runs(speaker_p, tokens, set(), SPEAKER_FALLBACK)
     if speaker_p is not None and len(speakers) > 1:
         speakers.sort(key=lambda r: -sum(speaker_p[i - tokens.start] for i in range(*r)) / (r[1] - r[0]))
-    cues = _runs(labels, tokens.start, "cue")
+    cues = runs.get("cue", [])
     if not cues and cue_p is not None:
         cues = _near_runs(cue_p, tokens, quote, CUE_FALLBACK)
-    addressees = _runs(labels, tokens.start, "addressee")
+    addressees = runs.get("addressee", [])
     if not addressees and addressee_p is not None:
         addressees = _near_runs(addressee_p, tokens, quote, ADDRESSEE_FALLBACK)
     frame: list[tuple[int, int]] = []
@@ -249,14 +302,16 @@ def attribute(
     quote_type: str,
     other_quotes: Sequence[bool],
     doc: Doc,
+    parts: Sequence[TokenParts] | None = None,
 ) -> Roles:
     """Tag the window around one quotation and read its roles.
 
     ``base_scores`` is ``tagger.scores(base)``, worked out once per article: the window adds
     each token's own features after its base features, the order ``features`` has them in.
+    ``parts`` is ``token_parts(base)``, also made once per article.
     """
     tokens = window(doc, sentence_of, min(quote), max(quote))
-    own = own_features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens)
+    own = own_features(doc, base, sentence_of, quote, quote_type, other_quotes, tokens, parts)
     tagged = tagger.extend(base_scores, tokens.start, own)
     tags = tagged.tag()
 
@@ -265,12 +320,13 @@ def attribute(
 
     # the probabilities are read only where read_roles needs them: where no run of that role
     # was labelled, and for speakers also to rank several runs
-    labelled = {label[2:] for label in tags if label[:2] in ("B-", "I-")}
+    runs = _role_runs(tags, tokens.start)
     return read_roles(
         tags,
         tokens,
         quote,
-        p("speaker") if len(_runs(tags, tokens.start, "speaker")) != 1 else None,
-        p("cue") if "cue" not in labelled else None,
-        p("addressee") if "addressee" not in labelled else None,
+        p("speaker") if len(runs.get("speaker", ())) != 1 else None,
+        p("cue") if "cue" not in runs else None,
+        p("addressee") if "addressee" not in runs else None,
+        runs,
     )

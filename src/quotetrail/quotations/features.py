@@ -78,37 +78,57 @@ def _is_cue(token: Token) -> bool:
     return lemma in cues or token.text.lower() in cues or (token.pos.startswith("VV") and lemma.split("#")[-1] in cues)
 
 
+#: How far after an opening mark its closing mark is looked for (in tokens).
+_CLOSING_REACH = 400
+
+
+def _closes(text: str, closing: str) -> bool:
+    return text == closing or (closing in "“”" and text in "“”")
+
+
 def quote_states(doc: Doc) -> list[int]:
-    """Per token: 1 inside a pair of quote marks (marks included), else 0, reset at each paragraph."""
-    states = [0] * len(doc.tokens)
-    paragraph_of = {}
+    """Per token: 1 inside a pair of quote marks (marks included), else 0, reset at each paragraph.
+
+    An opening mark counts only if its closing mark follows within ``_CLOSING_REACH``
+    tokens of the same paragraph.  The next closing mark is found by bisection in the
+    positions of that mark (listed once per article), not by a search from every
+    opening mark: a paragraph of unmatched marks would cost ``_CLOSING_REACH`` times
+    its length.
+    """
+    tokens = doc.tokens
+    n = len(tokens)
+    states = [0] * n
+    # tokens outside every sentence (none are made) each count as a paragraph of their own
+    paragraph_of = [-2 - i for i in range(n)]
     for sentence in doc.sentences:
         for i in range(sentence.first, sentence.last):
             paragraph_of[i] = sentence.paragraph
+    closings: dict[str, list[int]] = {}
     expect: str | None = None
-    current_paragraph = -1
-    for i, token in enumerate(doc.tokens):
-        if paragraph_of.get(i) != current_paragraph:
-            current_paragraph = paragraph_of.get(i, -1)
+    current_paragraph: int | None = None
+    paragraph_end = 0
+    for i, token in enumerate(tokens):
+        if paragraph_of[i] != current_paragraph:
+            current_paragraph = paragraph_of[i]
             expect = None
+            paragraph_end = i + 1
+            while paragraph_end < n and paragraph_of[paragraph_end] == current_paragraph:
+                paragraph_end += 1
         text = token.text
         if expect is not None:
             states[i] = 1
-            if text == expect or (expect in "“”" and text in "“”"):
+            if _closes(text, expect):
                 expect = None
             continue
-        if text in OPENING:
-            # an opening mark only if a matching closing mark follows in the paragraph
-            closing = OPENING.get(text)
-            if closing is None:
-                continue
-            for j in range(i + 1, min(len(doc.tokens), i + 400)):
-                if paragraph_of.get(j) != current_paragraph:
-                    break
-                if doc.tokens[j].text == closing or (closing in "“”" and doc.tokens[j].text in "“”"):
-                    expect = closing
-                    states[i] = 1
-                    break
+        closing = OPENING.get(text)
+        if closing is not None:
+            if closing not in closings:
+                closings[closing] = [j for j, t in enumerate(tokens) if _closes(t.text, closing)]
+            positions = closings[closing]
+            k = bisect.bisect_right(positions, i)
+            if k < len(positions) and positions[k] < min(paragraph_end, i + _CLOSING_REACH):
+                expect = closing
+                states[i] = 1
     return states
 
 
@@ -136,6 +156,7 @@ def _clause_features(
             clauses.append([])
         clauses[-1].append(i)
     cue_clauses = [ci for ci, c in enumerate(clauses) if any(is_cue[i] and not qstate[i] for i in c)]
+    is_cue_clause = set(cue_clauses)
     out: list[dict[str, float | str]] = []
     for ci, clause in enumerate(clauses):
         words = [tokens[i] for i in clause if tokens[i].text not in _CLAUSE_BREAKS]
@@ -143,12 +164,16 @@ def _clause_features(
             "c_k1": float(any(k1[i] for i in clause)),
             "c_k2": float(any(k2[i] for i in clause)),
             "c_fin": float(any(tokens[i].pos.endswith("(FIN)") for i in clause)),
-            "c_cue": float(ci in cue_clauses),
+            "c_cue": float(ci in is_cue_clause),
             "c_start": words[0].text.lower() if words and words[0].pos in ("KOUS", "PWAV", "PRELS", "KON") else "-",
             "c_izu": float(any(tokens[i].pos in ("VV(IZU)", "PTKZU") for i in clause)),
         }
         if cue_clauses:
-            nearest = min(cue_clauses, key=lambda c: abs(c - ci))
+            # the nearest cue clause, the earlier of two as near (as min() over the list chose)
+            k = bisect.bisect_left(cue_clauses, ci)
+            if k == len(cue_clauses) or (k > 0 and ci - cue_clauses[k - 1] <= cue_clauses[k] - ci):
+                k -= 1
+            nearest = cue_clauses[k]
             info["c_rel"] = str(max(-2, min(3, ci - nearest)))
         else:
             info["c_rel"] = "none"

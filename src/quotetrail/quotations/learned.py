@@ -23,7 +23,16 @@ from pathlib import Path
 import pycrfsuite
 
 from ..model import Doc, Quotation, Span
-from .attribution import ATTRIBUTION_MODEL, attribute, attribution_base, covered, sentence_index, window
+from .attribution import (
+    ATTRIBUTION_MODEL,
+    attribute,
+    attribution_base,
+    covered,
+    sentence_index,
+    token_ends,
+    token_parts,
+    window,
+)
 from .attribution import features as attribution_features
 from .attribution import labels as attribution_labels
 from .crf import Tagger, open_tagger
@@ -215,9 +224,11 @@ def attribute_quotations(
     flat = [f for sequence in base or base_features(doc) for f in sequence]
     # every token's base scores, summed once; each quotation's window adds its own features
     base_scores = tagger.scores(flat)
+    parts = token_parts(flat)
     sentence_of = sentence_index(doc)
     other = [False] * len(doc.tokens)
-    for i in covered(doc, [s for q in quotations for s in q.spans]):
+    ends = token_ends(doc)
+    for i in covered(doc, [s for q in quotations for s in q.spans], ends):
         other[i] = True
     tokens = doc.tokens
 
@@ -226,11 +237,11 @@ def attribute_quotations(
 
     out: list[Quotation] = []
     for q in quotations:
-        quote = set(covered(doc, q.spans))
+        quote = set(covered(doc, q.spans, ends))
         if not quote:
             out.append(q)
             continue
-        roles = attribute(tagger, flat, base_scores, sentence_of, quote, q.type, other, doc)
+        roles = attribute(tagger, flat, base_scores, sentence_of, quote, q.type, other, doc, parts)
         cueless = q.type in CUELESS_TYPES
         cue = () if cueless else tuple(span(*c) for c in roles.cue)
         medium = q.medium

@@ -18,6 +18,7 @@ than three words, or after "sogenannt").
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -76,11 +77,36 @@ def _np_before(tokens: tuple[Token, ...], i: int, start: int) -> tuple[int, int]
     return (j, i) if j < i else None
 
 
-def _sentence_of(doc: Doc, index: int) -> Sentence:
-    for s in doc.sentences:
-        if s.first <= index < s.last:
-            return s
-    return doc.sentences[-1]
+class _Sentences:
+    """The sentence of a token and the first cue verb of each sentence, worked out once per article.
+
+    Why: looking these up by scanning the sentences (or a sentence's tokens) for every
+    quote made an article with many quotes, or one long sentence of them, quadratic.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        self.tokens = doc.tokens
+        self.sentences = doc.sentences
+        self._firsts = [s.first for s in doc.sentences]
+        self._first_cue: dict[int, int] = {}
+
+    def index_of(self, token: int) -> int:
+        """Number of the sentence holding ``token`` (the last sentence if none does)."""
+        k = bisect.bisect_right(self._firsts, token) - 1
+        if k >= 0 and self.sentences[k].first <= token < self.sentences[k].last:
+            return k
+        return len(self.sentences) - 1
+
+    def of(self, token: int) -> Sentence:
+        return self.sentences[self.index_of(token)]
+
+    def cue_before(self, token: int) -> bool:
+        """Whether a cue verb stands in ``token``'s sentence before it."""
+        k = self.index_of(token)
+        if k not in self._first_cue:
+            s = self.sentences[k]
+            self._first_cue[k] = next((i for i in range(s.first, s.last) if _is_cue_verb(self.tokens[i])), s.last)
+        return self._first_cue[k] < token
 
 
 def quote_mark_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -104,13 +130,14 @@ def quote_mark_spans(doc: Doc) -> list[tuple[int, int]]:
     return runs
 
 
-def is_scare_quote(doc: Doc, a: int, b: int) -> bool:
+def is_scare_quote(doc: Doc, a: int, b: int, sentences: _Sentences | None = None) -> bool:
     """Introduced by "sogenannt" or "namens", or fewer than three words with no cue verb before them in the sentence:
     a scare quote, nickname or title.
 
     A short quote after a cue verb is the speaker's own word ("Er nannte den Plan
     „Unsinn“", "sprach von einem „Dammbruch“"): a quotation, as news readers
-    and the wikinews-quotes scheme take it.
+    and the wikinews-quotes scheme take it.  ``sentences`` is ``_Sentences(doc)`` when the
+    caller asks about many quotes of one article.
     """
     words = [t for t in doc.tokens[a + 1 : b - 1] if t.text[:1].isalnum()]
     before = doc.text[max(0, doc.tokens[a].start - 30) : doc.tokens[a].start]
@@ -121,15 +148,35 @@ def is_scare_quote(doc: Doc, a: int, b: int) -> bool:
     # a name in quote marks ("die „Financial Times“") is all capitalised words; a word the
     # speaker chose is usually lower case or follows "als", "wie" or "von"
     chosen = any(w.text[:1].islower() for w in words) or doc.tokens[a - 1].text.lower() in _CHOSEN_WORD_BEFORE
-    sentence = _sentence_of(doc, a)
-    return not (chosen and any(_is_cue_verb(doc.tokens[i]) for i in range(sentence.first, a)))
+    return not (chosen and (sentences or _Sentences(doc)).cue_before(a))
+
+
+def scare_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[bool]:
+    """``is_scare_quote`` of each run of ``quote_mark_spans``, with the sentences indexed once."""
+    sentences = _Sentences(doc)
+    return [is_scare_quote(doc, a, b, sentences) for a, b in runs]
+
+
+def _outside(start: int, stop: int, step: int, parts: list[tuple[int, int]]) -> int | None:
+    """The first token from ``start`` towards ``stop`` (exclusive, going by ``step``) outside every part."""
+    i = start
+    while i != stop:
+        part = next((p for p in parts if p[0] <= i < p[1]), None)
+        if part is None:
+            return i
+        i = part[1] if step > 0 else part[0] - 1
+        if (step > 0 and i >= stop) or (step < 0 and i <= stop):
+            return None
+    return None
 
 
 def find_direct(doc: Doc) -> list[Quotation]:
     """Direct quotations in quote marks with their cue and speaker."""
     tokens = doc.tokens
     out: list[Quotation] = []
-    runs = [r for r in quote_mark_spans(doc) if not is_scare_quote(doc, *r)]
+    sentences = _Sentences(doc)
+    runs = [r for r in quote_mark_spans(doc) if not is_scare_quote(doc, *r, sentences)]
+    paragraph_starts = {p.start for p in doc.paragraphs}
     in_quote = set()
     for a, b in runs:
         in_quote.update(range(a, b))
@@ -138,8 +185,8 @@ def find_direct(doc: Doc) -> list[Quotation]:
     for index, (a, b) in enumerate(runs):
         if index in used:
             continue
-        sentence = _sentence_of(doc, b - 1)
-        start_sentence = _sentence_of(doc, a)
+        sentence = sentences.of(b - 1)
+        start_sentence = sentences.of(a)
         parts = [(a, b)]
         cue = speaker = None
         # after the quote: „…“, sagte Stoltenberg (, „…“)
@@ -169,7 +216,7 @@ def find_direct(doc: Doc) -> list[Quotation]:
                     break
         if cue is None and speaker is None and previous is not None and previous.speaker_mention:
             # a cue-less quote paragraph continues the previous speaker
-            first_of_paragraph = any(p.start == tokens[a].start for p in doc.paragraphs)
+            first_of_paragraph = tokens[a].start in paragraph_starts
             if first_of_paragraph:
                 out.append(
                     Quotation(
@@ -183,10 +230,12 @@ def find_direct(doc: Doc) -> list[Quotation]:
                 continue
         if cue is None:
             continue
-        frame_tokens = [
-            i for i in range(start_sentence.first, sentence.last) if not any(p[0] <= i < p[1] for p in parts)
-        ]
-        frame = _span(tokens, frame_tokens[0], frame_tokens[-1] + 1) if frame_tokens else None
+        # the frame runs from the first to the last token of the sentences outside the quote's parts
+        frame_first = _outside(start_sentence.first, sentence.last, 1, parts)
+        frame_last = _outside(sentence.last - 1, start_sentence.first - 1, -1, parts)
+        frame = (
+            _span(tokens, frame_first, frame_last + 1) if frame_first is not None and frame_last is not None else None
+        )
         quotation = Quotation(
             doc.article.id,
             "Direct",
@@ -333,17 +382,25 @@ def find_free_indirect(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
     tokens = doc.tokens
     out: list[Quotation] = []
     by_end = sorted((q for q in quotations if q.speaker_mention), key=lambda q: q.end)
-    covered = [(q.start, q.end) for q in quotations]
+    ends = [q.end for q in by_end]
+    # Whether a quotation overlaps a sentence: of the quotations starting before the sentence
+    # ends (a growing prefix, sentences being in text order), does the furthest end pass its start?
+    by_start = sorted((q.start, q.end) for q in quotations)
+    next_start = 0
+    reach = -1
     for si, s in enumerate(doc.sentences):
-        if si == 0 or any(a < s.end and b > s.start for a, b in covered):
+        while next_start < len(by_start) and by_start[next_start][0] < s.end:
+            reach = max(reach, by_start[next_start][1])
+            next_start += 1
+        if si == 0 or reach > s.start:
             continue
         toks = tokens[s.first : s.last]
         finite = [t for t in toks if t.pos in _FINITE]
         if not finite or not finite[0].subjunctive or any(_is_cue_verb(t) for t in toks):
             continue
         prev = doc.sentences[si - 1]
-        source = [q for q in by_end if prev.start <= q.end <= prev.end + 1]
-        if not source:
+        source = _last_ending_in(by_end, ends, out, prev.start, prev.end + 1)
+        if source is None:
             continue
         a, b = _strip_final(tokens, s.first, s.last)
         b = s.last  # free indirect sentences keep their final punctuation in the corpus
@@ -351,13 +408,29 @@ def find_free_indirect(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
             doc.article.id,
             "FreeIndirect",
             (_span(tokens, a, b),),
-            speaker_mention=source[-1].speaker_mention,
-            medium=source[-1].medium,
+            speaker_mention=source.speaker_mention,
+            medium=source.medium,
         )
         out.append(quotation)
-        covered.append((quotation.start, quotation.end))
-        by_end.append(quotation)
+        reach = max(reach, quotation.end)  # it starts inside this sentence, so before every later one ends
     return out
+
+
+def _last_ending_in(
+    by_end: list[Quotation], ends: list[int], added: list[Quotation], low: int, high: int
+) -> Quotation | None:
+    """The quotation ending in ``[low, high]`` that comes last in ``by_end + added``.
+
+    ``by_end`` is sorted by end (``ends``), so it is searched by bisection.  ``added`` holds
+    the free indirect quotations found so far, one per earlier sentence, in text order: the
+    last of them ends last, and the caller's range runs up to the end of the sentence before.
+    """
+    if added and low <= added[-1].end <= high:
+        return added[-1]
+    k = bisect.bisect_right(ends, high) - 1
+    if k >= 0 and ends[k] >= low:
+        return by_end[k]
+    return None
 
 
 _BACK_REFERENCE = {"das", "dies", "so", "dieses", "diese"}
@@ -370,16 +443,20 @@ def attach_following_frame(doc: Doc, quotations: list[Quotation]) -> list[Quotat
     sentence ("Zu einem Einsatz werde es nicht kommen. Das sagte Stoltenberg der BBC.").
     """
     tokens = doc.tokens
-    starts = {s.start: s for s in doc.sentences}
+    starts = [s.start for s in doc.sentences]
     out: list[Quotation] = []
     for q in quotations:
         if q.cue:
             out.append(q)
             continue
-        following = next(
-            (s for s in doc.sentences if s.start >= q.end and doc.text[q.end : s.start].strip(' .\n"“”»«') == ""), None
-        )
-        if following is None or following.start not in starts or following.last - following.first < 3:
+        # The first sentence starting at or after the quotation is the only candidate: the text
+        # between the quotation and any later sentence holds the text before this one, and must
+        # be nothing but punctuation and space for it too.
+        k = bisect.bisect_left(starts, q.end)
+        following = None
+        if k < len(starts) and doc.text[q.end : starts[k]].strip(' .\n"“”»«') == "":
+            following = doc.sentences[k]
+        if following is None or following.last - following.first < 3:
             out.append(q)
             continue
         first, verb = tokens[following.first], tokens[following.first + 1]
