@@ -141,6 +141,24 @@ def test_json_list_of_articles(tmp_path: Path) -> None:
     assert articles[0].published == "2024-05-22"
 
 
+def test_json_impossible_date_is_reported_and_the_article_kept(tmp_path: Path) -> None:
+    # issue 13: "31.02.2024" was stored as "2024-02-31"
+    f = tmp_path / "feb.json"
+    f.write_text(json.dumps({"text": ARTICLE, "date": "31.02.2024"}), encoding="utf-8")
+    [article], [problem] = read(f)
+    assert article.published is None
+    assert problem.path.endswith("feb.json") and "'31.02.2024'" in problem.reason
+
+
+@pytest.mark.xfail(strict=True, reason="ingest/__init__.py must call text.read_text instead of parse_text (issue 13)")
+def test_text_header_with_impossible_date_is_reported_and_the_article_kept(tmp_path: Path) -> None:
+    f = tmp_path / "s.txt"
+    f.write_text(" date 2024-13\n" + ARTICLE, encoding="utf-8")
+    [article], [problem] = read(f)
+    assert article.published is None
+    assert problem.path.endswith("s.txt") and "'2024-13'" in problem.reason
+
+
 def test_malformed_json_file(tmp_path: Path) -> None:
     f = tmp_path / "broken.json"
     f.write_text('{"text": "Die Nato', encoding="utf-8")
@@ -166,12 +184,16 @@ def test_warc_archive(tmp_path: Path) -> None:
     assert problems == []
     assert article.url == "https://example.org/nato"
     assert "Stoltenberg" in article.text
+    cut = tmp_path / "cut.warc.gz"  # issue 13: a cut archive lost its last records without a word
+    cut.write_bytes(f.read_bytes()[:-100])
+    _, [problem] = read(cut)
+    assert problem.path.endswith("cut.warc.gz") and "truncated gzip stream" in problem.reason
 
 
 @pytest.mark.parametrize(
     ("encoding", "prefix"),
-    [("latin-1", b""), ("cp1252", b""), ("utf-8", b"\xef\xbb\xbf")],
-    ids=["latin-1", "cp1252", "utf-8-bom"],
+    [("latin-1", b""), ("cp1252", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16", b""), ("utf-16-le", b"")],
+    ids=["latin-1", "cp1252", "utf-8-bom", "utf-16-bom", "utf-16-le-no-bom"],
 )
 def test_encodings_decode_to_the_same_text(tmp_path: Path, encoding: str, prefix: bytes) -> None:
     text = (

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import replace
 
 from ..model import DateMention, Doc, Quotation
-from .calendar import parse_iso
+from .calendar import parse_iso, valid_iso
 from .tagger import Context, find_expressions, shift
 from .tense import sentence_tense
 
@@ -44,14 +44,15 @@ def calendar_date(value: str | None) -> str | None:
 
     Times keep their day; a week becomes its month when it lies within one
     month, else its year; seasons become their year; vague references
-    (PAST_REF...) and durations are not dates.
+    (PAST_REF...) and durations are not dates.  Whatever comes out is a real
+    date (``calendar.valid_iso``), since it may become a stored ``said_on``.
     """
     if not value:
         return None
     if m := _DAY.match(value):
-        return m.group(1)
+        return m.group(1) if valid_iso(m.group(1)) else None
     if _CALENDAR.match(value):
-        return value
+        return value if valid_iso(value) else None
     if m := _WEEK.match(value):
         year, week = int(m.group(1)), int(m.group(2))
         try:
@@ -59,11 +60,13 @@ def calendar_date(value: str | None) -> str | None:
         except ValueError:
             return None
         sunday = monday + dt.timedelta(days=6)
+        if sunday.year > 9999:
+            return None
         if monday.month == sunday.month:
             return f"{monday.year:04d}-{monday.month:02d}"
         return f"{monday.year:04d}" if monday.year == sunday.year else None
     if re.match(r"^\d{4}-(SP|SU|FA|WI)$", value):
-        return value[:4]
+        return value[:4] if valid_iso(value[:4]) else None
     return None
 
 
@@ -71,10 +74,14 @@ _AGO_UNITS = {"D": "tag", "W": "woche", "M": "monat", "Y": "jahr"}
 
 
 def ago_date(text: str, mention: DateMention, dct: str | None) -> str | None:
-    """The date of "vor zwei Wochen": a duration right after "vor", counted back from the DCT."""
+    """The date of "vor zwei Wochen": a duration right after "vor", counted back from the DCT.
+
+    ``None`` when that lies outside years 1..9999: more than eight digits
+    ("vor 1000000000 Tagen") never fit, and are not even converted to int.
+    """
     if mention.type != "DURATION" or not text[max(0, mention.start - 4) : mention.start].lower().endswith("vor "):
         return None
-    m = re.match(r"^P(\d+)(D|W|M|Y)$", mention.value or "")
+    m = re.match(r"^P(\d{1,8})(D|W|M|Y)$", mention.value or "")
     if not m:
         return None
     return calendar_date(shift(_AGO_UNITS[m.group(2)], -1, Context(dct), int(m.group(1))))

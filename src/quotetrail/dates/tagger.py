@@ -6,7 +6,10 @@ HeidelTime showed rules handle well.  The vocabulary is data
 (``data/date_words.tsv``).  Relative expressions are resolved against the
 document creation time (DCT) and never made finer than the DCT allows: with a
 month-only DCT, "am Mittwoch" resolves to that month, and with no DCT it
-stays unresolved (value ``None``).
+stays unresolved (value ``None``).  An invalid DCT counts as none, and an
+expression whose value would not be a real date in years 1..9999 ("vor
+1000000 Tagen", "gestern" on 0001-01-01) gets no value: every value leaves
+through ``calendar.valid_timex_value`` (issue 13).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from functools import cache
 
 from ..lexicons import load_lexicon
 from ..model import DateMention
-from .calendar import add_days, add_months, iso, parse_iso, valid_day, week_value
+from .calendar import add_days, add_months, iso, parse_iso, valid_day, valid_timex_value, week_value
 
 
 @cache
@@ -56,7 +59,6 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     season = _alt("season")
     rel = r"(?:letzte[nmrs]?|vergangene[nmrs]?|vorige[nmrs]?|nächste[nmrs]?|kommende[nmrs]?|diese[nmrs]?|laufende[nmrs]?|selbe[nmrs]?|gleiche[nmrs]?)"
     art = r"(?:(?:der|die|das|den|dem|des)\s+)?"
-    wd = rf"(?:{weekday})(?:{daypart})?"
     specs = [
         (
             "weekday_date",
@@ -100,7 +102,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("duration", rf"\b(?P<pre>fast\s+|rund\s+|über\s+|knapp\s+)?(?P<n>\d+|{number})\s+(?P<unit>{unit})\b"),
         ("setday", rf"\b[Jj]eden\s+(?P<wd>{weekday})\b"),
         ("setword", rf"\b(?P<w>{setw})\b"),
-        ("weekday", rf"\b(?P<wd>{wd})\b"),
+        ("weekday", rf"\b(?P<wd>{weekday})(?P<dp>{daypart})?\b"),
         ("month", rf"\b(?P<m>{month})\b"),
         ("season", rf"\b(?P<s>{season})\b"),
         ("year", r"(?<![\d.,/])(?P<y>(?:19|20)\d{2})(?![\d.,]\d)"),
@@ -123,8 +125,8 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 def _num(text: str) -> str:
     low = text.lower()
-    if low.isdigit():
-        return str(int(low))
+    if low.isdigit():  # not int(): a 5,000-digit number would exceed Python's int-to-str limit
+        return low.lstrip("0") or "0"
     return _words()["number"].get(low, "X")
 
 
@@ -157,8 +159,8 @@ def _dct_day(ctx: Context) -> dt.date | None:
 
 
 def _coarse(ctx: Context) -> str | None:
-    """The DCT itself: the finest honest value for a relative day when the DCT has no day."""
-    return ctx.dct
+    """The DCT itself: the finest honest value for a relative day when the DCT has no day (None if invalid)."""
+    return ctx.dct if parse_iso(ctx.dct) else None
 
 
 def _year_for_month(month: int, ctx: Context) -> int | None:
@@ -194,7 +196,11 @@ def _resolve_weekday(weekday: int, ctx: Context) -> str | None:
             delta += 7
         elif delta > 3:
             delta -= 7
-    return add_days(day, delta).isoformat()
+    return _day_value(add_days(day, delta))
+
+
+def _day_value(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _rel_sign(rel: str) -> int:
@@ -214,7 +220,8 @@ def shift(unit: str, sign: int, ctx: Context, n: int = 1) -> str | None:
     year, month, _ = parts
     unit = unit.lower()
     if unit.startswith("jahrzehnt"):
-        return f"{(year + 10 * sign * n) // 10:03d}"
+        decade = (year + 10 * sign * n) // 10
+        return f"{decade:03d}" if 0 <= decade <= 999 else None
     if unit.startswith("jahr"):
         return iso(year + sign * n)
     if month is None:
@@ -226,10 +233,10 @@ def shift(unit: str, sign: int, ctx: Context, n: int = 1) -> str | None:
     if date is None:
         return iso(year, month) if sign == 0 else None
     if unit.startswith("woche"):
-        value = week_value(add_days(date, 7 * sign * n))
-        return value + ("-WE" if unit == "wochenende" else "")
+        moved = add_days(date, 7 * sign * n)
+        return week_value(moved) + ("-WE" if unit == "wochenende" else "") if moved else None
     if unit == "tag":
-        return add_days(date, sign * n).isoformat()
+        return _day_value(add_days(date, sign * n))
     return None
 
 
@@ -268,13 +275,15 @@ def normalise(name: str, m: re.Match[str], ctx: Context) -> tuple[str, str | Non
     if name in ("time", "time_range_start"):
         minute = g.get("min") or "00"
         day = _dct_day(ctx)
-        base = day.isoformat() if day else ctx.dct
-        return "TIME", f"{base}T{int(g['h']):02d}:{minute}" if base else None
+        return "TIME", f"{day.isoformat()}T{int(g['h']):02d}:{minute}" if day else _coarse(ctx)
     if name == "yesterday_part":
         offset = {"vorgestern": -2, "gestern": -1, "heute": 0, "morgen": 1}[g["rel"].lower()]
         day = _dct_day(ctx)
         part = _daypart(g["dp"])
-        return "TIME", f"{add_days(day, offset).isoformat()}T{part}" if day else _coarse(ctx)
+        if day is None:
+            return "TIME", _coarse(ctx)
+        moved = add_days(day, offset)
+        return "TIME", f"{moved.isoformat()}T{part}" if moved else None
     if name == "relday":
         rel = g["rel"].lower()
         if rel == "heuer":
@@ -282,15 +291,16 @@ def normalise(name: str, m: re.Match[str], ctx: Context) -> tuple[str, str | Non
             return "DATE", iso(parts[0]) if parts else None
         offset = {"vorgestern": -2, "gestern": -1, "heute": 0, "übermorgen": 2}[rel]
         day = _dct_day(ctx)
-        return "DATE", add_days(day, offset).isoformat() if day else _coarse(ctx)
+        return "DATE", _day_value(add_days(day, offset)) if day else _coarse(ctx)
     if name == "morgen":
         day = _dct_day(ctx)
-        return "DATE", add_days(day, 1).isoformat() if day else _coarse(ctx)
+        return "DATE", _day_value(add_days(day, 1)) if day else _coarse(ctx)
     if name == "night_to":
         value = _resolve_weekday(_weekday(g["wd"]), ctx)
-        if value and len(value) == 10:
-            day = dt.date.fromisoformat(value)
-            return "TIME", add_days(day, -1).isoformat() + "TNI"
+        parts = parse_iso(value)
+        if parts and parts[1] and parts[2]:  # the night before the named day
+            before = _day_value(add_days(dt.date(parts[0], parts[1], parts[2]), -1))
+            return "TIME", before + "TNI" if before else None
         return "TIME", value
     if name == "rel_unit":
         unit = g["unit"].lower()
@@ -316,11 +326,9 @@ def normalise(name: str, m: re.Match[str], ctx: Context) -> tuple[str, str | Non
         return "SET", f"XXXX-WXX-{_weekday(g['wd'])}"
     if name == "setword":
         return "SET", _words()["set"][g["w"].lower()]
-    if name == "weekday":
+    if name == "weekday":  # "Freitag", "Sonnabendmorgen", "MONTAGabend"
         value = _resolve_weekday(_weekday(g["wd"]), ctx)
-        part = (
-            _daypart(g["wd"][len(re.match(r"[A-Za-z]+?(tag|woch)", g["wd"]).group(0)) :]) if len(g["wd"]) > 10 else None
-        )  # type: ignore[union-attr]
+        part = _daypart(g["dp"]) if g.get("dp") else None
         if part and value and len(value) == 10:
             return "TIME", f"{value}T{part}"
         return "DATE", value
@@ -351,6 +359,8 @@ def find_expressions(text: str, ctx_for: object) -> list[DateMention]:
                 continue
             ctx = ctx_for(start)  # type: ignore[operator]
             kind, value = normalise(name, m, ctx)
+            if value is not None and not valid_timex_value(value):
+                value = None  # e.g. "am 31.12.9999" read as "Montag, 1. Januar" of year 10000
             needs = name not in {
                 "numeric_date",
                 "iso_date",

@@ -2,6 +2,8 @@
 
 trafilatura is the best-kept German-friendly extractor on PyPI (Apache-2.0);
 it drops navigation and footers and reads dates from metadata with htmldate.
+htmldate only returns real dates, but the date still passes the common check
+(``published.normalise_published``) so no reader can store an invalid one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import trafilatura
 
 from ..lexicons import lexicon_map
 from ..model import Article, InputError
+from .decode import scrub_surrogates
+from .published import normalise_published
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -37,15 +41,16 @@ def parse_html(html: str, source: str, url: str | None = None) -> Article:
     if document is None:
         raise InputError(source, "no article text found in HTML (truncated page or only navigation?)", "parse")
     data = document.as_dict()
-    text = (data.get("text") or "").strip()
+    text = scrub_surrogates((data.get("text") or "").strip())
     if len(text) < 20:
         raise InputError(source, "no article text found in HTML (truncated page or only navigation?)", "parse")
-    title = (data.get("title") or "").strip() or None
+    title = scrub_surrogates((data.get("title") or "").strip()) or None
     lines = text.split("\n")
     if title and lines and lines[0].strip() == title:
         pass  # keep the headline in the text, as for plain text
     elif title:
         lines.insert(0, title)
+    published = normalise_published(data.get("date"))
     return Article(
         id="",
         source=source,
@@ -54,6 +59,6 @@ def parse_html(html: str, source: str, url: str | None = None) -> Article:
         url=url or data.get("url"),
         outlet=outlet_name(data.get("sitename"), data.get("hostname")),
         author=data.get("author"),
-        published=data.get("date"),
-        published_source="html" if data.get("date") else None,
+        published=published,
+        published_source="html" if published else None,
     )

@@ -18,15 +18,25 @@ agency      agency
 A ``.json`` file may hold one article object, a list of them, or an object
 with an ``articles`` list; a ``.jsonl``/``.ndjson`` file one object per line.
 A bad line is reported with its number and the others are still read.
+
+Whatever the JSON holds, nothing raises past these functions (issue 13):
+nesting deeper than Python's parser can follow is an invalid document;
+numbers too long for ``int`` (over 4,300 digits) read as infinite, so they are
+no date and no text; the text must be a string (``{"text": NaN}`` is
+refused); a date that is no real date is dropped and reported while the
+article is kept; lone surrogates (``"\ud800"``) become U+FFFD.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import sys
 from collections.abc import Iterator
 
 from ..model import Article, InputError
-from .published import normalise_published
+from .decode import scrub_surrogates
+from .published import InvalidDate, date_problem, parse_published
 
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "text": ("text", "body", "content", "articleBody", "maintext", "originalText"),
@@ -39,31 +49,86 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _first(obj: dict, field: str) -> str | None:
-    for key in FIELD_KEYS[field]:
-        value = obj.get(key)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value if v)
-        if isinstance(value, dict):
-            value = value.get("name")
-        if value not in (None, ""):
-            return str(value)
+def _scalar(value: object) -> str | None:
+    """A metadata value as text: strings and finite numbers; a dict gives its ``name``; else None."""
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str):
+        return scrub_surrogates(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return str(value)
     return None
 
 
-def article_from_object(obj: object, source: str) -> Article:
-    """Map one JSON object to an (uncleaned) Article; InputError if it has no text."""
-    if not isinstance(obj, dict):
-        raise InputError(source, f"expected a JSON object, got {type(obj).__name__}", "parse")
-    text = _first(obj, "text")
-    if not text or not text.strip():
+def _first(obj: dict, field: str) -> str | None:
+    """The first present, non-empty value for ``field``; a list (of authors) is joined."""
+    for key in FIELD_KEYS[field]:
+        value = obj.get(key)
+        text = ", ".join(filter(None, map(_scalar, value))) if isinstance(value, list) else _scalar(value)
+        if text:
+            return text
+    return None
+
+
+def _first_raw(obj: dict, field: str) -> tuple[str, object] | None:
+    """The first key present with a non-empty value for ``field``, and that value as parsed."""
+    for key in FIELD_KEYS[field]:
+        value = obj.get(key)
+        if value not in (None, "", [], {}):
+            return key, value
+    return None
+
+
+def _text(obj: dict, source: str) -> str:
+    found = _first_raw(obj, "text")
+    if found is None:
         keys = ", ".join(FIELD_KEYS["text"])
         raise InputError(source, f"no article text (looked for keys: {keys})", "parse")
-    published = normalise_published(_first(obj, "published"))
-    return Article(
+    key, value = found
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = "\n\n".join(value)  # paragraphs
+    if not isinstance(value, str):
+        what = "a number" if isinstance(value, int | float) and not isinstance(value, bool) else f"a {_kind(value)}"
+        raise InputError(source, f"field {key!r} holds {what} ({_short(value)}), not article text", "parse")
+    if not value.strip():
+        raise InputError(source, f"field {key!r} is blank", "parse")
+    return scrub_surrogates(value).replace("\r\n", "\n").strip()
+
+
+def _kind(value: object) -> str:
+    return {dict: "JSON object", list: "JSON list", bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)[:40] if not isinstance(value, float) else str(value)
+    return text if len(text) < 40 else text[:39] + "…"
+
+
+def _published(obj: dict) -> tuple[str | None, str | None]:
+    """The publication date and, when the date field held no real date, why it was dropped."""
+    found = _first_raw(obj, "published")
+    if found is None:
+        return None, None
+    key, value = found
+    try:
+        return parse_published(value), None
+    except InvalidDate as err:
+        return None, date_problem(f"field {key!r}", value, err.reason)
+
+
+def read_object(obj: object, source: str) -> tuple[Article, str | None]:
+    """One JSON object as an (uncleaned) Article, plus the reason its date was dropped, if it was.
+
+    Raises InputError when the object has no usable text.
+    """
+    if not isinstance(obj, dict):
+        raise InputError(source, f"expected a JSON object, got {_kind(obj)}", "parse")
+    text = _text(obj, source)
+    published, date_note = _published(obj)
+    article = Article(
         id="",
         source=source,
-        text=text.replace("\r\n", "\n").strip(),
+        text=text,
         title=_first(obj, "title"),
         url=_first(obj, "url"),
         outlet=_first(obj, "outlet"),
@@ -72,24 +137,85 @@ def article_from_object(obj: object, source: str) -> Article:
         published=published,
         published_source="json" if published else None,
     )
+    return article, date_note
 
 
-def parse_json(text: str, source: str) -> Iterator[Article | InputError]:
-    """Articles in a ``.json`` file (object, list, or ``{"articles": [...]}``)."""
+def article_from_object(obj: object, source: str) -> Article:
+    """Map one JSON object to an (uncleaned) Article; InputError if it has no text; a bad date is dropped."""
+    return read_object(obj, source)[0]
+
+
+class _LongNumber(float):
+    """A JSON integer too long for Python's int conversion: infinite, so it is neither a date nor text."""
+
+    digits: int
+
+    def __new__(cls, digits: int) -> _LongNumber:
+        number = super().__new__(cls, math.inf)
+        number.digits = digits
+        return number
+
+    def __str__(self) -> str:
+        return f"a {self.digits:,}-digit number"
+
+    __repr__ = __str__
+
+
+def _parse_int(digits: str) -> int | float:
+    """JSON integers as ``int``, except those over Python's 4,300-digit conversion limit."""
+    return int(digits) if len(digits) <= _MAX_DIGITS else _LongNumber(len(digits.lstrip("-")))
+
+
+_MAX_DIGITS = min(sys.get_int_max_str_digits() or 4300, 4300)
+
+
+class JSONError(ValueError):
+    """Why a JSON text cannot be read, and where when the parser knows."""
+
+    def __init__(self, what: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(what)
+        self.what, self.line, self.column = what, line, column
+
+
+def load_json(text: str) -> object:
+    """``json.loads`` that fails only with ``JSONError``, in words a user can act on.
+
+    Python's parser raises RecursionError on deep nesting, and for a number
+    of more than 4,300 digits a ValueError about ``sys.set_int_max_str_digits``
+    (avoided by ``_parse_int``); neither may end an ingest run.
+    """
     try:
-        data = json.loads(text)
+        return json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as err:
-        yield InputError(source, f"invalid JSON ({err.msg} at line {err.lineno}, column {err.colno})", "parse")
-        return
+        raise JSONError(err.msg, err.lineno, err.colno) from err
+    except RecursionError as err:
+        raise JSONError(f"nested deeper than {sys.getrecursionlimit()} levels") from err
+
+
+def _objects(data: object, source: str) -> list[tuple[str, object]]:
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     items = data if isinstance(data, list) else [data]
-    for index, obj in enumerate(items):
-        where = source if len(items) == 1 else f"{source}#{index}"
+    return [(source if len(items) == 1 else f"{source}#{index}", obj) for index, obj in enumerate(items)]
+
+
+def parse_json(text: str, source: str) -> Iterator[Article | InputError]:
+    """Articles in a ``.json`` file (object, list, or ``{"articles": [...]}``); a dropped date is reported."""
+    try:
+        data = load_json(text)
+    except JSONError as err:
+        where = f" at line {err.line}, column {err.column}" if err.line else ""
+        yield InputError(source, f"invalid JSON ({err.what}{where})", "parse")
+        return
+    for where, obj in _objects(data, source):
         try:
-            yield article_from_object(obj, where)
+            article, date_note = read_object(obj, where)
         except InputError as err:
             yield err
+            continue
+        if date_note:
+            yield InputError(where, date_note, "parse")
+        yield article
 
 
 def parse_jsonl(lines: Iterator[str], source: str) -> Iterator[Article | InputError]:
@@ -103,12 +229,17 @@ def parse_jsonl(lines: Iterator[str], source: str) -> Iterator[Article | InputEr
             yield InputError(source, f"line {number}: {reason}; the other lines are still read", "read")
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            reason = f"line {number}: invalid JSON ({err.msg}); the other lines are still read"
+            obj = load_json(line)
+        except JSONError as err:
+            where = f" at column {err.column}" if err.column else ""
+            reason = f"line {number}: invalid JSON ({err.what}{where}); the other lines are still read"
             yield InputError(source, reason, "parse")
             continue
         try:
-            yield article_from_object(obj, where)
+            article, date_note = read_object(obj, where)
         except InputError as err:
             yield InputError(source, f"line {number}: {err.reason}", "parse")
+            continue
+        if date_note:
+            yield InputError(source, f"line {number}: {date_note}", "parse")
+        yield article

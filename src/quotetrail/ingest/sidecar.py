@@ -4,7 +4,10 @@ Columns (header row required; any subset besides ``path``/``url``):
 ``path`` (relative to the CSV's folder, absolute, or a bare file name) or
 ``url``, then ``outlet``, ``published``, ``title``, ``agency``, ``author``.
 An empty cell leaves the detected value alone.  This is how undated files
-get dated and outlets get named.
+get dated and outlets get named.  A ``published`` cell that is not a real
+date (``gestern``, ``2024-02-31``) refuses the whole CSV with its line, value
+and reason: a sidecar is written by hand, so one typo is worth fixing before
+any of it is trusted.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..model import Article, InputError
-from .published import normalise_published
+from .published import InvalidDate, normalise_published, parse_published, shown
 
 OVERRIDABLE = ("outlet", "published", "title", "agency", "author")
 
@@ -31,14 +34,26 @@ class Sidecar:
                 fields = set(reader.fieldnames or ())
                 if not fields & {"path", "url"}:
                     raise InputError(str(path), "sidecar CSV needs a 'path' or 'url' column", "read")
-                for number, row in enumerate(reader, start=2):
-                    published = (row.get("published") or "").strip()
-                    if published and normalise_published(published) is None:
-                        raise InputError(str(path), f"line {number}: unreadable date {published!r}", "read")
+                for row in reader:
+                    self._check_date(row, reader.line_num)
                     for key in self._keys(row):
                         self._by_key[key] = row
         except OSError as err:
             raise InputError(str(path), f"cannot read sidecar CSV ({err.strerror})", "read") from err
+        except UnicodeDecodeError as err:
+            raise InputError(
+                str(path), f"sidecar CSV is not UTF-8 (byte {err.start}); save it as UTF-8", "read"
+            ) from err
+        except csv.Error as err:
+            raise InputError(str(path), f"invalid sidecar CSV ({err})", "read") from err
+
+    def _check_date(self, row: dict[str, str], line: int) -> None:
+        published = (row.get("published") or "").strip()
+        try:
+            parse_published(published)
+        except InvalidDate as err:
+            reason = f"line {line}: unreadable date {shown(published)} ({err.reason})"
+            raise InputError(str(self.path), reason, "read") from err
 
     def _keys(self, row: dict[str, str]) -> list[str]:
         keys = []
