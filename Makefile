@@ -17,7 +17,6 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/quotetrail --db $(DB) ingest examples/
-	$(BIN)/quotetrail --db $(DB) claims --update
 	$(BIN)/quotetrail --db $(DB) timeline "Truppen Ukraine"
 	$(BIN)/quotetrail --db $(DB) serve --open-message
 

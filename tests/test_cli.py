@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from quotetrail.cli import main
 from quotetrail.model import EXPORT_FIELDS
+from quotetrail.store import open_store
 
 
 @pytest.fixture(scope="module")
@@ -91,18 +92,22 @@ def test_every_command_is_documented() -> None:
         assert command.help, f"command {name} has no help text"
 
 
-def test_ingest_with_claims_groups_new_quotations_incrementally(tmp_path: Path) -> None:
+def test_ingest_groups_new_quotations_into_claims_unless_told_not_to(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     (tmp_path / "a.txt").write_text(
         "„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Montag.", encoding="utf-8"
     )
-    first = CliRunner().invoke(main, ["--db", str(db), "ingest", "--claims", str(tmp_path / "a.txt")])
+    first = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path / "a.txt")])
     assert first.exit_code == 0 and "(1 newly grouped)" in first.output
     (tmp_path / "b.txt").write_text(
         "„Die Nato hat keine Pläne, Truppen in die Ukraine zu schicken“, sagte Stoltenberg am Dienstag.",
         encoding="utf-8",
     )
-    second = CliRunner().invoke(main, ["--db", str(db), "ingest", "--claims", str(tmp_path / "b.txt")])
+    second = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path / "b.txt")])
     assert second.exit_code == 0 and "2 quotations (1 newly grouped)" in second.output
     out = CliRunner().invoke(main, ["--db", str(db), "claims"]).output
     assert "2 reports" in out
+    (tmp_path / "c.txt").write_text("„Wir schicken keine Truppen“, sagte Scholz am Mittwoch.", encoding="utf-8")
+    third = CliRunner().invoke(main, ["--db", str(db), "ingest", "--no-claims", str(tmp_path / "c.txt")])
+    assert third.exit_code == 0 and "claims:" not in third.output
+    assert sum(1 for r in open_store(db).quotations() if r.claim_id is None) == 1

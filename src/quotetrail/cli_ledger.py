@@ -68,10 +68,11 @@ def _print_rows(rows: list[LedgerRow]) -> None:
     "--retry-failed", is_flag=True, help="Also read again every file with a recorded problem (after an upgrade)."
 )
 @click.option(
-    "--claims",
+    "--claims/--no-claims",
     "group_claims",
-    is_flag=True,
-    help="Afterwards, let new quotations join claims (see `quotetrail claims`).",
+    default=True,
+    show_default=True,
+    help="Afterwards, let the new quotations join claims (see `quotetrail claims`).",
 )
 @click.pass_context
 def ingest(
@@ -111,15 +112,12 @@ def ingest(
         max_bytes=max_bytes,
         workers=workers,
         time_budget=time_budget or None,
+        group_claims=group_claims,
         on_problem=problem,
         on_article=lambda _e, _s: bar.update(1),
     )
     bar.close()
     click.echo(summary.line())
-    if group_claims and not summary.interrupted and (summary.new or summary.updated):
-        from .claims import update_claims
-
-        click.echo(update_claims(store).line())
     store.close()
     ctx.exit(summary.exit_code)
 

@@ -49,6 +49,7 @@ class Summary:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     interrupted: bool = False
+    claims: str | None = None  # the claim grouping's own summary line, when it ran
 
     @property
     def articles(self) -> int:
@@ -68,7 +69,8 @@ class Summary:
             text += f"; {len(self.skipped)} hidden or excluded entries skipped"
         if self.failed:
             text += f" ({self.failed} {'input' if self.failed == 1 else 'inputs'} failed, see `quotetrail problems`)"
-        return text + (" (interrupted)" if self.interrupted else "")
+        text += " (interrupted)" if self.interrupted else ""
+        return text + (f"\nclaims: {self.claims}" if self.claims else "")
 
     @property
     def exit_code(self) -> int:
@@ -155,10 +157,17 @@ def ingest_paths(
     max_bytes: int = DEFAULT_MAX_BYTES,
     workers: int = 1,
     time_budget: float | None = DEFAULT_TIME_BUDGET,
+    group_claims: bool = False,
     on_problem: Callable[[Problem], None] | None = None,
     on_article: Callable[[Extraction, str], None] | None = None,
 ) -> Summary:
-    """Read every file under ``paths`` into ``store`` and return what happened; never raises for bad input."""
+    """Read every file under ``paths`` into ``store`` and return what happened; never raises for bad input.
+
+    With ``group_claims`` (what ``quotetrail ingest`` and the web upload ask
+    for) the new quotations then join claims, so the claims never lag behind
+    the ledger and no second command is needed; a failure there is recorded
+    as a Problem.
+    """
     summary = Summary()
 
     def report(problem: Problem) -> None:
@@ -208,7 +217,20 @@ def ingest_paths(
         summary.interrupted = True
     finally:
         refresh_derived(store)
+    if group_claims and not summary.interrupted and (summary.new or summary.updated):
+        summary.claims = _group_claims(store, report)
     return summary
+
+
+def _group_claims(store: Store, report: Callable[[Problem], None]) -> str | None:
+    """Let the quotations stored by this run join claims; only they are read (see ``claims.update_claims``)."""
+    from .claims import update_claims
+
+    try:
+        return update_claims(store).line()
+    except Exception as err:  # the articles are stored; a later `claims --update` can finish the grouping
+        report(problem_from_exception(str(store.path), "claims", err))
+        return None
 
 
 def refresh_derived(store: Store) -> bool:

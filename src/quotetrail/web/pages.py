@@ -263,7 +263,7 @@ def ingest_uploads(request: Request, paths: list[Path]) -> Summary:
     with request.app.state.ingest_lock:
         store = open_store(request.app.state.db_path)
         try:
-            return ingest_paths(store, paths)
+            return ingest_paths(store, paths, group_claims=True)
         finally:
             store.close()
 
