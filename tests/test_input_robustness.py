@@ -10,6 +10,7 @@ headers, JSON fields, sidecars and file names.
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
 import json
 import re
@@ -20,7 +21,7 @@ import pytest
 from tests.conftest import make_doc
 
 from quotetrail.clean import clean_article
-from quotetrail.dates import ago_date, date_quotations, find_dates
+from quotetrail.dates import ago_date, calendar_date, date_quotations, find_dates
 from quotetrail.dates.calendar import valid_iso, valid_timex_value
 from quotetrail.dates.tagger import Context, find_expressions
 from quotetrail.ids import article_id
@@ -124,6 +125,12 @@ def test_5000_digit_count_is_a_duration_without_a_date() -> None:
     [mention] = [m for m in find_expressions(text, lambda _: Context("2024-05-22")) if m.type == "DURATION"]
     assert mention.value == f"P{'9' * 5000}D"
     assert ago_date(text, mention, "2024-05-22") is None
+
+
+def test_last_week_of_9999_is_no_calendar_date() -> None:
+    # found by fuzzing: "diese Woche" on 9999-12-31 is 9999-W52, whose Sunday is in year 10000
+    assert calendar_date("9999-W52") is None
+    assert assert_valid_dates(f"Er sagte diese Woche: {QUOTE}", "9999-12-31")["diese Woche"] == "9999-W52"
 
 
 def test_invalid_publication_date_is_ignored_by_the_date_stage() -> None:
@@ -346,12 +353,12 @@ def test_binary_with_nul_bytes_is_still_binary(data: bytes) -> None:
 # --- readers: web archives ----------------------------------------------------------------------
 
 
-def write_warc(path: Path, records: int, gzip: bool = True) -> bytes:
+def write_warc(path: Path, records: int, compressed: bool = True) -> bytes:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     with path.open("wb") as out:
-        writer = WARCWriter(out, gzip=gzip)
+        writer = WARCWriter(out, gzip=compressed)
         for i in range(records):
             html = f"<html><body><article><p>Meldung {i}. {ARTICLE}</p><p>{ARTICLE}</p></article></body></html>"
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
@@ -378,7 +385,7 @@ def test_truncated_warc_gz_keeps_what_was_read_and_says_how_far(tmp_path: Path) 
 
 @pytest.mark.parametrize("offset", [30, 400], ids=["cut-in-headers", "cut-in-content"])
 def test_truncated_plain_warc_says_how_far(tmp_path: Path, offset: int) -> None:
-    whole = write_warc(tmp_path / "whole.warc", 5, gzip=False)
+    whole = write_warc(tmp_path / "whole.warc", 5, compressed=False)
     cut = tmp_path / "cut.warc"
     cut.write_bytes(whole[: record_starts(whole)[4] + offset])
     articles, [error] = split(parse_warc(cut, 10_000_000))
@@ -409,3 +416,13 @@ def test_complete_archive_reports_nothing(tmp_path: Path) -> None:
     write_warc(path, 3)
     articles, errors = split(parse_warc(path, 10_000_000))
     assert len(articles) == 3 and errors == []
+
+
+def test_archive_gzipped_as_one_stream_says_how_to_fix_it(tmp_path: Path) -> None:
+    plain = write_warc(tmp_path / "plain.warc", 3, compressed=False)
+    path = tmp_path / "one.warc.gz"
+    path.write_bytes(gzip.compress(plain))
+    articles, [error] = split(parse_warc(path, 10_000_000))
+    assert len(articles) == 1
+    assert error.reason.startswith("record 1 read, then: the archive is gzipped as one stream")
+    assert "warcio recompress" in error.reason

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import replace
 
 from ..model import DateMention, Doc, Quotation
-from .calendar import parse_iso, valid_iso
+from .calendar import add_days, parse_iso, valid_iso
 from .tagger import Context, find_expressions, shift
 from .tense import sentence_tense
 
@@ -59,8 +59,8 @@ def calendar_date(value: str | None) -> str | None:
             monday = dt.date.fromisocalendar(year, week, 1)
         except ValueError:
             return None
-        sunday = monday + dt.timedelta(days=6)
-        if sunday.year > 9999:
+        sunday = add_days(monday, 6)
+        if sunday is None:  # the last week of 9999 ends in year 10000: neither one month nor one year
             return None
         if monday.month == sunday.month:
             return f"{monday.year:04d}-{monday.month:02d}"
