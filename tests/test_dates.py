@@ -56,6 +56,11 @@ def test_weekday_against_a_month_only_date_stays_at_month() -> None:
     assert values("Stoltenberg sagte am Mittwoch, es gebe keine Pläne.", "2024-05")["Mittwoch"] == ("DATE", "2024-05")
 
 
+def test_clock_time_against_a_month_only_date_stays_at_month() -> None:
+    # was "2024-05T20:30", which is no ISO value (issue 13)
+    assert values("Die Sitzung beginnt um 20.30 Uhr.", "2024-05")["20.30 Uhr"] == ("TIME", "2024-05")
+
+
 def test_relative_expression_without_creation_time_is_unresolved() -> None:
     assert values("Stoltenberg sagte am Mittwoch, es gebe keine Pläne.", None)["Mittwoch"] == ("DATE", None)
 
