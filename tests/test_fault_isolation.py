@@ -147,14 +147,14 @@ def test_a_reader_that_breaks_mid_file_is_reported_and_the_next_file_is_read(
 ) -> None:
     import quotetrail.ingest as ingest
 
-    real = ingest.parse_text
+    real = ingest.read_text
 
-    def broken(text: str, source: str) -> Article:
+    def broken(text: str, source: str):
         if "kaputt" in source:
             raise RecursionError("maximum recursion depth exceeded")
         return real(text, source)
 
-    monkeypatch.setattr(ingest, "parse_text", broken)
+    monkeypatch.setattr(ingest, "read_text", broken)
     (tmp_path / "a_kaputt.txt").write_text(GOOD, encoding="utf-8")
     (tmp_path / "b.txt").write_text(GOOD, encoding="utf-8")
     items = list(read_paths([tmp_path]))

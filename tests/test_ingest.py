@@ -150,7 +150,6 @@ def test_json_impossible_date_is_reported_and_the_article_kept(tmp_path: Path) -
     assert problem.path.endswith("feb.json") and "'31.02.2024'" in problem.reason
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/__init__.py must call text.read_text instead of parse_text (issue 13)")
 def test_text_header_with_impossible_date_is_reported_and_the_article_kept(tmp_path: Path) -> None:
     f = tmp_path / "s.txt"
     f.write_text(" date 2024-13\n" + ARTICLE, encoding="utf-8")
@@ -267,3 +266,14 @@ def test_gzip_text_is_refused_clearly(tmp_path: Path) -> None:
     f.write_bytes(gzip.compress(ARTICLE.encode()))
     _, [problem] = read(f)
     assert "gzip" in problem.reason
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"], ids=["with-bom", "without-bom"])
+def test_utf16_jsonl_is_read_line_by_line_not_called_binary(tmp_path: Path, codec: str) -> None:
+    """Issue 13: a UTF-16 file was called 'binary data'; JSONL in UTF-16 is now decoded as a stream."""
+    lines = [json.dumps({"text": ARTICLE, "date": "2024-05-22"}), json.dumps({"text": ARTICLE + " Ende."})]
+    path = tmp_path / "wide.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode(codec))
+    articles, problems = read(path)
+    assert problems == [] and len(articles) == 2
+    assert articles[0].published == "2024-05-22" and articles[1].text.endswith("Ende.")

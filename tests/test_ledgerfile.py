@@ -98,3 +98,41 @@ def test_export_has_no_cap(tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     run("--db", str(tmp_path / "big.db"), "export", "-o", str(out))
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2501  # header + every row
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "parquet"])
+def test_a_full_move_carries_the_article_texts(source_db: Path, tmp_path: Path, suffix: str) -> None:
+    quotes, articles = tmp_path / f"q.{suffix}", tmp_path / f"a.{suffix}"
+    run("--db", str(source_db), "export", "-o", str(quotes), "--articles", str(articles))
+    target = tmp_path / "moved.db"
+    run("--db", str(target), "load", str(quotes), "--articles", str(articles))
+    run("--db", str(target), "load", str(quotes), "--articles", str(articles))
+    before, after = open_store(source_db), open_store(target)
+    assert [(a.id, a.text, a.published) for a in after.iter_articles()] == [
+        (a.id, a.text, a.published) for a in before.iter_articles()
+    ]
+    assert run("--db", str(target), "export") == run("--db", str(source_db), "export")
+
+
+def test_a_folder_with_articles_quotations_and_errors_loads_like_a_spark_output(
+    source_db: Path, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    (out / "quotations").mkdir(parents=True)
+    (out / "errors").mkdir()
+    run("--db", str(source_db), "export", "-o", str(out / "quotations" / "part-0.parquet"))
+    run("--db", str(source_db), "export", "-o", str(tmp_path / "x.jsonl"), "--articles", str(out / "articles.parquet"))
+    errors = pa.Table.from_pylist(
+        [{"path": "in/kaputt.txt", "stage": "extract", "reason": "ValueError: kaputt", "error": "ValueError"}]
+    )
+    pq.write_table(errors, out / "errors" / "part-0.parquet")
+    target = tmp_path / "t.db"
+    result = CliRunner().invoke(main, ["--db", str(target), "load", str(out)])
+    assert result.exit_code == 3, result.output  # the job's error is carried over as a problem
+    store = open_store(target)
+    assert [p.path for p in store.problems()] == ["in/kaputt.txt"]
+    assert store.count_quotations() == open_store(source_db).count_quotations()
+    assert all(a.text for a in store.iter_articles())

@@ -33,4 +33,4 @@ def test_split_quote_text_joins_its_parts() -> None:
 def test_export_dict_has_the_documented_fields_in_order() -> None:
     row = LedgerRow(*(["x"] * 6), "Direct", "t", None, None, None, None, None, None, None, 0, 1, None, "qid")
     assert tuple(row.export_dict()) == EXPORT_FIELDS
-    assert "quotation_id" not in row.export_dict()
+    assert row.export_dict()["quotation_id"] == "qid"  # the key that load uses to stay idempotent

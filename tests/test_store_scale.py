@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from quotetrail.model import Article, Extraction, Quotation, Span, Speaker, SpeakerMention
+from quotetrail.model import Article, Extraction, Quotation, Span, Speaker
 from quotetrail.store import open_store
 from quotetrail.store.sqlite import decode_cursor, encode_cursor
 
@@ -123,36 +122,42 @@ def test_ledger_rows_carry_the_covered_text_without_reading_articles(store) -> N
     assert (row.cue, row.speaker_mention) == ("sagte", "Stoltenberg")
 
 
-def test_migration_fills_the_covered_text_of_older_rows(tmp_path: Path) -> None:
-    """A database written before migration 5 gets cue and speaker texts from its articles."""
+def _database_at_version(path: Path, version: int) -> sqlite3.Connection:
+    """A database as quotetrail wrote it at schema ``version``: the packaged migrations up to it, applied by hand."""
+    from quotetrail.store.sqlite import _migrations
+
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for number, sql in _migrations():
+        if number > version:
+            break
+        for statement in sql.split(";\n"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (?)", (number,))
+    return conn
+
+
+def test_migrations_fill_covered_texts_and_drop_impossible_dates_of_older_rows(tmp_path: Path) -> None:
+    """A version-4 database gets cue and speaker texts from its articles (5), families (6), no invalid dates (9)."""
     db = tmp_path / "old.db"
-    store = open_store(db)
-    mention = SpeakerMention(68, 79, "Stoltenberg", "Jens Stoltenberg")
-    store.add_extraction(dataclasses.replace(_extraction(1), mentions=(mention,)))
-    store.close()
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE quotations SET cue_text = NULL, speaker_mention_text = NULL")
-    conn.execute("DELETE FROM schema_version WHERE version >= 5")
-    for statement in (  # undo migration 6 as well
-        "DROP INDEX speaker_mentions_family",
-        "DROP INDEX speakers_family",
-        "ALTER TABLE speaker_mentions DROP COLUMN family",
-        "ALTER TABLE speakers DROP COLUMN family",
-        "DROP TABLE speaker_families_stale",
-    ):
-        conn.execute(statement)
-    for index in ("quotations_said_key", "quotations_speaker_key", "quotations_article_start"):
-        conn.execute(f"DROP INDEX {index}")
-    for column in ("speaker_mention_text", "cue_text", "addressee_text", "said_key"):
-        conn.execute(f"ALTER TABLE quotations DROP COLUMN {column}")
-    conn.execute("ALTER TABLE articles DROP COLUMN has_text")
-    conn.execute("DROP INDEX articles_agency")
-    conn.execute("DROP INDEX speakers_count")
-    conn.execute("CREATE INDEX quotations_said_on ON quotations(said_on)")
-    conn.execute("CREATE INDEX quotations_speaker ON quotations(speaker)")
+    conn = _database_at_version(db, 4)
+    conn.execute(
+        "INSERT INTO articles(id, source, text, published, removed, meta, ingested_at) VALUES (?,?,?,?,?,?,?)",
+        ("a1", "a.txt", TEXT, "2024-13", "[]", "[]", "2024-06-01"),
+    )
+    conn.execute(
+        'INSERT INTO quotations(id, article_id, type, spans, cue, speaker_mention, start, "end", text, said_on)'
+        " VALUES ('q1', 'a1', 'Direct', '[[0, 60]]', '[[62, 67]]', '[[68, 79]]', 0, 60, 'Wir haben', '2024-02-31')"
+    )
+    conn.execute(
+        'INSERT INTO speaker_mentions(article_id, start, "end", text, name, kind) VALUES'
+        " ('a1', 68, 79, 'Stoltenberg', 'Jens Stoltenberg', 'person')"
+    )
     conn.commit()
     conn.close()
     store = open_store(db)
     [row] = store.quotations()
     assert (row.cue, row.speaker_mention) == ("sagte", "Stoltenberg")
+    assert (row.said_on, row.published) == (None, None)
     assert store.stale_speaker_families() is None, "migration 6 must ask for one full speaker rebuild"

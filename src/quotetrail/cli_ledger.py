@@ -12,7 +12,7 @@ from . import query
 from .faults import DEFAULT_TIME_BUDGET
 from .ingest import DEFAULT_MAX_BYTES
 from .ingest_job import failed_inputs, ingest_paths, refresh_derived
-from .ledgerfile import FORMATS, format_of, write_ledger
+from .ledgerfile import FORMATS, format_of, write_articles, write_ledger
 from .model import QUOTATION_TYPES, LedgerRow
 from .store import open_store
 
@@ -194,10 +194,25 @@ def speakers(ctx: click.Context, name: str | None) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
+@click.option(
+    "--articles",
+    "articles_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every article with its text to this file (.jsonl or .parquet), for a full move with load.",
+)
 @_filters
 @click.pass_context
 def export(
-    ctx: click.Context, fmt: str | None, output: Path | None, speaker, text, since, until, type_, outlet
+    ctx: click.Context,
+    fmt: str | None,
+    output: Path | None,
+    articles_out: Path | None,
+    speaker,
+    text,
+    since,
+    until,
+    type_,
+    outlet,
 ) -> None:
     """Export every matching quotation, one per row, with the documented fields (streamed, no cap).
 
@@ -206,6 +221,9 @@ def export(
     fmt = format_of(output or "-", fmt)
     if fmt == "parquet" and output is None:
         raise click.UsageError("Parquet is written to a file: give -o FILE.parquet")
+    if articles_out is not None:
+        n = write_articles(_store(ctx).iter_articles(), format_of(articles_out), articles_out)
+        click.echo(f"wrote {n} articles to {articles_out}", err=True)
     try:
         rows = query.iter_quotations(
             _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet
@@ -220,18 +238,27 @@ def export(
 @click.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Format of the files (default: by file name).")
+@click.option(
+    "--articles",
+    "article_files",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Articles with their text written by export --articles (loaded first).",
+)
 @click.pass_context
-def load(ctx: click.Context, sources: tuple[str, ...], fmt: str | None) -> None:
-    """Load exported quotations (JSONL, CSV or Parquet; - for standard input) into the database.
+def load(ctx: click.Context, sources: tuple[str, ...], fmt: str | None, article_files: tuple[Path, ...]) -> None:
+    """Load exported quotations into the database: files (JSONL, CSV, Parquet), - for standard input,
+    or folders with articles/, quotations/ and errors/ (a Spark output).
 
     Idempotent: loading the same export twice changes nothing, and export → load → export gives the
-    same file. Articles not yet in the database are created from the metadata in the rows, without
-    their text. A bad row is reported with its line and the rest loads (exit status 3).
+    same file. Articles come with their text from --articles or a folder's articles/; otherwise they
+    are created from the metadata in the rows, without their text. A bad row is reported with its
+    line and the rest loads (exit status 3).
     """
     from .ledgerfile import load_ledger
 
     store = _store(ctx)
-    summary = load_ledger(store, sources, fmt)
+    summary = load_ledger(store, sources, fmt, articles=article_files)
     for problem in summary.problems[:20]:
         click.echo(f"error: {problem}", err=True)
     refresh_derived(store)

@@ -179,6 +179,8 @@ def ingest_paths(
     def articles() -> Iterator[Article]:
         db = Path(store.path)
         own_files = [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+        if db.parent.is_dir():  # the claims index and other files kept beside the database
+            own_files += [p for p in db.parent.iterdir() if p.name.startswith((db.name + ".", db.name + "-"))]
         found = read_paths(paths, sidecar=sidecar, max_bytes=max_bytes, exclude=own_files, on_file=summary.files.add)
         for item in found:
             if isinstance(item, Skipped):

@@ -5,6 +5,11 @@ that ``export`` then ``load`` moves a ledger between databases and machines,
 and batch jobs (Spark) deliver their results in the same shape.  Writers and
 readers stream: memory stays flat however many rows there are.
 
+Quotation rows carry their article's metadata but not its text; the
+articles themselves (``model.ARTICLE_FIELDS``, text included) travel in a
+second file (``export --articles``) or, in a folder such as a Spark output,
+as ``articles/`` beside ``quotations/`` (and ``errors/``, loaded as problems).
+
 A row that cannot be loaded (bad JSON, unknown type, an impossible date) is
 reported with its file and line, and the rest still loads.
 """
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .model import EXPORT_FIELDS, QUOTATION_TYPES, LedgerRow, Problem
+from .model import ARTICLE_FIELDS, EXPORT_FIELDS, QUOTATION_TYPES, Article, LedgerRow, Problem
 from .store.sqlite import check_date
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -98,6 +103,34 @@ def _write_parquet(rows: Iterable[LedgerRow], path: Path) -> int:
     return n
 
 
+def write_articles(articles: Iterable[Article], fmt: str, target: Path) -> int:
+    """Write articles with their text (``ARTICLE_FIELDS``) as JSONL or Parquet; returns the number written."""
+    records = ({name: getattr(a, name) for name in ARTICLE_FIELDS} for a in articles)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.schema([(name, pa.string()) for name in ARTICLE_FIELDS])
+        n = 0
+        with pq.ParquetWriter(str(target), schema, compression="zstd") as writer:
+            batch: list[dict[str, object]] = []
+            for record in records:
+                batch.append(record)
+                if len(batch) >= BATCH:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                    n, batch = n + len(batch), []
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            return n + len(batch)
+    if fmt != "jsonl":
+        raise ValueError("articles are written as JSONL or Parquet (their text does not fit CSV well)")
+    n = 0
+    with target.open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
 # -- reading ---------------------------------------------------------------------------------
 
 
@@ -151,7 +184,7 @@ def read_ledger(source: str | Path, fmt: str | None = None) -> Iterator[LedgerRo
     """Every row of an export file (``-`` for standard input), or a Problem naming the line."""
     kind = format_of(source, fmt)
     label = "<stdin>" if str(source) == "-" else str(source)
-    if kind == "parquet":
+    if kind == "parquet" or (str(source) != "-" and Path(source).is_dir()):
         yield from _read_parquet(Path(source), label)
         return
     if str(source) == "-":
@@ -188,39 +221,150 @@ def _checked(record: Any, where: str) -> LedgerRow | Problem:
         return Problem(where, "load", str(err))
 
 
-def _read_parquet(path: Path, label: str) -> Iterator[LedgerRow | Problem]:
-    import pyarrow.parquet as pq
+def _parquet_records(path: Path, label: str) -> Iterator[dict[str, Any] | Problem]:
+    """Records of a Parquet file or of a dataset folder (``part-*.parquet`` files, as Spark writes them)."""
+    import pyarrow.dataset as ds
 
     try:
-        parquet = pq.ParquetFile(str(path))
+        dataset = ds.dataset(str(path), format="parquet")
+        batches = dataset.to_batches(batch_size=BATCH)
+        for batch in batches:
+            yield from batch.to_pylist()
     except Exception as err:  # pyarrow raises its own error kinds for every sort of bad file
-        yield Problem(label, "load", f"not a readable Parquet file ({err})")
+        yield Problem(label, "load", f"not a readable Parquet file or dataset ({err})")
+
+
+def _read_parquet(path: Path, label: str) -> Iterator[LedgerRow | Problem]:
+    for number, record in enumerate(_parquet_records(path, label), start=1):
+        yield record if isinstance(record, Problem) else _checked(record, f"{label}#row{number}")
+
+
+def article_from_dict(record: dict[str, Any]) -> Article:
+    """A validated article from an exported record; ValueError saying what is wrong."""
+    if not isinstance(record, dict):
+        raise ValueError("not an object with the article fields")
+    values = {name: record.get(name) for name in ARTICLE_FIELDS}
+    for name in ("id", "source", "text"):
+        if not isinstance(values[name], str) or (name != "text" and not values[name]):
+            raise ValueError(f"{name} must be text")
+    for name, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be text, not {type(value).__name__}")
+    check_date(values["published"], "published")
+    return Article(**values)
+
+
+def read_articles(source: Path) -> Iterator[Article | Problem]:
+    """Articles of an ``export --articles`` file (JSONL or Parquet) or a Spark ``articles/`` dataset."""
+    label = str(source)
+    if source.is_dir() or format_of(source) == "parquet":
+        records: Iterable[tuple[str, Any]] = (
+            (f"{label}#row{n}", r) for n, r in enumerate(_parquet_records(source, label), start=1)
+        )
+    else:
+        records = _json_lines(source, label)
+    for where, record in records:
+        if isinstance(record, Problem):
+            yield record
+            continue
+        try:
+            yield article_from_dict(record)
+        except ValueError as err:
+            yield Problem(where, "load", str(err))
+
+
+def _json_lines(path: Path, label: str) -> Iterator[tuple[str, Any]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as err:
+        yield label, Problem(label, "load", f"cannot read file ({err.strerror})")
         return
-    number = 0
-    for batch in parquet.iter_batches(batch_size=BATCH):
-        for record in batch.to_pylist():
-            number += 1
-            yield _checked(record, f"{label}#row{number}")
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield f"{label}:{number}", json.loads(line)
+            except (ValueError, RecursionError) as err:
+                yield f"{label}:{number}", Problem(f"{label}:{number}", "load", f"invalid JSON ({err})")
 
 
-def load_ledger(store: Any, sources: Iterable[str | Path], fmt: str | None = None) -> LoadSummary:
-    """Load export files into ``store``, idempotently, in transactions of ``BATCH`` rows."""
+def _folder_parts(folder: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """``articles``, ``quotations`` and ``errors`` datasets or files of an output folder."""
+
+    def named(stem: str) -> list[Path]:
+        return sorted(p for p in folder.iterdir() if p.name.split(".")[0] == stem and not p.name.startswith("."))
+
+    return named("articles"), named("quotations"), named("errors")
+
+
+def load_ledger(
+    store: Any, sources: Iterable[str | Path], fmt: str | None = None, articles: Iterable[Path] = ()
+) -> LoadSummary:
+    """Load exports into ``store``, idempotently, in transactions of ``BATCH`` rows.
+
+    A source may be a file of quotation rows, ``-`` (standard input), or a
+    folder holding ``articles``, ``quotations`` and ``errors`` (a Spark
+    output, or an export written with ``--articles``): articles load first,
+    so their quotations find their text.
+    """
     summary = LoadSummary()
+    article_files = list(articles)
+    quotation_files: list[str | Path] = []
     for source in sources:
-        batch: list[LedgerRow] = []
-        for item in read_ledger(source, fmt):
+        path = Path(source)
+        if str(source) != "-" and path.is_dir():
+            found_articles, found_quotations, found_errors = _folder_parts(path)
+            if not (found_articles or found_quotations or found_errors):
+                summary.problems.append(Problem(str(path), "load", "no articles, quotations or errors in this folder"))
+            article_files += found_articles
+            quotation_files += found_quotations
+            for errors in found_errors:
+                for record in _parquet_records(errors, str(errors)):
+                    if isinstance(record, dict):
+                        problem = Problem(
+                            str(record.get("path") or errors),
+                            str(record.get("stage") or "extract"),
+                            str(record.get("reason") or "failed in the batch job"),
+                            str(record.get("error") or ""),
+                            str(record.get("fingerprint") or ""),
+                        )
+                    else:
+                        problem = record
+                    store.add_problem(problem)
+                    summary.problems.append(problem)
+        else:
+            quotation_files.append(source)
+    for article_file in article_files:
+        batch: list[Article] = []
+        for item in read_articles(Path(article_file)):
             if isinstance(item, Problem):
                 summary.problems.append(item)
                 store.add_problem(item)
                 continue
             batch.append(item)
-            if len(batch) >= BATCH:
-                store.load_rows(batch)
-                summary.rows += len(batch)
-                summary.articles.update(r.article_id for r in batch)
+            if len(batch) >= BATCH // 10:
+                store.load_articles(batch)
                 batch = []
         if batch:
-            store.load_rows(batch)
-            summary.rows += len(batch)
-            summary.articles.update(r.article_id for r in batch)
+            store.load_articles(batch)
+    for source in quotation_files:
+        rows: list[LedgerRow] = []
+        for item in read_ledger(source, None if Path(str(source)).is_dir() else fmt):
+            if isinstance(item, Problem):
+                summary.problems.append(item)
+                store.add_problem(item)
+                continue
+            rows.append(item)
+            if len(rows) >= BATCH:
+                _store_rows(store, rows, summary)
+                rows = []
+        if rows:
+            _store_rows(store, rows, summary)
     return summary
+
+
+def _store_rows(store: Any, rows: list[LedgerRow], summary: LoadSummary) -> None:
+    store.load_rows(rows)
+    summary.rows += len(rows)
+    summary.articles.update(r.article_id for r in rows)

@@ -326,6 +326,24 @@ EXPORT_FIELDS: tuple[str, ...] = (
 )
 
 
+#: The article fields that exports (``export --articles``) and Spark outputs carry, in this order.
+ARTICLE_FIELDS: tuple[str, ...] = (
+    "id",
+    "source",
+    "text",
+    "title",
+    "url",
+    "outlet",
+    "agency",
+    "byline",
+    "dateline",
+    "author",
+    "published",
+    "published_source",
+    "language",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerRow:
     """One quotation joined with its article's metadata: the row of exports, the API and timelines.
@@ -360,6 +378,7 @@ class LedgerRow:
 
 
 __all__ = [
+    "ARTICLE_FIELDS",
     "EXPORT_FIELDS",
     "GRANULARITIES",
     "QUOTATION_TYPES",

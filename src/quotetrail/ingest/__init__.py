@@ -9,20 +9,22 @@ reason, and the run goes on with the rest.  Articles come out cleaned
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 from ..clean import clean_article
 from ..faults import problem_from_exception
 from ..model import Article, InputError, Problem
-from .decode import decode_bytes
+from .decode import decode_bytes, wide_encoding
 from .html import parse_html
 from .jsonl import parse_json, parse_jsonl
 from .sidecar import Sidecar
-from .text import date_from_filename, parse_text
+from .text import date_from_filename, read_text
 from .warc import parse_warc
 
 #: 50 MB: larger single articles are almost certainly not articles.
@@ -169,7 +171,7 @@ def _read_file(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
         elif kind == "html" or (kind == "text" and text.lstrip()[:15].lower().startswith(("<!doctype", "<html"))):
             yield parse_html(text, source)
         else:
-            yield parse_text(text, source)
+            yield from read_text(text, source)
     except InputError as err:
         yield err
 
@@ -186,6 +188,11 @@ def _read_jsonl(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
         handle.seek(0)
         if not head.strip():
             yield InputError(source, "empty file")
+            return
+        wide = wide_encoding(head)
+        if wide is not None and wide[0] != "utf-8-sig":  # UTF-16/32: decode the stream, line by line
+            handle.seek(wide[1])
+            yield from parse_jsonl(_wide_lines(handle, wide[0], max_bytes), source)
             return
         if b"\x00" in head:
             yield InputError(source, "not a text file: looks like binary data (NUL bytes)", "decode")
@@ -232,6 +239,18 @@ def _articles_of(item: Path, max_bytes: int, meta: Sidecar | None) -> Iterator[A
         return
     if not found:
         yield Problem(source, "read", "no article found in this file")
+
+
+def _wide_lines(handle: IO[bytes], codec: str, max_bytes: int) -> Iterator[str]:
+    """Lines of a UTF-16/UTF-32 JSONL file, in the markers ``parse_jsonl`` understands for bad lines."""
+    text = io.TextIOWrapper(handle, encoding=codec, errors="strict", newline="")
+    try:
+        for line in text:
+            yield "\x00too-large" if len(line) > max_bytes else line
+    except UnicodeDecodeError:
+        yield "\x00undecodable"
+    finally:
+        text.detach()
 
 
 def read_paths(
