@@ -38,6 +38,11 @@ from numpy import logaddexp
 
 _LOWERBOUND = -1e6
 _WHOLE_WORD_PENALTY = 4.6
+#: Longer word forms are not analysed.  Why: HanTa's search tries every substring of a word as a
+#: morpheme, so its cost grows with the cube of the word's length (2,000 letters: 2 s; a 10 kB
+#: "word" would take minutes).  They get HanTa's own answer for a word it cannot analyse.  No
+#: token in the shared corpora comes near (the longest, a URL, has 90 characters).
+MAX_ANALYSED_LENGTH = 100
 
 
 class _Follow(NamedTuple):
@@ -197,7 +202,10 @@ class FastHanoverTagger(HanoverTagger):
         return table, backpointer
 
     def analyze_forward(self, word: str) -> list[tuple[int, float]]:
-        """Log probability of each POS tag for ``word`` (HanTa's method, same results)."""
+        """Log probability of each POS tag for ``word`` (HanTa's method, same results up to
+        ``MAX_ANALYSED_LENGTH``)."""
+        if len(word) > MAX_ANALYSED_LENGTH:
+            return [(UNKNOWN, 0)]  # what HanTa answers when its search finds no analysis
         if self._compiled is not None and word:
             found = self._compiled.forward(word)
             if found is not None:
@@ -221,7 +229,11 @@ class FastHanoverTagger(HanoverTagger):
         return result_list or [(UNKNOWN, 0)]
 
     def analyze_viterbi(self, word: str, targetpos: int) -> list[tuple[int, int]]:
-        """The likeliest morpheme path of ``word`` ending in POS ``targetpos`` (HanTa's method, same results)."""
+        """The likeliest morpheme path of ``word`` ending in POS ``targetpos`` (HanTa's method, same results
+        up to ``MAX_ANALYSED_LENGTH``)."""
+        if len(word) > MAX_ANALYSED_LENGTH:
+            # HanTa's path when its search finds none: the whole word, of unknown kind
+            return [(UNKNOWN, len(word)), (END_UNKNOWN, len(word) + 1)]
         if self._compiled is not None and word:
             found = self._compiled.path(word, targetpos)
             if found is not None:

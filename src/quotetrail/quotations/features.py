@@ -86,6 +86,10 @@ def _closes(text: str, closing: str) -> bool:
     return text == closing or (closing in "“”" and text in "“”")
 
 
+#: Every token text that closes some quote (``_closes``), to list the candidates in one pass.
+_CLOSING_TEXTS = frozenset({*OPENING.values(), "“", "”", "“”"})
+
+
 def quote_states(doc: Doc) -> list[int]:
     """Per token: 1 inside a pair of quote marks (marks included), else 0, reset at each paragraph.
 
@@ -104,6 +108,7 @@ def quote_states(doc: Doc) -> list[int]:
         for i in range(sentence.first, sentence.last):
             paragraph_of[i] = sentence.paragraph
     closings: dict[str, list[int]] = {}
+    marks: list[tuple[int, str]] | None = None
     expect: str | None = None
     current_paragraph: int | None = None
     paragraph_end = 0
@@ -123,7 +128,9 @@ def quote_states(doc: Doc) -> list[int]:
         closing = OPENING.get(text)
         if closing is not None:
             if closing not in closings:
-                closings[closing] = [j for j, t in enumerate(tokens) if _closes(t.text, closing)]
+                if marks is None:
+                    marks = [(j, t.text) for j, t in enumerate(tokens) if t.text in _CLOSING_TEXTS]
+                closings[closing] = [j for j, mark in marks if _closes(mark, closing)]
             positions = closings[closing]
             k = bisect.bisect_right(positions, i)
             if k < len(positions) and positions[k] < min(paragraph_end, i + _CLOSING_REACH):
