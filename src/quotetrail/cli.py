@@ -34,9 +34,9 @@ def main(ctx: click.Context, db_path: Path) -> None:
 
 def _register_commands() -> None:
     """Attach the commands of each area; each module lists its own in ``COMMANDS``."""
-    from . import cli_claims, cli_eval, cli_ledger, cli_serve, cli_timex
+    from . import cli_claims, cli_eval, cli_ledger, cli_serve, cli_spark, cli_timex
 
-    for module in (cli_ledger, cli_eval, cli_timex, cli_claims, cli_serve):
+    for module in (cli_ledger, cli_eval, cli_timex, cli_claims, cli_serve, cli_spark):
         for command in module.COMMANDS:
             main.add_command(command)
 
