@@ -2,18 +2,23 @@
 
 A quotation joins the claim whose centroid is most similar, if that
 similarity (plus a small bonus when the claim already has the same speaker)
-reaches ``join_threshold`` and both have the same polarity; otherwise it
-starts a new claim.  New quotations join existing claims without touching the
-rest, so adding 100 quotations to 10,000 costs 100 nearest-centroid lookups.
-Thresholds are defaults measured in ``bench/claims_accuracy.py``; change them
-there and re-run it.
+reaches ``join_threshold``, both have the same polarity and they share a
+content word; otherwise it starts a new claim.  Only the ten nearest
+centroids are looked at, so where they come from is pluggable: an exact
+matrix product here (``ExactCentroids``, the reference, fine for tens of
+thousands) or the approximate-nearest-neighbour index kept beside the
+database (``index.py``), which keeps the cost per new quotation nearly flat
+up to millions.  Thresholds are defaults measured in
+``bench/claims_accuracy.py``; change them there and re-run it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -25,6 +30,12 @@ JOIN_THRESHOLD = 0.94
 #: Similarity above which a quotation of another polarity is shown as contradicting or hedging a claim.
 RELATED_THRESHOLD = 0.91
 SPEAKER_BONUS = 0.02
+#: Centroids looked at per quotation: the nearest ten by cosine, then the gates.
+CANDIDATES = 10
+#: A claim shows at most this many contradicting or hedging quotations, taken from the 3 × nearest.
+RELATED_LIMIT = 20
+RELATED_SHARED_WORDS = 2
+DIM = 384
 
 
 @dataclass
@@ -40,7 +51,11 @@ class Item:
 
 @dataclass
 class Group:
-    """A claim being built: its members and the running sum of their vectors."""
+    """A claim being built: its members and the running sum of their vectors.
+
+    A group read back from the store lists only the members added in this run;
+    ``stored`` counts the others, so ``size`` is the claim's whole membership.
+    """
 
     id: str
     polarity: str
@@ -48,11 +63,56 @@ class Group:
     members: list[str] = field(default_factory=list)
     speakers: set[str] = field(default_factory=set)
     words: set[str] = field(default_factory=set)
+    key: int = -1
+    stored: int = 0
 
     @property
     def centroid(self) -> np.ndarray:
         norm = np.linalg.norm(self.vector_sum)
-        return self.vector_sum / (norm or 1.0)
+        return (self.vector_sum / (norm or 1.0)).astype(np.float32)
+
+    @property
+    def size(self) -> int:
+        return self.stored + len(self.members)
+
+
+class Centroids(Protocol):
+    """Where the nearest claims of a vector are found; told when a claim is added or its centroid moves."""
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[Group, float]]: ...
+
+    def add(self, group: Group) -> None: ...
+
+    def moved(self, group: Group) -> None: ...
+
+
+class ExactCentroids:
+    """All centroids in one float32 matrix (grown by doubling): exact search, the reference."""
+
+    def __init__(self, groups: Iterable[Group] = (), dim: int = DIM) -> None:
+        self.groups: list[Group] = []
+        self.matrix = np.zeros((64, dim), dtype=np.float32)
+        for g in groups:
+            self.add(g)
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[Group, float]]:
+        n = len(self.groups)
+        if not n:
+            return []
+        scores = self.matrix[:n] @ vector
+        top = np.argpartition(-scores, k)[:k] if n > k else np.arange(n)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.groups[int(i)], float(scores[i])) for i in top]
+
+    def add(self, group: Group) -> None:
+        if len(self.groups) == len(self.matrix):
+            self.matrix = np.vstack([self.matrix, np.zeros_like(self.matrix)])
+        group.key = len(self.groups)
+        self.matrix[group.key] = group.centroid
+        self.groups.append(group)
+
+    def moved(self, group: Group) -> None:
+        self.matrix[group.key] = group.centroid
 
 
 _WORD = re.compile(r"\w{5,}")
@@ -67,6 +127,59 @@ def claim_id(first_quotation_id: str) -> str:
     return "c" + hashlib.sha1(first_quotation_id.encode()).hexdigest()[:11]
 
 
+def grouping_order(items: Sequence[Item]) -> list[int]:
+    """Date order, undated last: a claim is seeded by its earliest statement whatever order quotations arrive in."""
+    return sorted(range(len(items)), key=lambda i: (items[i].said_on or "9999", items[i].quotation_id))
+
+
+def best_claim(
+    item: Item, words: set[str], candidates: list[tuple[Group, float]], speaker_bonus: float
+) -> tuple[Group | None, float]:
+    """The candidate with the best score among those passing the polarity and lexical gates."""
+    best, best_score = None, -1.0
+    for g, similarity in candidates:
+        if g.polarity != item.polarity or not (g.words & words):
+            continue
+        score = similarity + (speaker_bonus if item.speaker and item.speaker in g.speakers else 0.0)
+        if score > best_score:
+            best, best_score = g, score
+    return best, best_score
+
+
+def place(
+    items: Sequence[Item],
+    vectors: np.ndarray,
+    centroids: Centroids,
+    join_threshold: float = JOIN_THRESHOLD,
+    speaker_bonus: float = SPEAKER_BONUS,
+) -> list[Group]:
+    """Put ``items`` into claims (joining or starting them) in date order; returns the groups touched, in order."""
+    touched: dict[str, Group] = {}
+    for i in grouping_order(items):
+        item, vector = items[i], vectors[i]
+        words = content_words(item.text)
+        g, score = best_claim(item, words, centroids.nearest(vector, CANDIDATES), speaker_bonus)
+        if g is not None and score >= join_threshold:
+            g.vector_sum = g.vector_sum + vector
+            g.members.append(item.quotation_id)
+            g.words |= words
+            if item.speaker:
+                g.speakers.add(item.speaker)
+            centroids.moved(g)
+        else:
+            g = Group(
+                claim_id(item.quotation_id),
+                item.polarity,
+                vector.astype(np.float32).copy(),
+                [item.quotation_id],
+                {item.speaker} if item.speaker else set(),
+                words,
+            )
+            centroids.add(g)
+        touched[g.id] = g
+    return list(touched.values())
+
+
 def assign(
     items: list[Item],
     vectors: np.ndarray,
@@ -74,43 +187,34 @@ def assign(
     join_threshold: float = JOIN_THRESHOLD,
     speaker_bonus: float = SPEAKER_BONUS,
 ) -> list[Group]:
-    """Add ``items`` (in date order) to ``groups``; returns the updated list. Pure apart from the groups passed in."""
-    order = sorted(range(len(items)), key=lambda i: (items[i].said_on or "9999", items[i].quotation_id))
-    centroids = (
-        np.stack([g.centroid for g in groups]) if groups else np.zeros((0, vectors.shape[1] if len(vectors) else 384))
-    )
-    for i in order:
-        item, vector = items[i], vectors[i]
-        best, best_score = None, -1.0
-        if len(groups):
-            scores = centroids @ vector
-            for index in np.argsort(-scores)[:10]:
-                g = groups[int(index)]
-                if g.polarity != item.polarity or not (g.words & content_words(item.text)):
-                    continue
-                score = float(scores[index]) + (speaker_bonus if item.speaker and item.speaker in g.speakers else 0.0)
-                if score > best_score:
-                    best, best_score = int(index), score
-        if best is not None and best_score >= join_threshold:
-            g = groups[best]
-            g.vector_sum = g.vector_sum + vector
-            g.members.append(item.quotation_id)
-            g.words |= content_words(item.text)
-            if item.speaker:
-                g.speakers.add(item.speaker)
-            centroids[best] = g.centroid
-        else:
-            g = Group(
-                claim_id(item.quotation_id),
-                item.polarity,
-                vector.copy(),
-                [item.quotation_id],
-                {item.speaker} if item.speaker else set(),
-                content_words(item.text),
-            )
-            groups.append(g)
-            centroids = np.vstack([centroids, g.centroid[None, :]]) if len(centroids) else g.centroid[None, :]
-    return groups
+    """Add ``items`` to ``groups`` by exact search; returns the updated list (the groups passed in, then new ones)."""
+    centroids = ExactCentroids(groups, vectors.shape[1] if len(vectors) else DIM)
+    place(items, vectors, centroids, join_threshold, speaker_bonus)
+    return centroids.groups
+
+
+def filter_related(
+    group: Group,
+    member_ids: set[str],
+    nearest: Iterable[tuple[str, float, str, str]],
+    threshold: float = RELATED_THRESHOLD,
+    limit: int = RELATED_LIMIT,
+    min_shared_words: int = RELATED_SHARED_WORDS,
+) -> list[tuple[str, float]]:
+    """Quotations of another polarity close to a claim, from its nearest ``(id, similarity, polarity, text)``.
+
+    Closeness needs both signals: embedding similarity and at least
+    ``min_shared_words`` content words shared with one of the claim's members.
+    """
+    found = [
+        (qid, similarity)
+        for qid, similarity, polarity, text in nearest
+        if similarity >= threshold
+        and polarity != group.polarity
+        and qid not in member_ids
+        and len(content_words(text) & group.words) >= min_shared_words
+    ]
+    return found[:limit]
 
 
 def related(
@@ -118,14 +222,10 @@ def related(
     items: dict[str, Item],
     vectors: dict[str, np.ndarray],
     threshold: float = RELATED_THRESHOLD,
-    limit: int = 20,
-    min_shared_words: int = 2,
+    limit: int = RELATED_LIMIT,
+    min_shared_words: int = RELATED_SHARED_WORDS,
 ) -> dict[str, list[tuple[str, float]]]:
-    """For claims with at least two members: quotations of another polarity close to them.
-
-    Closeness needs both signals: embedding similarity and at least
-    ``min_shared_words`` content words shared with one of the claim's members.
-    """
+    """For claims with at least two members: quotations of another polarity close to them (exact search)."""
     big = [g for g in groups if len(g.members) >= 2]
     if not big or not vectors:
         return {}
@@ -134,23 +234,23 @@ def related(
     out: dict[str, list[tuple[str, float]]] = {}
     for g in big:
         scores = matrix @ g.centroid
-        words = set().union(*(content_words(items[m].text) for m in g.members))
-        found = [
-            (ids[int(j)], float(scores[j]))
-            for j in np.argsort(-scores)[: limit * 3]
-            if scores[j] >= threshold
-            and items[ids[int(j)]].polarity != g.polarity
-            and ids[int(j)] not in g.members
-            and len(content_words(items[ids[int(j)]].text) & words) >= min_shared_words
+        nearest = [
+            (ids[int(j)], float(scores[j]), items[ids[int(j)]].polarity, items[ids[int(j)]].text)
+            for j in np.argsort(-scores, kind="stable")[: limit * 3]
         ]
+        found = filter_related(g, set(g.members), nearest, threshold, limit, min_shared_words)
         if found:
-            out[g.id] = found[:limit]
+            out[g.id] = found
     return out
 
 
 def medoid(member_ids: list[str], vectors: dict[str, np.ndarray]) -> str:
-    """The member most similar to all others: the claim's most representative quotation."""
+    """The member most similar to all others: the claim's most representative quotation.
+
+    Σ_j v_i·v_j = v_i·(Σ_j v_j), so one matrix-vector product finds it: linear,
+    not quadratic, in the claim's size.
+    """
     if len(member_ids) <= 2:
         return member_ids[0]
     matrix = np.stack([vectors[m] for m in member_ids])
-    return member_ids[int(np.argmax((matrix @ matrix.T).sum(axis=1)))]
+    return member_ids[int(np.argmax(matrix @ matrix.sum(axis=0)))]

@@ -866,11 +866,17 @@ class SQLiteStore:
         return out
 
     def put_embeddings(self, items: Iterable[tuple[str, bytes]], model: str) -> None:
-        with self.conn:
+        """Cache vectors by text hash, one transaction per batch (not one per row)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             self.conn.executemany(
                 "INSERT OR REPLACE INTO embeddings(text_hash, model, vector) VALUES (?,?,?)",
                 [(h, model, v) for h, v in items],
             )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     def add_syndication(self, article_id: str, original_id: str, similarity: float) -> None:
         with self.conn:
@@ -881,3 +887,323 @@ class SQLiteStore:
 
     def syndication(self) -> list[tuple[str, str, float]]:
         return [(r[0], r[1], r[2]) for r in self.conn.execute("SELECT * FROM syndication")]
+
+    # -- claims at scale (issue 14): slim reads, incremental writes ---------------------------
+    def _rows_in(self, sql: str, values: Sequence[object], args: Sequence[object] = ()) -> Iterator[sqlite3.Row]:
+        """Rows of ``sql`` whose ``{marks}`` is filled with chunks of ``values`` (SQLite caps parameters)."""
+        for i in range(0, len(values), 500):
+            chunk = list(values[i : i + 500])
+            yield from self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), [*args, *chunk])
+
+    def ungrouped_quotations(
+        self, quotation_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, str, str, str | None, str | None, str | None, str | None]]:
+        """``(quotation_id, article_id, text, speaker, said_on, outlet, agency)`` of quotations in no claim yet.
+
+        Only what grouping needs, never the article text: with nothing new this
+        is one lookup in the ``claim_id`` index.  ``quotation_ids`` narrows it
+        to some quotations (those an ingest just stored).
+        """
+        sql = (
+            "SELECT q.id, q.article_id, q.text, q.speaker, q.said_on, a.outlet, a.agency"
+            " FROM quotations q JOIN articles a ON a.id = q.article_id WHERE q.claim_id IS NULL"
+        )
+        if quotation_ids is None:
+            rows: Iterable[sqlite3.Row] = self.conn.execute(sql)
+        else:
+            rows = self._rows_in(sql + " AND q.id IN ({marks})", list(dict.fromkeys(quotation_ids)))
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+    def claims_generation(self) -> int:
+        """Bumped by every claims write; the neighbour index files beside the database record the one they match."""
+        row = self.conn.execute("SELECT value FROM claims_state WHERE key = 'generation'").fetchone()
+        return row[0] if row else 0
+
+    def claim_groups(
+        self, *, keys: Sequence[int] | None = None, claim_ids: Sequence[str] | None = None
+    ) -> list[tuple[int, str, str, bytes, int, list[str], str]]:
+        """``(key, claim_id, polarity, vector_sum, size, speakers, words)`` of claims by index key or id."""
+        select = (
+            "SELECT g.key, g.claim_id, g.polarity, g.vector_sum, g.size, c.speakers, g.words"
+            " FROM claim_groups g JOIN claims c ON c.id = g.claim_id WHERE "
+        )
+        rows = (
+            self._rows_in(select + "g.key IN ({marks})", list(keys))
+            if keys is not None
+            else self._rows_in(select + "g.claim_id IN ({marks})", list(claim_ids or ()))
+        )
+        return [(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+
+    def iter_claim_centroids(self) -> Iterator[tuple[int, bytes]]:
+        """``(key, vector_sum)`` of every claim: what rebuilding the centroid index reads."""
+        yield from self.conn.execute("SELECT key, vector_sum FROM claim_groups ORDER BY key")
+
+    def iter_quotation_vectors(self, model: str) -> Iterator[tuple[int, bytes]]:
+        """``(key, vector)`` of every grouped quotation: what rebuilding the quotation index reads."""
+        yield from self.conn.execute(
+            "SELECT iq.key, e.vector FROM indexed_quotations iq"
+            " JOIN embeddings e ON e.text_hash = iq.text_hash AND e.model = ? ORDER BY iq.key",
+            (model,),
+        )
+
+    def next_claim_keys(self) -> tuple[int, int]:
+        """The next free keys of the centroid index and the quotation index."""
+        claims = self.conn.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM claim_groups").fetchone()[0]
+        quotations = self.conn.execute("SELECT COALESCE(MAX(key), -1) + 1 FROM indexed_quotations").fetchone()[0]
+        return claims, quotations
+
+    def indexed_quotations(self, keys: Sequence[int]) -> list[tuple[int, str, str, str]]:
+        """``(key, quotation_id, text, polarity)`` of quotations by their quotation-index key (deleted ones left out)."""
+        rows = self._rows_in(
+            "SELECT iq.key, iq.quotation_id, q.text, iq.polarity FROM indexed_quotations iq"
+            " JOIN quotations q ON q.id = iq.quotation_id WHERE iq.key IN ({marks})",
+            list(keys),
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def claim_member_rows(
+        self, claim_ids: Sequence[str]
+    ) -> list[tuple[str, str, str, str, str | None, str | None, str | None, str | None]]:
+        """``(claim_id, quotation_id, article_id, text, speaker, said_on, outlet, agency)`` of affirming members.
+
+        In grouping order (date, undated last, then id), without article text:
+        what a claim's summary row (canonical text, dates, outlets) is made of.
+        """
+        rows = self._rows_in(
+            "SELECT m.claim_id, q.id, q.article_id, q.text, q.speaker, q.said_on, a.outlet, a.agency"
+            " FROM claim_members m JOIN quotations q ON q.id = m.quotation_id JOIN articles a ON a.id = q.article_id"
+            " WHERE m.stance = 'affirms' AND m.claim_id IN ({marks})",
+            list(claim_ids),
+        )
+        out = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+        return sorted(out, key=lambda r: (r[5] or "9999", r[1]))
+
+    def claim_relations(self, claim_ids: Sequence[str]) -> dict[str, list[tuple[str, str, float]]]:
+        """Each claim's contradicting or hedging quotations ``(quotation_id, stance, similarity)``."""
+        out: dict[str, list[tuple[str, str, float]]] = {}
+        rows = self._rows_in(
+            "SELECT claim_id, quotation_id, stance, similarity FROM claim_members"
+            " WHERE stance != 'affirms' AND claim_id IN ({marks})",
+            list(claim_ids),
+        )
+        for r in rows:
+            out.setdefault(r[0], []).append((r[1], r[2], r[3]))
+        return out
+
+    def claims_of_articles(self, article_ids: Sequence[str]) -> set[str]:
+        """Claims with an affirming member in one of these articles (their statement count may change)."""
+        rows = self._rows_in(
+            "SELECT DISTINCT claim_id FROM quotations WHERE claim_id IS NOT NULL AND article_id IN ({marks})",
+            list(article_ids),
+        )
+        return {r[0] for r in rows}
+
+    def claims_to_repair(self) -> list[str]:
+        """Claims whose stored group no longer matches their members: made before migration 4, or an
+        article was replaced under them.  Checked by one count first, so a normal update pays nothing."""
+        affirming = self.conn.execute("SELECT COUNT(*) FROM claim_members WHERE stance = 'affirms'").fetchone()[0]
+        row = self.conn.execute("SELECT value FROM claims_state WHERE key = 'members'").fetchone()
+        if row is not None and row[0] == affirming:
+            return []
+        rows = self.conn.execute(
+            "SELECT c.id FROM claims c LEFT JOIN claim_groups g ON g.claim_id = c.id"
+            " LEFT JOIN (SELECT claim_id, COUNT(*) AS n FROM claim_members WHERE stance = 'affirms' GROUP BY claim_id) m"
+            " ON m.claim_id = c.id WHERE g.key IS NULL OR g.size != COALESCE(m.n, 0)"
+        )
+        return [r[0] for r in rows]
+
+    def clear_claims(self) -> None:
+        """Forget every claim (``claims --rebuild``): all quotations are ungrouped again."""
+        self.set_claims([], [])
+        with self.conn:
+            self.conn.execute("DELETE FROM indexed_quotations")
+            self._bump_claims_state()
+
+    def _bump_claims_state(self) -> int:
+        generation = self.claims_generation() + 1
+        members = self.conn.execute("SELECT COUNT(*) FROM claim_members WHERE stance = 'affirms'").fetchone()[0]
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO claims_state(key, value) VALUES (?, ?)",
+            [("generation", generation), ("members", members)],
+        )
+        return generation
+
+    def save_claim_groups(
+        self,
+        groups: Iterable[tuple[Claim, int, str, bytes, int, str]],
+        members: Iterable[tuple[str, str, float]],
+        quotations: Iterable[tuple[int, str, str, str]],
+        related: dict[str, list[tuple[str, str, float]]],
+        dropped: Sequence[str] = (),
+    ) -> int:
+        """Write only what an update changed, in one transaction; returns the new claims generation.
+
+        ``groups``: ``(claim, key, polarity, vector_sum, size, words)`` of new or
+        changed claims, upserted.  ``members``: affirming memberships
+        ``(claim_id, quotation_id, similarity)``, added or their similarity
+        updated.  ``quotations``: ``(key, quotation_id, text_hash, polarity)`` of
+        newly indexed quotations.  ``related``: the complete list of contradicting
+        or hedging quotations ``(quotation_id, stance, similarity)`` of each claim
+        named, replacing its old one.  ``dropped``: claims left without members.
+        """
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany("DELETE FROM claims WHERE id = ?", [(c,) for c in dropped])
+            for c, key, polarity, vector_sum, size, words in groups:
+                conn.execute(
+                    "INSERT INTO claims(id, text, first_said, last_said, speakers, outlets, reports, statements, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET text = excluded.text,"
+                    " first_said = excluded.first_said, last_said = excluded.last_said, speakers = excluded.speakers,"
+                    " outlets = excluded.outlets, reports = excluded.reports, statements = excluded.statements,"
+                    " updated_at = excluded.updated_at",
+                    (
+                        c.id,
+                        c.text,
+                        c.first_said,
+                        c.last_said,
+                        json.dumps(list(c.speakers), ensure_ascii=False),
+                        json.dumps(list(c.outlets), ensure_ascii=False),
+                        c.reports,
+                        c.statements,
+                        _now(),
+                    ),
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO claim_groups(key, claim_id, polarity, vector_sum, size, words)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (key, c.id, polarity, vector_sum, size, words),
+                )
+            for claim_id, quotation_id, similarity in members:
+                conn.execute(
+                    "INSERT INTO claim_members(claim_id, quotation_id, stance, similarity) VALUES (?,?,'affirms',?)"
+                    " ON CONFLICT(claim_id, quotation_id) DO UPDATE SET stance = 'affirms', similarity = excluded.similarity",
+                    (claim_id, quotation_id, similarity),
+                )
+                conn.execute(
+                    "UPDATE quotations SET claim_id = ? WHERE id = ? AND claim_id IS NOT ?",
+                    (claim_id, quotation_id, claim_id),
+                )
+            conn.executemany(
+                "INSERT INTO indexed_quotations(key, quotation_id, text_hash, polarity) VALUES (?,?,?,?)"
+                " ON CONFLICT(quotation_id) DO NOTHING",
+                quotations,
+            )
+            for claim_id, links in related.items():
+                conn.execute("DELETE FROM claim_members WHERE claim_id = ? AND stance != 'affirms'", (claim_id,))
+                conn.executemany(
+                    "INSERT OR IGNORE INTO claim_members(claim_id, quotation_id, stance, similarity) VALUES (?,?,?,?)",
+                    [(claim_id, qid, stance, similarity) for qid, stance, similarity in links],
+                )
+            generation = self._bump_claims_state()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return generation
+
+    def claims_overview(self) -> tuple[int, int, int, int]:
+        """``(quotations, claims, claims reported more than once, syndicated copies)``: an update's summary line."""
+        row = self.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM quotations), (SELECT COUNT(*) FROM claims),"
+            " (SELECT COUNT(*) FROM claims WHERE reports > 1), (SELECT COUNT(DISTINCT article_id) FROM syndication)"
+        ).fetchone()
+        return row[0], row[1], row[2], row[3]
+
+    # -- incremental syndication ------------------------------------------------------------
+    def unsigned_articles(self, article_ids: Sequence[str]) -> list[tuple[str, str | None, str]]:
+        """``(article_id, published, text)`` of these articles not yet compared for syndication."""
+        rows = self._rows_in(
+            "SELECT a.id, a.published, a.text FROM articles a WHERE a.id IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM syndication_articles s WHERE s.article_id = a.id)",
+            list(dict.fromkeys(article_ids)),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def articles_to_sign(self) -> list[str]:
+        """Articles grouped before syndication was incremental (migration 4 flags such a database): once."""
+        row = self.conn.execute("SELECT value FROM claims_state WHERE key = 'syndication_backfill'").fetchone()
+        if not row or not row[0]:
+            return []
+        rows = self.conn.execute(
+            "SELECT DISTINCT q.article_id FROM quotations q WHERE q.claim_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM syndication_articles s WHERE s.article_id = q.article_id)"
+        ).fetchall()
+        if not rows:
+            with self.conn:
+                self.conn.execute("DELETE FROM claims_state WHERE key = 'syndication_backfill'")
+        return [r[0] for r in rows]
+
+    def clear_syndication(self) -> None:
+        """Forget every syndication link and signature (``claims --rebuild`` compares all articles again)."""
+        with self.conn:
+            for table in ("syndication", "syndication_bands", "syndication_articles"):
+                self.conn.execute(f"DELETE FROM {table}")
+
+    def syndication_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The texts of candidate copies: their exact Jaccard similarity is computed from them."""
+        return {r[0]: r[1] for r in self._rows_in("SELECT id, text FROM articles WHERE id IN ({marks})", article_ids)}
+
+    def syndication_candidates(self, band_keys: Sequence[int]) -> list[tuple[str, str]]:
+        """``(article_id, sort_key)`` of compared articles sharing a MinHash LSH band with the keys given."""
+        rows = self._rows_in(
+            "SELECT DISTINCT s.article_id, s.sort_key FROM syndication_bands b"
+            " JOIN syndication_articles s ON s.n = b.n WHERE b.band_key IN ({marks})",
+            list(band_keys),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def syndication_links(self, article_ids: Sequence[str]) -> dict[str, tuple[str, float]]:
+        """Each copy's original and similarity (the most similar one where older runs left several)."""
+        rows = self._rows_in(
+            "SELECT article_id, original_id, similarity FROM syndication WHERE article_id IN ({marks})"
+            " ORDER BY similarity",
+            list(article_ids),
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def add_syndication_signatures(
+        self, signed: Iterable[tuple[str, str, Sequence[int]]], links: Iterable[tuple[str, str, float]]
+    ) -> None:
+        """Record compared articles ``(article_id, sort_key, band_keys)`` and set links ``(copy, original, similarity)``.
+
+        A link replaces the copy's earlier one: an older original found later wins.
+        """
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for article_id, sort_key, band_keys in signed:
+                n = conn.execute(
+                    "INSERT INTO syndication_articles(article_id, sort_key) VALUES (?, ?) RETURNING n",
+                    (article_id, sort_key),
+                ).fetchone()[0]
+                conn.executemany(
+                    "INSERT OR IGNORE INTO syndication_bands(band_key, n) VALUES (?, ?)", [(k, n) for k in band_keys]
+                )
+            for copy_id, original_id, similarity in links:
+                conn.execute("DELETE FROM syndication WHERE article_id = ?", (copy_id,))
+                conn.execute(
+                    "INSERT INTO syndication(article_id, original_id, similarity) VALUES (?,?,?)",
+                    (copy_id, original_id, similarity),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def syndication_roots(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The earliest version each article is a copy of (itself when it is no copy)."""
+        out: dict[str, str] = {}
+        for article_id in dict.fromkeys(article_ids):
+            current, seen = article_id, {article_id}
+            while True:
+                row = self.conn.execute(
+                    "SELECT original_id FROM syndication WHERE article_id = ? ORDER BY similarity DESC LIMIT 1",
+                    (current,),
+                ).fetchone()
+                if row is None or row[0] in seen:
+                    break
+                current = row[0]
+                seen.add(current)
+            out[article_id] = current
+        return out

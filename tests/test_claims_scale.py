@@ -1,0 +1,234 @@
+"""Claims at scale (issue 14): incremental updates, the index beside the database, incremental syndication.
+
+Quotations get hand-made vectors (put into the embeddings cache under their
+text hash), so the tests exercise grouping, not the encoder, and run in
+seconds.  Topics are random directions; a quotation is its topic's direction
+plus noise, so within a topic similarities straddle the join threshold and
+the join rule really decides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from quotetrail.claims import update_claims
+from quotetrail.claims.embed import MODEL, text_hash
+from quotetrail.claims.group import Item, assign, medoid, related
+from quotetrail.claims.index import index_paths, open_indexes
+from quotetrail.claims.stance import polarity, stance_toward
+from quotetrail.claims.syndication import find_syndicated, update_syndication
+from quotetrail.model import Article, Extraction, Quotation, Span
+from quotetrail.store import open_store
+
+TOPICS = ["Truppen", "Haushalt", "Energie", "Grenzen", "Renten", "Steuern"]
+SPEAKERS = ["Jens Stoltenberg", "Olaf Scholz", None]
+
+
+def _quotes(rng: np.random.Generator, n: int, topics: list[str], start: int = 0) -> list[tuple[str, str, np.ndarray]]:
+    """``(text, said_on, vector)``: restatements, some denied or hedged, of a few topics."""
+    directions = {t: rng.normal(size=384) for t in TOPICS}
+    out = []
+    for i in range(start, start + n):
+        topic = topics[i % len(topics)]
+        kind = ("positive", "negative", "hedge")[int(rng.integers(0, 6)) // 4]  # mostly positive
+        verb = {"positive": "will", "negative": "will nicht", "hedge": "könnte"}[kind]
+        text = f"Die Regierung {verb} beim Thema {topic} handeln, Beschluss Nummer {i}"
+        vector = directions[topic] + rng.normal(scale=0.28, size=384)
+        out.append(
+            (text, f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}", (vector / np.linalg.norm(vector)).astype(np.float32))
+        )
+    return out
+
+
+def _add(store, quotes: list[tuple[str, str, np.ndarray]], prefix: str, rng: np.random.Generator) -> list[Item]:
+    """Store each quotation in an article of its own, with its vector already in the embeddings cache."""
+    items = []
+    store.put_embeddings([(text_hash(t), v.tobytes()) for t, _, v in quotes], MODEL)
+    for i, (text, said_on, _) in enumerate(quotes):
+        body = f"Berlin. {text} sagte ein Sprecher."
+        start = body.index(text)
+        speaker = SPEAKERS[int(rng.integers(0, len(SPEAKERS)))]
+        article = Article(f"{prefix}{i}", f"{prefix}{i}.txt", body, outlet="Zeit", published=said_on, language="de")
+        q = Quotation(article.id, "Direct", (Span(start, start + len(text)),), speaker=speaker, said_on=said_on)
+        store.add_extraction(Extraction(article, (q,)))
+        items.append(Item(q.id, text, speaker, polarity(text), said_on))
+    return items
+
+
+def _state(store) -> dict[str, tuple]:
+    """Each claim as a reader sees it: text, members with stance, report count."""
+    return {
+        c.id: (c.text, tuple(sorted((q, s) for q, s, _ in store.claim_members(c.id))), c.reports, c.speakers)
+        for c in store.claims()
+    }
+
+
+@pytest.fixture
+def grown(tmp_path: Path):
+    """A store grouped in two updates: 60 quotations, then 30 more (some dated before the first ones)."""
+    rng = np.random.default_rng(14)
+    store = open_store(tmp_path / "q.db")
+    first = _quotes(rng, 60, TOPICS)
+    vectors = {text_hash(t): v for t, _, v in first}
+    items_1 = _add(store, first, "a", rng)
+    update_claims(store)
+    second = _quotes(rng, 30, TOPICS, start=60)
+    vectors.update({text_hash(t): v for t, _, v in second})
+    items_2 = _add(store, second, "b", rng)
+    return store, items_1, items_2, vectors
+
+
+def test_incremental_grouping_equals_the_exact_algorithm(grown) -> None:
+    """Index-backed updates give the claims, canonical texts and contradictions of exact search."""
+    store, items_1, items_2, by_hash = grown
+    summary = update_claims(store)
+    assert summary.new_quotations == 30
+    vectors = {i.quotation_id: by_hash[text_hash(i.text)] for i in items_1 + items_2}
+    groups = assign(items_1, np.stack([vectors[i.quotation_id] for i in items_1]), [])
+    groups = assign(items_2, np.stack([vectors[i.quotation_id] for i in items_2]), groups)
+    items = {i.quotation_id: i for i in items_1 + items_2}
+    links = related(groups, items, vectors)
+    expected = {}
+    for g in groups:
+        members = [(m, "affirms") for m in g.members]
+        members += [(q, stance_toward(g.polarity, items[q].polarity)) for q, _ in links.get(g.id, [])]
+        text = items[medoid(sorted(g.members, key=lambda m: (items[m].said_on, m)), vectors)].text
+        expected[g.id] = (text, tuple(sorted(members)), len(g.members))
+    got = {cid: state[:3] for cid, state in _state(store).items()}
+    assert got == expected
+    assert any(n > 1 for _, _, n in got.values()) and any(n == 1 for _, _, n in got.values())
+    assert any(s != "affirms" for _, members, _ in got.values() for _, s in members)
+
+
+def test_update_with_nothing_new_writes_nothing(grown) -> None:
+    store, *_ = grown
+    update_claims(store)
+    before, generation = _state(store), store.claims_generation()
+    summary = update_claims(store)
+    assert (summary.new_quotations, summary.changed_claims) == (0, 0)
+    assert summary.line().startswith("nothing new to group")
+    assert store.claims_generation() == generation and _state(store) == before
+
+
+def test_new_quotations_change_only_the_claims_they_join(grown) -> None:
+    """A restatement joins its claim; other claims change only where it now contradicts them."""
+    store, items_1, items_2, by_hash = grown
+    update_claims(store)
+    before = _state(store)
+    claim = next(c for c in store.claims() if c.reports >= 2)
+    member = next(q for q, stance, _ in store.claim_members(claim.id) if stance == "affirms")
+    text = next(i.text for i in items_1 + items_2 if i.quotation_id == member)
+    restated = f"{text} und dabei bleibt es"
+    store.put_embeddings([(text_hash(restated), by_hash[text_hash(text)].tobytes())], MODEL)
+    article = Article("late", "late.txt", restated, outlet="Welt", published="2024-12-30", language="de")
+    new = Quotation("late", "Direct", (Span(0, len(restated)),))
+    store.add_extraction(Extraction(article, (new,)))
+    summary = update_claims(store)
+    after = _state(store)
+    changed = {cid for cid in after if after[cid] != before[cid]}
+    assert (summary.new_quotations, summary.changed_claims) == (1, len(changed))
+    assert after[claim.id][2] == before[claim.id][2] + 1 and (new.id, "affirms") in after[claim.id][1]
+    assert store.claim(claim.id).outlets[-1] == "Welt"
+    for cid in set(after) - {claim.id}:
+        gained = set(after[cid][1]) - set(before[cid][1])
+        assert not set(before[cid][1]) - set(after[cid][1]) and {q for q, _ in gained} <= {new.id}
+        assert after[cid][0] == before[cid][0] and after[cid][2] == before[cid][2]
+
+
+def test_the_index_beside_the_database_is_reused_and_rebuilt_when_deleted(grown, tmp_path: Path) -> None:
+    store, *_ = grown
+    update_claims(store)
+    centroids_path, quotations_path = index_paths(store)
+    assert centroids_path.exists() and quotations_path.exists()
+    store.close()
+    reopened = open_store(tmp_path / "q.db")
+    reopened.iter_claim_centroids = lambda: pytest.fail("the saved index should have been loaded")
+    assert len(open_indexes(reopened).centroids) == len(reopened.claims())
+    reopened.close()
+    centroids_path.unlink()
+    reopened = open_store(tmp_path / "q.db")
+    indexes = open_indexes(reopened)
+    assert len(indexes.centroids) == len(reopened.claims())
+    claim = next(c for c in reopened.claims() if c.reports >= 2)
+    group = reopened.claim_groups(claim_ids=[claim.id])[0]
+    centroid = np.frombuffer(group[3], np.float32) / np.linalg.norm(np.frombuffer(group[3], np.float32))
+    keys, scores = indexes.centroids.search(centroid, 1)
+    assert keys[0] == group[0] and scores[0] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_stale_index_is_rebuilt_not_trusted(grown, tmp_path: Path) -> None:
+    """An index saved for another generation (a crash before the save) is rebuilt from the database."""
+    store, *_ = grown
+    path = index_paths(store)[0]
+    stale = path.read_bytes()
+    stale_meta = Path(f"{path}.json").read_text()
+    update_claims(store)
+    path.write_bytes(stale)
+    Path(f"{path}.json").write_text(stale_meta)
+    assert len(open_indexes(store).centroids) == len(store.claims())
+
+
+def test_rebuild_regroups_everything_from_scratch(grown) -> None:
+    store, items_1, items_2, by_hash = grown
+    update_claims(store)
+    summary = update_claims(store, rebuild=True)
+    assert summary.new_quotations == 90
+    items = items_1 + items_2
+    vectors = np.stack([by_hash[text_hash(i.text)] for i in items])
+    expected = sorted(sorted(g.members) for g in assign(items, vectors, []))
+    got = sorted(sorted(q for q, s, _ in store.claim_members(c.id) if s == "affirms") for c in store.claims())
+    assert got == expected
+
+
+def test_only_the_quotations_named_are_grouped(grown) -> None:
+    store, _, items_2, _ = grown
+    summary = update_claims(store, quotation_ids=[items_2[0].quotation_id])
+    assert summary.new_quotations == 1
+    assert len(store.ungrouped_quotations()) == len(items_2) - 1
+
+
+def test_a_replaced_article_repairs_its_claim(grown) -> None:
+    """Replacing an article drops its quotation from its claim; the claim's stored centroid follows."""
+    store, *_ = grown
+    update_claims(store)
+    claim = next(c for c in store.claims() if c.reports >= 2)
+    victim = claim.quotation_ids[-1]
+    article_id = store.ledger_rows([victim])[0].article_id
+    old = store.article(article_id)
+    store.add_extraction(Extraction(Article("new-version", old.source, "Ganz anderer Text.", language="de"), ()))
+    update_claims(store)
+    assert store.claim(claim.id).reports == claim.reports - 1
+    assert store.claim_groups(claim_ids=[claim.id])[0][4] == claim.reports - 1
+
+
+STORY = (
+    "Die Nato schließt eine militärische Unterstützung der Ukraine weiter aus, sagte Generalsekretär "
+    "Jens Stoltenberg am Donnerstag in Brüssel vor Journalisten. Die Allianz werde ihre Ostflanke stärken. "
+)
+
+
+def _article(store, article_id: str, published: str, text: str) -> str:
+    article = Article(article_id, f"{article_id}.txt", text, published=published, language="de")
+    store.add_extraction(Extraction(article, (Quotation(article_id, "Direct", (Span(0, 10),)),)))
+    return article_id
+
+
+def test_incremental_syndication_equals_the_full_comparison(tmp_path: Path) -> None:
+    """Copies arrive before their original, in separate updates; the links end as a full comparison finds them."""
+    store = open_store(tmp_path / "s.db")
+    texts = {
+        "copy1": ("2022-02-25", "Berlin. " + STORY * 3 + "Mehr dazu später."),
+        "other": ("2022-02-24", "Der Bundestag hat am Freitag den Haushalt beschlossen, mit großer Mehrheit. " * 3),
+        "orig": ("2022-02-24", STORY * 3),
+        "copy2": ("2022-02-26", STORY * 3 + "Ein Kommentar von der Redaktion folgt."),
+        "late": ("2022-03-01", "Hamburg. " + STORY * 2 + "Der Hafen meldet Rekorde. " * 8),
+    }
+    for batch in (["copy1", "other"], ["orig", "copy2"], ["late"]):
+        update_syndication(store, [_article(store, a, *texts[a]) for a in batch])
+    full = find_syndicated([(a, published, text) for a, (published, text) in texts.items()])
+    assert sorted(store.syndication()) == sorted(full)
+    assert {c: o for c, o, _ in full if c.startswith("copy")} == {"copy1": "orig", "copy2": "orig"}
+    assert update_syndication(store, list(texts)) == set()  # each article is compared once
