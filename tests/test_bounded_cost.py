@@ -97,11 +97,6 @@ def test_a_long_article_costs_in_proportion_to_its_length() -> None:
     assert growth(make, 20) < LINEAR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dates.date_quotations scans every sentence and every date mention for each quotation "
-    "(quadratic); dates/ is owned by another engineer: find the sentence and the dates in it by bisection",
-)
 def test_dating_the_quotations_of_a_long_article_costs_in_proportion_to_its_length() -> None:
     from quotetrail.dates import date_quotations, find_dates
 
