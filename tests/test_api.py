@@ -122,7 +122,7 @@ def test_timeline_needs_a_query_and_orders_by_date(client: TestClient) -> None:
 
 
 def test_claims_endpoints_when_empty(client: TestClient) -> None:
-    assert client.get("/api/claims").json() == {"ok": True, "claims": []}
+    assert client.get("/api/claims").json() == {"ok": True, "total": 0, "next": None, "claims": []}
     assert client.get("/api/claims/c123").status_code == 404
 
 
@@ -204,5 +204,6 @@ def test_the_next_page_link_keeps_the_filters(tmp_path: Path) -> None:
     page1 = client.get("/search", params={"q": "Truppen", "since": "2024", "speaker": "Müller"}).text
     link = re.search(r'class="next" href="([^"]+)"', page1)
     assert link and "since=2024" in link.group(1) and "speaker=M%C3%BCller" in link.group(1)
+    assert "after=" in link.group(1) and "Zitate 1–50 von 60" in page1
     page2 = client.get(link.group(1).replace("&amp;", "&"))
-    assert page2.status_code == 200 and "60 Zitate" in page2.text and 'class="next"' not in page2.text
+    assert page2.status_code == 200 and "Zitate 51–60 von 60" in page2.text and 'class="next"' not in page2.text

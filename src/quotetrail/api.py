@@ -32,7 +32,7 @@ from .model import Claim, LedgerRow, Quotation, Speaker
 from .query import QueryError
 from .store import open_store
 from .web.deps import StoreDep
-from .web.filters import ApiFilters, Limit, Offset, Since, Until, has_words, public_source
+from .web.filters import After, ApiFilters, Limit, Offset, Since, Until, has_words, public_source
 from .web.security import LOOPBACK_HOSTS, CrossSiteGuard
 
 DEFAULT_MAX_UPLOAD_BYTES = 10_000_000
@@ -80,6 +80,7 @@ def speaker_json(s: Speaker) -> dict[str, Any]:
 
 
 def claim_json(c: Claim) -> dict[str, Any]:
+    """A claim without its member ids: ``/api/claims/{id}`` pages through its statements instead."""
     return {
         "id": c.id,
         "text": c.text,
@@ -88,8 +89,13 @@ def claim_json(c: Claim) -> dict[str, Any]:
         "speakers": list(c.speakers),
         "outlets": list(c.outlets),
         "reports": c.reports,
-        "quotation_ids": list(c.quotation_ids),
+        "statements": c.statements,
     }
+
+
+def page_json(page: query.Page[Any], key: str, items: list[Any]) -> dict[str, Any]:
+    """A page as the API answers it: ``total`` in all, ``next`` to pass back (``after`` or ``offset``), or null."""
+    return {"ok": True, "total": page.total, "next": page.next, key: items}
 
 
 def report_json(r: Any) -> dict[str, Any]:
@@ -130,41 +136,61 @@ def quotation_spans_json(q: Quotation) -> dict[str, Any]:
     }
 
 
-@router.get("/quotations", summary="Quotations matching filters, oldest first, with paging", responses=BAD_REQUEST)
-def api_quotations(store: StoreDep, filters: ApiFilters, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+@router.get(
+    "/quotations",
+    summary="Quotations matching filters, oldest first, a page at a time",
+    description="`total` counts every match; pass `next` back as `after` for the following page "
+    "(null on the last one). `q` searches the text as the search page does.",
+    responses=BAD_REQUEST,
+)
+def api_quotations(
+    store: StoreDep, filters: ApiFilters, limit: Limit = 50, offset: Offset = 0, after: After = None
+) -> dict[str, Any]:
     if filters.searchable:
-        rows = query.quotations(store, **filters.as_kwargs(), limit=limit, offset=offset)
-        total = query.count_quotations(store, **filters.as_kwargs())
+        page = query.quotations_page(store, **filters.as_kwargs(), limit=limit, offset=offset, after=after)
     else:
-        rows, total = [], 0
-    return {
-        "ok": True,
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "quotations": [row_json(r) for r in rows],
-    }
+        page = query.Page([], 0)
+    return {**page_json(page, "quotations", [row_json(r) for r in page.items]), "limit": limit, "offset": offset}
 
 
-@router.get("/speakers", summary="Speakers, most quoted first")
-def api_speakers(store: StoreDep, q: str | None = None) -> dict[str, Any]:
-    return {"ok": True, "speakers": [speaker_json(s) for s in query.speakers(store, query=q)]}
+@router.get(
+    "/speakers",
+    summary="Speakers, most quoted first, a page at a time",
+    description="`total` counts every speaker matching `q`; `next` is the `offset` of the following page, or null.",
+    responses=BAD_REQUEST,
+)
+def api_speakers(
+    store: StoreDep,
+    q: Annotated[str | None, Query(description="Part of a name or name variant.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    page = query.speakers_page(store, query=q or None, limit=limit, offset=offset)
+    return page_json(page, "speakers", [speaker_json(s) for s in page.items])
 
 
-@router.get("/speakers/{speaker_id}", summary="One speaker with roles and statements", responses=NOT_FOUND)
-def api_speaker(store: StoreDep, speaker_id: str) -> dict[str, Any]:
+@router.get(
+    "/speakers/{speaker_id}",
+    summary="One speaker with roles and a page of statements",
+    description="`total` counts the speaker's statements; pass `next` back as `after` for the following page.",
+    responses={**NOT_FOUND, **BAD_REQUEST},
+)
+def api_speaker(store: StoreDep, speaker_id: str, limit: Limit = 50, after: After = None) -> dict[str, Any]:
     found = query.speaker(store, speaker_id)
     if found is None:
         raise HTTPException(404, f"no speaker {speaker_id!r}")
-    statements = query.speaker_statements(store, found.id)
-    return {"ok": True, "speaker": speaker_json(found), "statements": [row_json(r) for r in statements]}
+    page = query.speaker_statements_page(store, found, after=after, limit=limit)
+    return {**page_json(page, "statements", [row_json(r) for r in page.items]), "speaker": speaker_json(found)}
 
 
-@router.get("/articles", summary="Articles, newest first", responses=BAD_REQUEST)
+@router.get("/articles", summary="Articles, newest first, a page at a time", responses=BAD_REQUEST)
 def api_articles(store: StoreDep, outlet: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    articles = query.articles(store, outlet=outlet, limit=limit, offset=offset)
+    articles = query.articles(store, outlet=outlet, limit=limit + 1, offset=offset)
+    more = len(articles) > limit
+    articles = articles[:limit]
     return {
         "ok": True,
+        "next": offset + limit if more and limit else None,
         "articles": [
             {
                 "id": a.id,
@@ -208,69 +234,87 @@ def api_article(store: StoreDep, article_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/timeline", summary="Statements matching a query, in date order", responses=BAD_REQUEST)
+@router.get(
+    "/timeline",
+    summary="Statements matching a query, in date order, a page at a time",
+    description="Nested quotations are left out of `statements`; `total` counts every match. "
+    "Pass `next` back as `after` for the following page (null on the last one).",
+    responses=BAD_REQUEST,
+)
 def api_timeline(
     store: StoreDep,
     q: Annotated[str, Query(min_length=1, description="Words in the quotation or the speaker's name.")],
     since: Since = None,
     until: Until = None,
     speaker: str | None = None,
+    limit: Limit = 100,
+    after: After = None,
 ) -> dict[str, Any]:
-    rows = query.timeline(store, q, since=since, until=until, speaker=speaker) if has_words(q) else []
-    return {"ok": True, "query": q, "statements": [row_json(r) for r in rows]}
+    if has_words(q):
+        page = query.timeline_page(store, q, since=since, until=until, speaker=speaker, after=after, limit=limit)
+    else:
+        page = query.Page([], 0)
+    return {**page_json(page, "statements", [row_json(r) for r in page.items]), "query": q}
 
 
-@router.get("/claims", summary="Claims: restatements grouped across articles")
-def api_claims(store: StoreDep, q: str | None = None) -> dict[str, Any]:
-    return {"ok": True, "claims": [claim_json(c) for c in query.claims(store, q)]}
+@router.get(
+    "/claims",
+    summary="Claims: restatements grouped across articles, most reported first, a page at a time",
+    description="`total` counts every claim matching `q`; `next` is the `offset` of the following page, or null.",
+    responses=BAD_REQUEST,
+)
+def api_claims(
+    store: StoreDep,
+    q: Annotated[str | None, Query(description="Part of the claim's text or of a speaker's name.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    page = query.claims_page(store, q or None, limit=limit, offset=offset)
+    return page_json(page, "claims", [claim_json(c) for c in page.items])
 
 
-@router.get("/claims/{claim_id}", summary="One claim with its statements and stances", responses=NOT_FOUND)
-def api_claim(store: StoreDep, claim_id: str) -> dict[str, Any]:
-    found = query.claim(store, claim_id)
+def _claim_or_404(store: Any, claim_id: str) -> Claim:
+    found = query.claim_summary(store, claim_id)
     if found is None:
         raise HTTPException(404, f"no claim {claim_id!r}")
-    members = {qid: (stance, sim) for qid, stance, sim in store.claim_members(claim_id)}
-    rows = store.ledger_rows(list(members))
-    return {
-        "ok": True,
-        "claim": claim_json(found),
-        "statements": [
-            {**row_json(r), "stance": members[r.quotation_id][0], "similarity": members[r.quotation_id][1]}
-            for r in rows
-        ],
-    }
+    return found
+
+
+@router.get(
+    "/claims/{claim_id}",
+    summary="One claim with a page of its statements and their stances",
+    description="`total` counts the claim's statements; `next` is the `offset` of the following page, or null.",
+    responses={**NOT_FOUND, **BAD_REQUEST},
+)
+def api_claim(store: StoreDep, claim_id: str, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    found = _claim_or_404(store, claim_id)
+    page = query.claim_statements_page(store, claim_id, limit=limit, offset=offset)
+    statements = [{**row_json(r), "stance": stance, "similarity": sim} for r, stance, sim in page.items]
+    return {**page_json(page, "statements", statements), "claim": claim_json(found)}
 
 
 @router.get(
     "/claims/{claim_id}/compare",
-    summary="How each outlet reported a claim: type, wording diff, framing",
-    responses=NOT_FOUND,
+    summary="How each outlet reported a claim: type, wording diff, framing; a page of statements at a time",
+    responses={**NOT_FOUND, **BAD_REQUEST},
 )
-def api_compare_claim(store: StoreDep, claim_id: str) -> dict[str, Any]:
-    from .claims.compare import compare_claim
-
-    result = compare_claim(store, claim_id)
-    if result is None:
-        raise HTTPException(404, f"no claim {claim_id!r}")
-    found, reports = result
-    return {"ok": True, "claim": claim_json(found), "reports": [report_json(r) for r in reports]}  # type: ignore[arg-type]
+def api_compare_claim(store: StoreDep, claim_id: str, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    found = _claim_or_404(store, claim_id)
+    page = query.compare_claim_page(store, found, limit=limit, offset=offset)
+    return {**page_json(page, "reports", [report_json(r) for r in page.items]), "claim": claim_json(found)}
 
 
 @router.get(
-    "/speakers/{speaker_id}/compare", summary="How each outlet reported a speaker's statements", responses=NOT_FOUND
+    "/speakers/{speaker_id}/compare",
+    summary="How each outlet reported a speaker's statements, a page at a time",
+    responses={**NOT_FOUND, **BAD_REQUEST},
 )
-def api_compare_speaker(store: StoreDep, speaker_id: str) -> dict[str, Any]:
-    from .claims.compare import compare_speaker
-
+def api_compare_speaker(store: StoreDep, speaker_id: str, limit: Limit = 50, after: After = None) -> dict[str, Any]:
     found = query.speaker(store, speaker_id)
     if found is None:
         raise HTTPException(404, f"no speaker {speaker_id!r}")
-    return {
-        "ok": True,
-        "speaker": speaker_json(found),
-        "reports": [report_json(r) for r in compare_speaker(store, found.id)],
-    }
+    page = query.compare_speaker_page(store, found, after=after, limit=limit)
+    return {**page_json(page, "reports", [report_json(r) for r in page.items]), "speaker": speaker_json(found)}
 
 
 # -- errors ------------------------------------------------------------------
@@ -365,6 +409,13 @@ def install_docs(app: FastAPI) -> None:
         return FileResponse(Path(swagger_ui_path) / name)
 
 
+def _warm_up_search() -> None:
+    """Load the German lemmatiser's dictionary (about 4 s) before the first search needs it, not during it."""
+    from .store.search import stem
+
+    stem("Truppen")
+
+
 def create_app(
     db_path: str | Path = "quotetrail.db",
     data_dir: str | Path | None = None,
@@ -394,6 +445,7 @@ def create_app(
     app.state.csrf_secret = secrets.token_bytes(32)  # per process: a restart only means reloading the form
     app.state.ingest_lock = threading.Lock()  # one upload ingests at a time: SQLite has one writer
     open_store(db_path).close()  # create and migrate once at start-up
+    threading.Thread(target=_warm_up_search, name="quotetrail-warm-up", daemon=True).start()
 
     install_error_handlers(app)
     _openapi_without_422(app)

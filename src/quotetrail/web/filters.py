@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, Query
 
 from ..model import QUOTATION_TYPES
-from ..query import QueryError
+from ..query import CURSOR_PATTERN, QueryError
 from ..store.search import fts_query
 
 _YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"  # 0001-9999: Python's date range
@@ -35,13 +35,24 @@ DATE_PATTERN = f"^(?:{_YEAR}(?:-(?:{_MONTH_DAY}))?|{_LEAP_YEAR}-02-29)$"
 _DATE_RE = re.compile(DATE_PATTERN)
 DATE_HELP = "A date: 2024, 2024-05 or 2024-05-22 (a real calendar date)."
 
-#: Bounds declared in the schema: past them a query is a mistake or a probe, not a wish.
+#: Bounds declared in the schema: past them a query is a mistake or a probe, not a wish.  Numbered
+#: pages (``page``) read their offset row by row, so they stop at MAX_PAGE; deeper, the "next" links
+#: carry a keyset cursor (``after``) that costs the same on any page.
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000_000
-MAX_PAGE = 100_000
+MAX_PAGE = 1000
 
 Limit = Annotated[int, Query(ge=0, le=MAX_LIMIT, description="Rows per page (0 gives only the total).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+After = Annotated[
+    str | None,
+    Query(
+        pattern=CURSOR_PATTERN,
+        description="Where the page starts: the `next` value of the previous page, a cursor naming the "
+        "row before it (`said_on,article_id,start,quotation_id`). Costs the same on any page, unlike a large `offset`.",
+    ),
+]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number (1 is the first).")]
 Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description=f"Statements said on or after this date. {DATE_HELP}")
 ]
@@ -123,15 +134,27 @@ def api_quotation_filters(
     text: Annotated[
         str | None, Query(description="Words in the quotation (German lemmas match; without any word, nothing does).")
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            description="Full-text search, as on the search page: words in the quotation or the speaker's name "
+            "(German lemmas match). With `text` too, both must match."
+        ),
+    ] = None,
     since: Since = None,
     until: Until = None,
     type: Annotated[QuotationType | None, Query(description="Quotation type.")] = None,
     outlet: Annotated[str | None, Query(description="Part of the outlet's or agency's name.")] = None,
     claim: Annotated[str | None, Query(description="A claim id.")] = None,
 ) -> QuotationFilters:
-    """The API's quotation filters; the schema has already checked their form."""
+    """The API's quotation filters; the schema has already checked their form.
+
+    ``q`` and ``text`` are one full-text filter (every word must match), so
+    ``?q=`` searches as the search page does instead of being ignored.
+    """
+    words = " ".join(w for w in (text, q) if w and w.strip()) or None
     return QuotationFilters.checked(
-        speaker=speaker, text=text, since=since, until=until, type=type, outlet=outlet, claim=claim
+        speaker=speaker, text=words, since=since, until=until, type=type, outlet=outlet, claim=claim
     )
 
 

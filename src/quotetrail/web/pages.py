@@ -10,11 +10,13 @@ the other pages keep answering.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -26,7 +28,7 @@ from .. import query
 from ..model import QUOTATION_TYPES, Article, Quotation
 from ..store import open_store
 from .deps import StoreDep
-from .filters import MAX_PAGE, PageFilters, check_date, has_words, public_source
+from .filters import CURSOR_PATTERN, PageFilters, PageNumber, check_date, has_words, public_source
 from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token, csrf_token_is_valid, forbidden, new_csrf_nonce
 from .timeline_svg import COLOURS, render_timeline
 
@@ -36,7 +38,12 @@ if TYPE_CHECKING:
 router = APIRouter()
 _env = Environment(loader=PackageLoader("quotetrail.web", "templates"), autoescape=select_autoescape(["html"]))
 _env.filters["public_source"] = public_source
+_env.filters["num"] = lambda n: f"{n:,}".replace(",", ".")  # German thousands: 1.000.000
 PAGE_SIZE = 50
+TIMELINE_SIZE = 100  # statements per timeline page: the chart and the list of one page
+FACET_ROWS = 2000  # search facets are counted over at most this many matches
+Cursor = Annotated[str | None, Query(pattern=CURSOR_PATTERN)]
+Position = Annotated[int, Query(ge=0, le=100_000_000)]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 ALLOWED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".md"}
 
@@ -55,14 +62,33 @@ def _clean(value: str | None) -> str | None:
     return value.strip() or None if value else None
 
 
+def page_url(path: str, **params: Any) -> str:
+    """A link to ``path`` with the non-empty ``params``: what every "weiter" link is made of."""
+    kept = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def keyset_next(path: str, page: query.Page[Any], known: bool = True, **params: Any) -> str | None:
+    """The "weiter" link of a keyset page: the filters, the cursor and (when ``known``) where the next page starts."""
+    if page.next is None:
+        return None
+    return page_url(path, **params, after=page.next, start=page.end if known else None)
+
+
+def numbered_next(path: str, page: query.Page[Any], number: int, **params: Any) -> str | None:
+    """The "weiter" link of a numbered (offset) page."""
+    return page_url(path, **params, page=number + 1) if page.next is not None else None
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(store: StoreDep) -> HTMLResponse:
+    """Counts and the top of two lists, each read in index order and cut by LIMIT: no list is loaded whole."""
     return render(
         "home.html",
         articles=store.count_articles(),
         quotations=store.count_quotations(),
-        speakers=query.speakers(store)[:12],
-        claims=[c for c in query.claims(store) if c.reports > 1][:5],
+        speakers=query.speakers_page(store, limit=12),
+        claims=query.claims_page(store, min_reports=2, limit=5),
     )
 
 
@@ -71,30 +97,37 @@ def search(
     store: StoreDep,
     checked: PageFilters,
     q: str | None = None,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page: PageNumber = 1,
+    after: Cursor = None,
+    start: Position | None = None,
 ) -> HTMLResponse:
+    """A page of matches in date order; "weiter" carries a cursor, so deep pages cost what the first does.
+
+    ``page`` (numbered, offset) still works for old links.  The facets are
+    counted over at most FACET_ROWS matches, which the page says when the
+    total is larger.
+    """
     filters = checked.as_kwargs()
     if checked.searchable:
-        total = query.count_quotations(store, **filters)
-        rows = query.quotations(store, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        facet_rows = query.quotations(store, **filters, limit=5000)
+        offset = 0 if after else (page - 1) * PAGE_SIZE
+        position = start if after else offset
+        result = query.quotations_page(
+            store, **filters, after=after, limit=PAGE_SIZE, offset=offset, start=position or 0
+        )
+        facets = query.facet_counts(store, rows=FACET_ROWS, **filters)
     else:  # "!!!" has no word to look for: nothing matches, and FTS is not asked
-        total, rows, facet_rows = 0, [], []
-    facets = {
-        "speaker": _count(r.speaker for r in facet_rows),
-        "type": _count(r.type for r in facet_rows),
-        "outlet": _count((r.outlet or r.agency) for r in facet_rows),
-        "year": _count((r.said_on or "")[:4] or None for r in facet_rows),
-    }
-    return render("search.html", rows=rows, total=total, filters=filters, facets=facets, page=page, q=q or "")
-
-
-def _count(values: Any) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for v in values:
-        if v:
-            counts[v] = counts.get(v, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:12]
+        result, facets, position = query.Page([], 0), {}, 0
+    params = {"q": q, **{k: filters[k] for k in ("speaker", "type", "outlet", "since", "until")}}
+    return render(
+        "search.html",
+        page=result,
+        known=position is not None,
+        next_url=keyset_next("/search", result, position is not None, **params),
+        filters=filters,
+        facets=facets,
+        facet_rows=FACET_ROWS,
+        q=q or "",
+    )
 
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
@@ -105,30 +138,53 @@ def timeline(
     claim: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    after: Cursor = None,
+    start: Position | None = None,
+    page: PageNumber = 1,
 ) -> HTMLResponse:
-    colour_by = None
-    title = q or speaker or claim or ""
+    """A page of statements and its chart: by topic or speaker (cursor paging), or a claim's members (numbered)."""
     since, until = check_date(_clean(since), "since"), check_date(_clean(until), "until")
+    text, who = _clean(q), _clean(speaker)
+    position = start if after else 0
+    colour_by, title, next_url = None, q or speaker or claim or "", None
     if claim:
-        found = query.claim(store, claim)
+        found = query.claim_summary(store, claim)
         if found is None:
             raise HTTPException(404, f"no claim {claim!r}")
-        members = store.claim_members(claim)
-        rows = store.ledger_rows([m[0] for m in members])
-        colour_by = {qid: stance for qid, stance, _ in members}
-        title = found.text
-    elif _clean(q):
-        text = _clean(q) or ""
-        rows = query.timeline(store, text, since=since, until=until, speaker=_clean(speaker)) if has_words(text) else []
-    elif _clean(speaker):
-        rows = query.quotations(store, speaker=speaker, since=since, until=until, limit=1000)
+        members = query.claim_statements_page(store, claim, limit=TIMELINE_SIZE, offset=(page - 1) * TIMELINE_SIZE)
+        result = dataclasses.replace(members, items=[row for row, _, _ in members.items])
+        colour_by = {row.quotation_id: stance for row, stance, _ in members.items}
+        title, position = found.text, result.start
+        next_url = numbered_next("/timeline", result, page, claim=claim)
+    elif text or who:
+        if text and not has_words(text):
+            result = query.Page([], 0)
+        elif text:
+            result = query.timeline_page(
+                store,
+                text,
+                since=since,
+                until=until,
+                speaker=who,
+                after=after,
+                limit=TIMELINE_SIZE,
+                start=position or 0,
+            )
+        else:
+            result = query.quotations_page(
+                store, speaker=who, since=since, until=until, after=after, limit=TIMELINE_SIZE, start=position or 0
+            )
+        next_url = keyset_next("/timeline", result, position is not None, q=text, speaker=who, since=since, until=until)
     else:
-        rows = []
-    chart = Markup(render_timeline(rows, colour_by))
+        result = query.Page([], 0)
+    rows = result.items
     return render(
         "timeline.html",
+        page=result,
+        known=position is not None,
+        next_url=next_url,
         rows=rows,
-        chart=chart,
+        chart=Markup(render_timeline(rows, colour_by)),
         q=q or "",
         speaker=speaker or "",
         title=title,
@@ -138,20 +194,36 @@ def timeline(
 
 
 @router.get("/speakers", response_class=HTMLResponse, include_in_schema=False)
-def speakers(store: StoreDep, q: str | None = None) -> HTMLResponse:
-    return render("speakers.html", speakers=query.speakers(store, query=_clean(q)), q=q or "")
+def speakers(store: StoreDep, q: str | None = None, page: PageNumber = 1) -> HTMLResponse:
+    """Speakers most quoted first, a numbered page at a time (index ``speakers_count``)."""
+    result = query.speakers_page(store, query=_clean(q), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render(
+        "speakers.html",
+        page=result,
+        known=True,
+        next_url=numbered_next("/speakers", result, page, q=_clean(q)),
+        q=q or "",
+    )
 
 
 @router.get("/speaker/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-def speaker(store: StoreDep, speaker_id: str) -> HTMLResponse:
+def speaker(store: StoreDep, speaker_id: str, after: Cursor = None, start: Position | None = None) -> HTMLResponse:
+    """A speaker's roles, the claims they repeat most, and a page of their statements (cursor paging)."""
     found = query.speaker(store, speaker_id)
     if found is None:
         raise HTTPException(404, f"no speaker {speaker_id!r}")
-    rows = query.speaker_statements(store, found.id)
-    claim_ids = _count(r.claim_id for r in rows)
-    claims = [c for c in (query.claim(store, cid) for cid, _ in claim_ids) if c]
-    chart = Markup(render_timeline(rows))
-    return render("speaker.html", speaker=found, rows=rows, chart=chart, claims=claims)
+    position = start if after else 0
+    result = query.speaker_statements_page(store, found, after=after, limit=PAGE_SIZE, start=position or 0)
+    return render(
+        "speaker.html",
+        speaker=found,
+        page=result,
+        known=position is not None,
+        next_url=keyset_next(f"/speaker/{found.id}", result, position is not None),
+        rows=result.items,
+        chart=Markup(render_timeline(result.items)),
+        claims=query.speaker_claims(store, found, limit=10),
+    )
 
 
 def highlight(article: Article, quotations: list[Quotation]) -> Markup:
@@ -193,28 +265,50 @@ def article(store: StoreDep, article_id: str) -> HTMLResponse:
     if found is None:
         raise HTTPException(404, f"no article {article_id!r}")
     a, quotations = found
-    rows = query.quotations(store, article=a.id, limit=1000, offset=0)
+    # one article's quotations: as many as its text holds, all highlighted, so all listed (no fixed cap)
+    rows = query.quotations(store, article=a.id, limit=max(1, len(quotations)), offset=0)
     return render("article.html", article=a, body=highlight(a, quotations), rows=rows)
 
 
 @router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
-def claims(store: StoreDep, q: str | None = None) -> HTMLResponse:
-    return render("claims.html", claims=query.claims(store, _clean(q)), q=q or "")
+def claims(store: StoreDep, q: str | None = None, page: PageNumber = 1) -> HTMLResponse:
+    """Claims most reported first, a numbered page at a time (index ``claims_reports``), without member ids."""
+    result = query.claims_page(store, _clean(q), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render(
+        "claims.html",
+        page=result,
+        known=True,
+        next_url=numbered_next("/claims", result, page, q=_clean(q)),
+        q=q or "",
+    )
 
 
 @router.get("/claim/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
-def claim(store: StoreDep, claim_id: str) -> HTMLResponse:
-    found = query.claim(store, claim_id)
+def claim(store: StoreDep, claim_id: str, page: PageNumber = 1) -> HTMLResponse:
+    """A claim: who contradicts or hedges it, then a numbered page of its reports with the outlet comparison.
+
+    Only this page's articles are read for the comparison, so a claim
+    reported 10,000 times renders as fast as one reported 50 times.
+    """
+    found = query.claim_summary(store, claim_id)
     if found is None:
         raise HTTPException(404, f"no claim {claim_id!r}")
-    from ..claims.compare import compare_claim
-
-    members = store.claim_members(claim_id)
-    stance = {qid: s for qid, s, _ in members}
-    rows = store.ledger_rows([m[0] for m in members])
-    chart = Markup(render_timeline(rows, stance))
-    _, reports = compare_claim(store, claim_id) or (None, [])
-    return render("claim.html", claim=found, rows=rows, stance=stance, chart=chart, reports=reports)
+    contra = query.claim_statements_page(store, claim_id, stances=("denies", "hedges"), limit=PAGE_SIZE)
+    members = query.claim_statements_page(store, claim_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows = [row for row, _, _ in members.items]
+    stance = {row.quotation_id: s for row, s, _ in [*members.items, *contra.items]}
+    return render(
+        "claim.html",
+        claim=found,
+        page=members,
+        known=True,
+        next_url=numbered_next(f"/claim/{found.id}", members, page),
+        rows=rows,
+        contra=contra,
+        stance=stance,
+        chart=Markup(render_timeline(rows, stance)),
+        reports=query.compare_statements(store, found, members.items),
+    )
 
 
 UPLOAD_OFF = "Hochladen ist bei diesem Server abgeschaltet (quotetrail serve --no-upload)."

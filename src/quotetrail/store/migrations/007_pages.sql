@@ -1,0 +1,7 @@
+-- Bounded pages (issue 14).  The claims list and the home page read claims most reported first, a
+-- page at a time: this index serves that order, so a page stops at its limit instead of sorting
+-- every claim.
+CREATE INDEX IF NOT EXISTS claims_reports ON claims(reports DESC, first_said);
+-- A speaker's page names the claims the speaker repeats most: counted from this index alone (only
+-- quotations in a claim are in it), not by reading every quotation of the speaker.
+CREATE INDEX IF NOT EXISTS quotations_speaker_claim ON quotations(speaker, claim_id) WHERE claim_id IS NOT NULL

@@ -1,0 +1,150 @@
+"""The web UI on a ledger of 100,000 quotations in real headless Chromium (issue 14): every page stays usable.
+
+The ledger is synthetic (tests/scale_ledger.py, about 10-30 s to write);
+the server is uvicorn on 127.0.0.1 in a thread, as in test_web_browser.py.
+Each page must render with its "N of M" line within a generous bound (a
+page that loaded every claim took 30 s at this size before issue 14).
+Screenshots go to tests/artifacts/screenshots/scale-*.png.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from quotetrail.store import open_store
+from scale_ledger import ScaleLedger, build_ledger
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser-deps)"),
+]
+SHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+SIZE = 100_000
+BOUND_S = 10.0  # generous: the pages answer in well under a second on this ledger
+COUNT = re.compile(r"([\d.]+)–([\d.]+) von ([\d.]+)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> ScaleLedger:
+    return build_ledger(tmp_path_factory.mktemp("scale-web") / "scale.db", SIZE)
+
+
+@pytest.fixture(scope="module")
+def server(ledger: ScaleLedger) -> Iterator[str]:
+    import uvicorn
+
+    from quotetrail.api import create_app
+
+    port = _free_port()
+    app = create_app(ledger.path, data_dir=ledger.path.parent / "uploads", upload_enabled=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def page():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+        )
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        yield page
+        browser.close()
+
+
+def visit(page, url: str, shot: str) -> tuple[str, float]:
+    """Open ``url``; the text of its main part and the seconds until the page had loaded."""
+    started = time.perf_counter()
+    response = page.goto(url, wait_until="load", timeout=int(BOUND_S * 3000))
+    seconds = time.perf_counter() - started
+    assert response is not None and response.status == 200, url
+    page.screenshot(path=str(SHOTS / f"scale-{shot}.png"))
+    return page.inner_text("main"), seconds
+
+
+def numbers(text: str) -> tuple[int, int, int]:
+    found = COUNT.search(text)
+    assert found, text[:1000]
+    first, last, total = (int(g.replace(".", "")) for g in found.groups())
+    return first, last, total
+
+
+def test_home_shows_counts_and_top_lists(server: str, page, ledger: ScaleLedger) -> None:
+    text, seconds = visit(page, server + "/", "home")
+    assert f"{ledger.quotations:,} Zitate".replace(",", ".") in text and seconds < BOUND_S
+    assert "Jens Stoltenberg" in text and re.search(r"12 von [\d.]+ Sprechern", text)
+
+
+def test_search_then_three_pages_deeper(server: str, page) -> None:
+    text, seconds = visit(page, server + "/search?q=Truppen", "search")
+    first, last, total = numbers(text)
+    assert (first, last) == (1, 50) and total > 10_000 and seconds < BOUND_S
+    assert "gezählt in 2.000" in page.inner_text("aside.facets")
+    for n in range(1, 4):
+        started = time.perf_counter()
+        page.click("a.next")
+        page.wait_for_load_state("load")
+        assert time.perf_counter() - started < BOUND_S
+        assert numbers(page.inner_text("main")) == (n * 50 + 1, (n + 1) * 50, total)
+    page.screenshot(path=str(SHOTS / "scale-search-page-4.png"))
+
+
+def test_speaker_page_and_its_next_page(server: str, page) -> None:
+    text, seconds = visit(page, server + "/speaker/jens-stoltenberg", "speaker")
+    first, last, total = numbers(text)
+    assert (first, last) == (1, 50) and total > 10_000 and seconds < BOUND_S
+    assert page.locator("svg.timeline a.tl-mark").count() >= 40
+    page.click("a.next")
+    page.wait_for_load_state("load")
+    assert numbers(page.inner_text("main")) == (51, 100, total)
+
+
+def test_claims_list_and_a_much_reported_claim(server: str, page, ledger: ScaleLedger) -> None:
+    text, seconds = visit(page, server + "/claims", "claims")
+    assert numbers(text) == (1, 50, ledger.claims) and seconds < BOUND_S
+    page.locator("ul.claims a").first.click()
+    page.wait_for_url("**/claim/**")
+    page.screenshot(path=str(SHOTS / "scale-claim.png"))
+    text = page.inner_text("main")
+    store = open_store(ledger.path)
+    contra = store.count_claim_statements(page.url.rsplit("/", 1)[1], stances=("denies", "hedges"))
+    store.close()
+    assert contra > 50 and numbers(text.split("Widersprüche und Einschränkungen", 1)[1]) == (1, 50, contra)
+    _, _, reports = numbers(text.split("Wie die Medien berichteten", 1)[1])
+    assert reports >= 2000 and page.locator("table.compare tbody tr").count() == 50
+
+
+def test_a_deep_page_by_number_and_a_deep_timeline(server: str, page, ledger: ScaleLedger) -> None:
+    last = -(-ledger.speakers // 50)
+    text, seconds = visit(page, server + f"/speakers?page={last}", "speakers-last")
+    _, end, total = numbers(text)
+    assert end == total == ledger.speakers and seconds < BOUND_S and page.locator("a.next").count() == 0
+    text, seconds = visit(page, server + "/timeline?speaker=Olaf+Scholz&since=2020", "timeline")
+    assert numbers(text)[:2] == (1, 100) and seconds < BOUND_S
+    assert page.locator("svg.timeline a.tl-mark").count() >= 50
