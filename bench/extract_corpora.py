@@ -17,11 +17,21 @@ Prints per corpus the articles, quotations, date mentions, errors (each with
 a one-line reproducer) and articles/s.  With ``--dump`` every extraction is
 written one line per article, so that two runs (before and after a change
 that must not change results) can be compared with ``cmp``.
+
+``--scaling SIZE ...`` instead extracts one article of each size (in characters),
+made by joining wikinews-quotes train texts, each in a fresh process, and
+prints CPU seconds (first with every word new, as a new article meets them;
+again with the word analyses memoised; again without the dates stage),
+seconds per 100 kB and peak memory: cost that grows faster than the size
+shows at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
 import sys
 import time
 import traceback
@@ -135,11 +145,65 @@ def run(name: str, items: Iterator[Item], dump: TextIO | None) -> Tally:
     return tally
 
 
+def _joined_text(size: int) -> str:
+    """wikinews-quotes train texts joined as paragraphs up to ``size`` characters: one long article."""
+    parts: list[str] = []
+    length = 0
+    while length < size:
+        for path in sorted(corpus("wikinews-quotes", "train").glob("*.json")):
+            text = json.loads(path.read_text(encoding="utf-8"))["originalText"]
+            parts.append(text)
+            length += len(text) + 2
+            if length >= size:
+                break
+    return "\n\n".join(parts)[:size]
+
+
+def _one_size(size: int) -> None:
+    """Extract one article of ``size`` characters in this process and print the figures as JSON."""
+    extract(Article(id="warm", source="warm", text="„Gut“, sagte er am Montag.", language="de"))
+    article = Article(id="big", source="big", text=_joined_text(size), published="2020-01-01", language="de")
+    figures: dict[str, float] = {"size": size}
+    # first with every word new to the memoised analyses (as a new article meets them), then again
+    for name, skip in (("cold", frozenset()), ("no_dates", frozenset({"dates"})), ("warm", frozenset())):
+        started = time.process_time()
+        extraction = extract(article, skip)
+        figures[name] = time.process_time() - started
+    figures["quotations"] = len(extraction.quotations)
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))
+
+
+def scaling(sizes: list[int]) -> None:
+    """``_one_size`` for each size in a fresh process (so peak memory is the article's own)."""
+    print(
+        f"{'characters':>10} {'quotations':>10} {'CPU s':>7} {'s/100kB':>8} {'again':>7} {'no dates':>8} {'peak MB':>8}"
+    )
+    for size in sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one-size", str(size)], capture_output=True, text=True, check=True
+        ).stdout
+        f = json.loads(out.strip().splitlines()[-1])
+        print(
+            f"{size:>10} {f['quotations']:>10.0f} {f['cold']:>7.1f} {f['cold'] / size * 1e5:>8.2f} "
+            f"{f['warm']:>7.1f} {f['no_dates']:>8.1f} {f['peak_mb']:>8.0f}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dump", type=Path, help="write every extraction to this file, one line per article")
     parser.add_argument("--only", nargs="+", choices=sorted(SOURCES), help="run only these corpora")
+    parser.add_argument("--scaling", nargs="+", type=int, metavar="SIZE", help="time one article of each size")
+    parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_size:
+        _one_size(args.one_size)
+        return
+    if args.scaling:
+        scaling(args.scaling)
+        return
     extract(Article(id="warm", source="warm", text="„Gut“, sagte er am Montag.", language="de"))  # load models
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     total_errors = 0

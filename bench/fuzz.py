@@ -1,6 +1,6 @@
 """Fuzz extraction for as long as asked, with the strategies and checks of tests/test_fuzz.py.
 
-Usage: .venv/bin/python bench/fuzz.py [MINUTES] [--batch N] [--reader]
+Usage: .venv/bin/python bench/fuzz.py [MINUTES] [--batch N] [--reader] [--fragments N]
 
 Why a bench as well as the tests: CI runs a few dozen derandomised examples
 so the suite stays fast; finding new crashes takes many thousands of fresh
@@ -70,13 +70,14 @@ def _check(article: Article) -> None:
         raise TooSlow(f"{len(article.text)} characters took {seconds:.1f} s of CPU (ceiling {ceiling:.1f} s)")
 
 
-def _articles(reader: bool) -> st.SearchStrategy[Article]:
+def _articles(reader: bool, fragments: int) -> st.SearchStrategy[Article]:
     if not reader:
-        return fuzz.articles()
-    return st.builds(fuzz.through_reader, fuzz.adversarial_text(), fuzz.PUBLISHED).filter(lambda a: a is not None)
+        return fuzz.articles(fragments)
+    texts = fuzz.adversarial_text(fragments)
+    return st.builds(fuzz.through_reader, texts, fuzz.PUBLISHED).filter(lambda a: a is not None)
 
 
-def run(minutes: float, batch: int, reader: bool) -> dict[str, Failure]:
+def run(minutes: float, batch: int, reader: bool, fragments: int = 25) -> dict[str, Failure]:
     """Batches of fresh random examples until ``minutes`` have passed; the failures by kind."""
     failures: dict[str, Failure] = {}
     examples = 0
@@ -106,7 +107,7 @@ def run(minutes: float, batch: int, reader: bool) -> dict[str, Failure]:
         report_multiple_bugs=True,
         suppress_health_check=list(HealthCheck),
         print_blob=False,
-    )(given(_articles(reader))(property_))
+    )(given(_articles(reader, fragments))(property_))
     deadline = time.monotonic() + minutes * 60
     batches = 0
     while time.monotonic() < deadline:
@@ -125,8 +126,9 @@ def main() -> None:
     parser.add_argument("minutes", nargs="?", type=float, default=5.0, help="how long to fuzz (default 5)")
     parser.add_argument("--batch", type=int, default=200, help="examples per Hypothesis run (default 200)")
     parser.add_argument("--reader", action="store_true", help="read each text as a .txt file first")
+    parser.add_argument("--fragments", type=int, default=25, help="most pieces in one text (default 25)")
     args = parser.parse_args()
-    failures = run(args.minutes, args.batch, args.reader)
+    failures = run(args.minutes, args.batch, args.reader, args.fragments)
     for failure in failures.values():
         a = failure.article
         print(f"\n{failure.kind} (seen {failure.seen} times): {failure.message}")
