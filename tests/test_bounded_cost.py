@@ -88,7 +88,7 @@ def _models_loaded() -> None:
 def test_a_long_article_costs_in_proportion_to_its_length() -> None:
     """Per-quotation scans over the whole article (speakers, rule filters, following frames, free
     indirect sources) made 1 MB take 58 s.  Counted after analysis, whose linear cost would hide
-    them at this size; the dates stage has its own (strict xfail) test below."""
+    them at this size; the dates stage has its own test below."""
 
     def make(n: int) -> Callable[[], Any]:
         doc = make_doc(news(n))

@@ -141,7 +141,8 @@ def own_features(
 
     This runs for every token of every quotation's window, so what repeats is made once:
     the strings of each sentence distance and of each position with its distance per
-    window, and each token's ``parts`` (``token_parts(base)``) per article.
+    window, each token's ``parts`` (``token_parts(base)``) per article, and each distinct
+    dict per window (tokens alike in every feature share one: the tagger only reads them).
     """
     first, last = min(quote), max(quote)
     sentences = doc.sentences
@@ -149,6 +150,7 @@ def own_features(
     quote_paragraph = sentences[first_sentence].paragraph
     type_rel: dict[tuple[str, str], str] = {}
     by_sd: dict[int, tuple[str, str]] = {}
+    made: dict[tuple[str, str, int, bool, bool, TokenParts], dict[str, float | str]] = {}
     out: list[dict[str, float | str]] = []
     for i in tokens:
         if i in quote:
@@ -167,23 +169,28 @@ def own_features(
             type_rel[key] = f"{quote_type}|{rel}|{bucket}"
         if sd not in by_sd:
             by_sd[sd] = (str(max(-LOOKBACK, min(LOOKAHEAD, sd))), f"{quote_type}|{sd}")
-        sd_text, type_sd = by_sd[sd]
-        pos, cue, lem = parts[i] if parts is not None else token_parts((base[i],))[0]
-        out.append(
-            {
+        part = parts[i] if parts is not None else token_parts((base[i],))[0]
+        other = bool(other_quotes[i]) and i not in quote
+        same_paragraph = sentences[si].paragraph == quote_paragraph
+        alike = (rel, bucket, sd, other, same_paragraph, part)
+        features = made.get(alike)
+        if features is None:
+            sd_text, type_sd = by_sd[sd]
+            pos, cue, lem = part
+            features = made[alike] = {
                 "a_rel": rel,
                 "a_dist": bucket,
                 "a_sd": sd_text if rel != "in" else "0",
                 "a_type": quote_type,
-                "a_other": float(other_quotes[i] and i not in quote),
+                "a_other": float(other),
                 "a_rel_pos": rel + pos,
                 "a_rel_cue": rel + cue,
                 "a_type_rel": type_rel[key],
                 "a_type_sd": type_sd,
                 "a_rel_lem": rel + lem,
-                "a_para": float(sentences[si].paragraph == quote_paragraph),
+                "a_para": float(same_paragraph),
             }
-        )
+        out.append(features)
     return out
 
 
