@@ -137,11 +137,12 @@ def test_api_speakers_and_claims_page_by_offset(client: TestClient, ledger: Scal
 
 def test_api_one_claim_and_one_speaker_page_their_statements(client: TestClient, store: SQLiteStore) -> None:
     members = store.claim_members("c000000")
-    statements, answers = walk(client, "/api/claims/c000000", "statements", "offset", limit=25)
+    statements, answers = walk(client, "/api/claims/c000000", "statements", "after", limit=25)
     assert len(members) > 50 and answers[0]["total"] == len(members)
     assert sorted(s["quotation_id"] for s in statements) == sorted(m[0] for m in members)
     assert {s["stance"] for s in statements} == {"affirms", "denies", "hedges"}
-    reports, _ = walk(client, "/api/claims/c000000/compare", "reports", "offset", limit=40)
+    assert [date_key(s) for s in statements] == sorted(date_key(s) for s in statements), "merged in date order"
+    reports, _ = walk(client, "/api/claims/c000000/compare", "reports", "after", limit=40)
     assert len(reports) == len(members)
     speaker = query.speaker(store, "jens-stoltenberg")
     assert speaker is not None and speaker.variants == ("Stoltenberg",)
@@ -345,7 +346,8 @@ def test_every_query_behind_a_route_uses_an_index(recorded: dict[str, list[str]]
             continue
         plan = store.explain_sql(sql)
         assert not _scans_quotations(plan), (sql, plan)
-        bounded_sort = ("MATCH", "claim_members", "q.article_id = ")  # a search's matches, a claim, an article
+        # a search's matches, who denies or hedges a claim, an article's quotations
+        bounded_sort = ("MATCH", "m.claim_id = ", "q.article_id = ")
         if "FROM quotations q" in sql and not any(part in sql for part in bounded_sort):
             assert not any("TEMP B-TREE FOR ORDER BY" in line for line in plan), (sql, plan)
 

@@ -283,12 +283,12 @@ def _claim_or_404(store: Any, claim_id: str) -> Claim:
 @router.get(
     "/claims/{claim_id}",
     summary="One claim with a page of its statements and their stances",
-    description="`total` counts the claim's statements; `next` is the `offset` of the following page, or null.",
+    description="`total` counts the claim's statements; pass `next` back as `after` for the following page.",
     responses={**NOT_FOUND, **BAD_REQUEST},
 )
-def api_claim(store: StoreDep, claim_id: str, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def api_claim(store: StoreDep, claim_id: str, limit: Limit = 50, after: After = None) -> dict[str, Any]:
     found = _claim_or_404(store, claim_id)
-    page = query.claim_statements_page(store, claim_id, limit=limit, offset=offset)
+    page = query.claim_statements_page(store, claim_id, after=after, limit=limit)
     statements = [{**row_json(r), "stance": stance, "similarity": sim} for r, stance, sim in page.items]
     return {**page_json(page, "statements", statements), "claim": claim_json(found)}
 
@@ -298,9 +298,9 @@ def api_claim(store: StoreDep, claim_id: str, limit: Limit = 50, offset: Offset 
     summary="How each outlet reported a claim: type, wording diff, framing; a page of statements at a time",
     responses={**NOT_FOUND, **BAD_REQUEST},
 )
-def api_compare_claim(store: StoreDep, claim_id: str, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def api_compare_claim(store: StoreDep, claim_id: str, limit: Limit = 50, after: After = None) -> dict[str, Any]:
     found = _claim_or_404(store, claim_id)
-    page = query.compare_claim_page(store, found, limit=limit, offset=offset)
+    page = query.compare_claim_page(store, found, after=after, limit=limit)
     return {**page_json(page, "reports", [report_json(r) for r in page.items]), "claim": claim_json(found)}
 
 

@@ -337,21 +337,37 @@ def claim_summary(store: Store, claim_id: str) -> Claim | None:
 
 
 def claim_statements_page(
-    store: Store, claim_id: str, *, stances: Sequence[str] | None = None, limit: int = 50, offset: int = 0
+    store: Store,
+    claim_id: str,
+    *,
+    stances: Sequence[str] | None = None,
+    after: str | None = None,
+    limit: int = 50,
+    start: int = 0,
 ) -> Page[tuple[LedgerRow, str, float]]:
-    """One page of a claim's members as ``(row, stance, similarity)``, in date order, with total and next offset."""
-    limit, offset = _check_limit(limit), _check_offset(offset)
-    items = store.claim_statements(claim_id, stances=stances, limit=limit, offset=offset)
-    return _offset_page(items, store.count_claim_statements(claim_id, stances=stances), offset)
+    """One page of a claim's members as ``(row, stance, similarity)``, in date order, with total and next cursor.
+
+    A much-repeated claim is a long list: it pages by cursor like the other
+    quotation lists (pass ``next`` as ``after``).
+    """
+    after = _check_cursor(after)
+    limit = _check_limit(limit)
+    items = store.claim_statements(claim_id, stances=stances, limit=limit + 1, after=after)
+    page = _keyset_page(
+        [row for row, _, _ in items], limit, store.count_claim_statements(claim_id, stances=stances), start
+    )
+    return dataclasses.replace(page, items=items[:limit])  # type: ignore[arg-type]
 
 
-def compare_claim_page(store: Store, claim: Claim, *, limit: int = 50, offset: int = 0) -> Page[Any]:
+def compare_claim_page(
+    store: Store, claim: Claim, *, after: str | None = None, limit: int = 50, start: int = 0
+) -> Page[Any]:
     """How each outlet reported one page of a claim's statements (``claims.compare.OutletReport``).
 
     Only the articles of this page are read, so a claim reported 10,000 times
     costs what one reported 50 times does.
     """
-    members = claim_statements_page(store, claim.id, limit=limit, offset=offset)
+    members = claim_statements_page(store, claim.id, after=after, limit=limit, start=start)
     return dataclasses.replace(members, items=compare_statements(store, claim, members.items))  # type: ignore[arg-type]
 
 

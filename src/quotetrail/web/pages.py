@@ -25,8 +25,8 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from .. import query
-from ..model import QUOTATION_TYPES, Article, Quotation
-from ..store import open_store
+from ..model import QUOTATION_TYPES, Article, LedgerRow, Quotation
+from ..store import Store, open_store
 from .deps import StoreDep
 from .filters import CURSOR_PATTERN, PageFilters, PageNumber, check_date, has_words, public_source
 from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token, csrf_token_is_valid, forbidden, new_csrf_nonce
@@ -148,48 +148,58 @@ def timeline(
     position = start if after else 0
     colour_by, title, next_url = None, q or speaker or claim or "", None
     if claim:
-        found = query.claim_summary(store, claim)
-        if found is None:
-            raise HTTPException(404, f"no claim {claim!r}")
-        members = query.claim_statements_page(store, claim, limit=TIMELINE_SIZE, offset=(page - 1) * TIMELINE_SIZE)
-        result = dataclasses.replace(members, items=[row for row, _, _ in members.items])
-        colour_by = {row.quotation_id: stance for row, stance, _ in members.items}
-        title, position = found.text, result.start
-        next_url = numbered_next("/timeline", result, page, claim=claim)
+        result, colour_by, title = _claim_timeline(store, claim, after, position or 0)
+        next_url = keyset_next("/timeline", result, position is not None, claim=claim)
     elif text or who:
-        if text and not has_words(text):
-            result = query.Page([], 0)
-        elif text:
-            result = query.timeline_page(
-                store,
-                text,
-                since=since,
-                until=until,
-                speaker=who,
-                after=after,
-                limit=TIMELINE_SIZE,
-                start=position or 0,
-            )
-        else:
-            result = query.quotations_page(
-                store, speaker=who, since=since, until=until, after=after, limit=TIMELINE_SIZE, start=position or 0
-            )
+        result = _statements_timeline(store, text, who, since, until, after, position or 0)
         next_url = keyset_next("/timeline", result, position is not None, q=text, speaker=who, since=since, until=until)
     else:
         result = query.Page([], 0)
-    rows = result.items
     return render(
         "timeline.html",
         page=result,
         known=position is not None,
         next_url=next_url,
-        rows=rows,
-        chart=Markup(render_timeline(rows, colour_by)),
+        rows=result.items,
+        chart=Markup(render_timeline(result.items, colour_by)),
         q=q or "",
         speaker=speaker or "",
         title=title,
         colour_by=colour_by,
-        undated=sum(1 for r in rows if not r.said_on),
+        undated=sum(1 for r in result.items if not r.said_on),
+    )
+
+
+def _claim_timeline(
+    store: Store, claim_id: str, after: str | None, start: int
+) -> tuple[query.Page[LedgerRow], dict[str, str], str]:
+    """One cursor page of a claim's members, their stances (the chart's colours) and the claim's text."""
+    found = query.claim_summary(store, claim_id)
+    if found is None:
+        raise HTTPException(404, f"no claim {claim_id!r}")
+    members = query.claim_statements_page(store, claim_id, after=after, limit=TIMELINE_SIZE, start=start)
+    stances = {row.quotation_id: stance for row, stance, _ in members.items}
+    return dataclasses.replace(members, items=[row for row, _, _ in members.items]), stances, found.text
+
+
+def _statements_timeline(
+    store: Store,
+    text: str | None,
+    who: str | None,
+    since: str | None,
+    until: str | None,
+    after: str | None,
+    start: int,
+) -> query.Page[LedgerRow]:
+    """One cursor page of the statements on a topic (nested quotations left out) or by a speaker."""
+    if text and not has_words(text):  # "!!!": no word to look for, so nothing matches
+        return query.Page([], 0)
+    if text:
+        return query.timeline_page(
+            store, text, since=since, until=until, speaker=who, after=after, limit=TIMELINE_SIZE, start=start
+        )
+    return query.quotations_page(
+        store, speaker=who, since=since, until=until, after=after, limit=TIMELINE_SIZE, start=start
     )
 
 
@@ -284,8 +294,8 @@ def claims(store: StoreDep, q: str | None = None, page: PageNumber = 1) -> HTMLR
 
 
 @router.get("/claim/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
-def claim(store: StoreDep, claim_id: str, page: PageNumber = 1) -> HTMLResponse:
-    """A claim: who contradicts or hedges it, then a numbered page of its reports with the outlet comparison.
+def claim(store: StoreDep, claim_id: str, after: Cursor = None, start: Position | None = None) -> HTMLResponse:
+    """A claim: who contradicts or hedges it, then a page of its reports (cursor paging) with the outlet comparison.
 
     Only this page's articles are read for the comparison, so a claim
     reported 10,000 times renders as fast as one reported 50 times.
@@ -294,15 +304,16 @@ def claim(store: StoreDep, claim_id: str, page: PageNumber = 1) -> HTMLResponse:
     if found is None:
         raise HTTPException(404, f"no claim {claim_id!r}")
     contra = query.claim_statements_page(store, claim_id, stances=("denies", "hedges"), limit=PAGE_SIZE)
-    members = query.claim_statements_page(store, claim_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    position = start if after else 0
+    members = query.claim_statements_page(store, claim_id, after=after, limit=PAGE_SIZE, start=position or 0)
     rows = [row for row, _, _ in members.items]
     stance = {row.quotation_id: s for row, s, _ in [*members.items, *contra.items]}
     return render(
         "claim.html",
         claim=found,
         page=members,
-        known=True,
-        next_url=numbered_next(f"/claim/{found.id}", members, page),
+        known=position is not None,
+        next_url=keyset_next(f"/claim/{found.id}", members, position is not None),
         rows=rows,
         contra=contra,
         stance=stance,
