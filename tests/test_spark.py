@@ -26,6 +26,7 @@ from quotetrail.ingest_job import ingest_paths
 from quotetrail.ledgerfile import _parquet_schema
 from quotetrail.model import Article, Problem
 from quotetrail.spark import job as spark_job
+from quotetrail.spark.claims import ClaimOptions
 from quotetrail.spark.inputs import plan_inputs
 from quotetrail.spark.output import dataset_rows, iter_quotations
 from quotetrail.spark.rows import ARTICLE_FIELDS, extraction_to_rows, ledger_order
@@ -42,6 +43,8 @@ TEXTS = {
     "b.txt": " date 2022-02\nBundeskanzler Olaf Scholz sagte: „Wir werden keine Soldaten schicken.“ "
     "Laut Scholz gebe es dafür keine Mehrheit.",
     "f.txt": f"„Das ist Gift“, sagte Anna Berg am Montag. {POISON}",
+    "i.txt": " date 2024-06-03\n„Die Nato hat keine Pläne, Truppen in die Ukraine zu entsenden“, wiederholte Jens "
+    "Stoltenberg am Montag. Die Verbündeten berieten in Brüssel.",
 }
 OBJECTS = [
     {
@@ -115,7 +118,7 @@ def _ingest_export(folder: Path, db: Path, out: Path) -> None:
     """Single-process ``ingest`` then ``export`` to Parquet, with the poison article breaking here too."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pipeline, "find_quotations", _failing_on_poison)
-        summary = ingest_paths(open_store(db), [folder])
+        summary = ingest_paths(open_store(db), [folder], group_claims=True)
     assert summary.failed > 0
     result = CliRunner().invoke(main, ["--db", str(db), "export", "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -125,11 +128,12 @@ def _ingest_export(folder: Path, db: Path, out: Path) -> None:
 def both(
     spark: Any, corpus: Path, runs: list[spark_job.ExtractSummary], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, Path, Path, spark_job.ExtractSummary]:
-    """The corpus through Spark (4 partitions) and through ingest + export."""
+    """The corpus through Spark (4 partitions, with claims) and through ingest (with claims) + export."""
     work = tmp_path_factory.mktemp("both")
+    options = spark_job.ExtractOptions(partitions=4, claims=ClaimOptions())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(spark_job, "extract_files", _poisoned_extract_files)
-        summary = spark_job.run_extract(spark, [str(corpus)], str(work / "out"), spark_job.ExtractOptions(partitions=4))
+        summary = spark_job.run_extract(spark, [str(corpus)], str(work / "out"), options)
     runs.append(summary)
     _ingest_export(corpus, work / "single.db", work / "single.parquet")
     return work / "out", work / "single.db", work / "single.parquet", summary
@@ -152,11 +156,11 @@ def test_plan_lists_inputs_as_ingest_does_and_reports_what_matches_nothing(corpu
     table = tmp_path / "t.parquet"
     pq.write_table(pa.table({"text": ["x"]}), str(table))
     plan = plan_inputs([str(corpus / "*.txt"), str(tmp_path / "nothing-*.json"), str(table)])
-    assert [Path(p).name for _, p in plan.files] == ["a.txt", "b.txt", "e.txt", "f.txt"]
+    assert [Path(p).name for _, p in plan.files] == ["a.txt", "b.txt", "e.txt", "f.txt", "i.txt"]
     assert [p for _, p in plan.parquet] == [str(table)]
     [(_, problem)] = plan.problems
     assert problem.path.endswith("nothing-*.json") and "matches" in problem.reason
-    assert sorted(n for n, _ in [*plan.files, *plan.parquet, *plan.problems]) == list(range(6))
+    assert sorted(n for n, _ in [*plan.files, *plan.parquet, *plan.problems]) == list(range(7))
 
 
 def test_spark_quotations_are_the_export_row_for_row(both: tuple[Path, Path, Path, Any]) -> None:
@@ -229,6 +233,21 @@ def test_parquet_rows_are_read_with_the_json_field_mapping(
     assert {"Christian Lindner", "Frank Werneke"} <= {q["speaker"] for q in quotations}
 
 
+def test_claims_group_restatements_as_the_single_machine_does(both: tuple[Path, Path, Path, Any]) -> None:
+    out, _db, _single, summary = both
+    quotations = dataset_rows(out, "quotations")
+    claims = {c["claim_id"]: c for c in dataset_rows(out, "claims")}
+    assert all(q["claim_id"] in claims for q in quotations)
+    nato = [q for q in quotations if q["text"].startswith("Die Nato hat keine Pläne")]
+    assert len(nato) == 2 and nato[0]["claim_id"] == nato[1]["claim_id"], "a restatement joins the claim"
+    claim = claims[nato[0]["claim_id"]]
+    assert claim["members"] == [q["quotation_id"] for q in nato]  # date order
+    assert (claim["first_said"], claim["last_said"]) == ("2024-05-22", "2024-06-03")
+    assert sum(len(c["members"]) for c in claims.values()) == len(quotations)
+    texts = {q["text"] for q in quotations}
+    assert len(dataset_rows(out, "embeddings")) == len(texts) == summary.claims.texts_embedded < len(quotations)
+
+
 def test_models_load_once_per_worker_process(both: Any, runs: list[spark_job.ExtractSummary]) -> None:
     pids = set().union(*(r.worker_pids for r in runs))
     loadings = sum(r.model_loadings for r in runs)
@@ -237,12 +256,18 @@ def test_models_load_once_per_worker_process(both: Any, runs: list[spark_job.Ext
     assert 1 <= len(pids) <= 2 < tasks, "local[2]: two reused worker processes serve every task"
 
 
-def test_cli_writes_the_datasets_and_refuses_to_overwrite_unasked(spark: Any, corpus: Path, tmp_path: Path) -> None:
+def test_cli_writes_the_datasets_and_refuses_to_overwrite_unasked(
+    spark: Any, both: tuple[Path, Path, Path, Any], corpus: Path, tmp_path: Path
+) -> None:
     """Last in the module: the command stops the session when it ends."""
     args = ["spark", "extract", str(corpus / "a.txt"), str(corpus / "b.txt"), str(tmp_path / "out")]
-    first = CliRunner().invoke(main, [*args, "--master", "local[2]", "--partitions", "2"])
+    embeddings = str(both[0] / "embeddings")
+    first = CliRunner().invoke(
+        main, [*args, "--master", "local[2]", "--partitions", "2", "--embeddings-from", embeddings]
+    )
     assert first.exit_code == 0, first.output
     assert "2 files read: 2 articles" in first.output
+    assert "claims: 4 quotations, 0 texts embedded (4 reused)" in first.output, "texts embedded before are reused"
     assert len(dataset_rows(tmp_path / "out", "articles")) == 2
     again = CliRunner().invoke(main, [*args, "--master", "local[2]"])
     assert again.exit_code == 1 and "--overwrite" in again.output

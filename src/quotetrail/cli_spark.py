@@ -33,6 +33,17 @@ def spark() -> None:
     help="Seconds one article may take to extract before it is recorded as an error (0: no limit).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace the datasets of an existing OUTPUT.")
+@click.option(
+    "--claims/--no-claims",
+    "group_claims",
+    default=True,
+    show_default=True,
+    help="Also group the quotations into claims (claims/, embeddings/ and the claim_id column).",
+)
+@click.option(
+    "--embeddings-from",
+    help="An earlier OUTPUT/embeddings dataset: texts embedded there are not embedded again.",
+)
 @click.pass_context
 def extract(
     ctx: click.Context,
@@ -42,13 +53,16 @@ def extract(
     max_bytes: int,
     time_budget: float,
     overwrite: bool,
+    group_claims: bool,
+    embeddings_from: str | None,
 ) -> None:
     """Extract every article under INPUT (folders, files, globs, Parquet) into Parquet datasets in OUTPUT.
 
     OUTPUT gets articles/, quotations/ (the export schema) and errors/ (one row per input that failed;
-    the job goes on with the rest); `quotetrail load OUTPUT` puts them into a database. Exit status as
-    `ingest`: 0 all stored, 3 some inputs failed, 1 nothing stored.
+    the job goes on with the rest), and with --claims claims/ and embeddings/; `quotetrail load OUTPUT`
+    puts them into a database. Exit status as `ingest`: 0 all stored, 3 some inputs failed, 1 nothing stored.
     """
+    from .spark.claims import ClaimOptions
     from .spark.job import ExtractOptions, SparkUnavailable, run_extract, spark_session
     from .spark.worker import Settings
 
@@ -61,6 +75,7 @@ def extract(
         partitions=partitions,
         settings=Settings(max_bytes=max_bytes, time_budget=time_budget or None),
         overwrite=overwrite,
+        claims=ClaimOptions(embeddings_from=embeddings_from) if group_claims else None,
     )
     try:
         session = spark_session(master, "quotetrail extract")

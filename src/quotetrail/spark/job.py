@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from .claims import ClaimOptions, ClaimsSummary
 from .inputs import InputPlan, plan_inputs, shown_path
 from .rows import ARTICLE_FIELDS, ERROR_FIELDS, QUOTATION_FIELDS
 from .worker import Counters, Settings, extract_files, extract_rows
@@ -67,6 +68,7 @@ def spark_session(master: str | None = None, app_name: str = "quotetrail", conf:
     if master is None or master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     if master and master.startswith("local"):  # one machine: the driver talks to itself over loopback only
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         settings |= {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"}
     builder = SparkSession.builder.appName(app_name)
     if master:
@@ -110,6 +112,8 @@ class ExtractSummary:
     model_loadings: int = 0
     worker_pids: set[int] = field(default_factory=set)
     seconds: float = 0.0
+    extract_seconds: float = 0.0  # listing, reading and extraction, before the writes
+    claims: ClaimsSummary | None = None
 
     def line(self) -> str:
         return (
@@ -117,7 +121,7 @@ class ExtractSummary:
             f"{self.quotations} quotations; {self.errors} errors; {self.partitions} partitions, "
             f"models loaded {self.model_loadings} times in {len(self.worker_pids)} worker processes; "
             f"{self.seconds:.1f} s"
-        )
+        ) + (f"\n{self.claims.line()}" if self.claims else "")
 
     @property
     def exit_code(self) -> int:
@@ -134,6 +138,7 @@ class ExtractOptions:
     partitions: int | None = None  # default: 4 tasks per core of the cluster
     settings: Settings = field(default_factory=Settings)
     overwrite: bool = False
+    claims: ClaimOptions | None = None  # group claims too (claims/, embeddings/, claim_id filled)
 
 
 def _counters(sc: Any) -> Counters:
@@ -191,8 +196,10 @@ def _records(spark: Any, plan: InputPlan, options: ExtractOptions, counters: Cou
     return records
 
 
-def _write(spark: Any, records: Any, output: str, mode: str) -> tuple[int, int, int]:
-    """Write the three datasets; returns (articles kept, quotations, errors)."""
+def _write(
+    spark: Any, records: Any, output: str, mode: str, claims: ClaimOptions | None
+) -> tuple[int, int, int, ClaimsSummary | None]:
+    """Write the datasets; returns (articles kept, quotations, errors, the claims' summary)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -207,14 +214,21 @@ def _write(spark: Any, records: Any, output: str, mode: str) -> tuple[int, int, 
     articles = kept.orderBy("file_no", "item_no").select("article.*")
     articles.write.mode(mode).parquet(f"{output}/articles")
     quotations = kept.select(F.explode("quotations").alias("q")).select("q.*")
+    grouped = None
+    if claims is not None:
+        from .claims import group_claims
+
+        quotations, found, vectors, grouped = group_claims(spark, quotations, claims)
+        found.write.mode(mode).parquet(f"{output}/claims")
+        vectors.write.mode(mode).parquet(f"{output}/embeddings")
     order = [F.coalesce(F.col("said_on"), F.lit("~")), "article_id", "start", "quotation_id"]
-    quotations.orderBy(*order).write.mode(mode).parquet(f"{output}/quotations")
+    quotations.select(*QUOTATION_FIELDS).orderBy(*order).write.mode(mode).parquet(f"{output}/quotations")
     errors = records.where(F.col("error").isNotNull()).orderBy("file_no", "item_no").select("error.*")
     errors.write.mode(mode).parquet(f"{output}/errors")
     counts = kept.agg(F.count("*"), F.sum(F.size("quotations"))).first()
     n_errors = records.where(F.col("error").isNotNull()).count()
     kept.unpersist()
-    return int(counts[0]), int(counts[1] or 0), n_errors
+    return int(counts[0]), int(counts[1] or 0), n_errors, grouped
 
 
 def run_extract(spark: Any, inputs: list[str], output: str, options: ExtractOptions | None = None) -> ExtractSummary:
@@ -229,7 +243,9 @@ def run_extract(spark: Any, inputs: list[str], output: str, options: ExtractOpti
     partitions = records.rdd.getNumPartitions()
     try:
         read = records.where("article IS NOT NULL").count()
-        articles, quotations, errors = _write(spark, records, output, "overwrite" if options.overwrite else "error")
+        extracted = time.perf_counter()
+        mode = "overwrite" if options.overwrite else "error"
+        articles, quotations, errors, grouped = _write(spark, records, output, mode, options.claims)
     finally:
         records.unpersist()
     return ExtractSummary(
@@ -242,6 +258,8 @@ def run_extract(spark: Any, inputs: list[str], output: str, options: ExtractOpti
         model_loadings=counters.loadings.value,
         worker_pids=set(counters.pids.value),
         seconds=time.perf_counter() - started,
+        extract_seconds=extracted - started,
+        claims=grouped,
     )
 
 
