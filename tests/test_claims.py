@@ -104,9 +104,15 @@ def test_demo_corpus_stoltenberg_claim(tmp_path: Path) -> None:
     affirming = [rows[q] for q, s in stance.items() if s == "affirms"]
     assert all("ausschließen" not in r.text and r.speaker in (None, "Jens Stoltenberg") for r in affirming)
     assert any(r.speaker == "Emmanuel Macron" and stance[q] in ("denies", "hedges") for q, r in rows.items())
-    # idempotent: a second update places nothing new and keeps the claim
+    # idempotent: a second update places nothing new, writes nothing and keeps the claim
     again = update_claims(store)
-    assert again.new_quotations == 0 and store.claim(top.id) is not None
+    assert again.new_quotations == 0 and again.changed_claims == 0 and store.claim(top.id) is not None
+    from click.testing import CliRunner
+
+    from quotetrail.cli import main
+
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "demo.db"), "claims", "--update"])
+    assert result.exit_code == 0 and "nothing new to group" in result.output and top.id in result.output
 
 
 def test_a_syndicated_story_is_one_statement_with_several_reports(tmp_path: Path) -> None:

@@ -232,3 +232,30 @@ def test_incremental_syndication_equals_the_full_comparison(tmp_path: Path) -> N
     assert sorted(store.syndication()) == sorted(full)
     assert {c: o for c, o, _ in full if c.startswith("copy")} == {"copy1": "orig", "copy2": "orig"}
     assert update_syndication(store, list(texts)) == set()  # each article is compared once
+
+
+def test_syndicated_copies_are_embedded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embeddings cache is keyed by the text: twenty outlets printing one quotation cost one embedding."""
+    encoded: list[str] = []
+
+    def fake_encode(texts: list[str]) -> np.ndarray:
+        encoded.extend(texts)
+        seeds = [int(text_hash(t)[:8], 16) for t in texts]
+        vectors = np.stack([np.random.default_rng(s).normal(size=384) for s in seeds]).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    monkeypatch.setattr("quotetrail.claims.embed.encode", fake_encode)
+    store = open_store(tmp_path / "e.db")
+    quote = "Wir haben keine Pläne, Nato-Truppen in die Ukraine zu schicken"
+    for i, outlet in enumerate(["Spiegel", "Zeit", "Welt"]):
+        text = f"{quote}, sagte er{' ' * i}. Bericht von {outlet}."
+        article = Article(f"s{i}", f"s{i}.txt", text, outlet=outlet, language="de")
+        store.add_extraction(Extraction(article, (Quotation(f"s{i}", "Direct", (Span(0, len(quote)),)),)))
+    update_claims(store)
+    assert encoded == [quote]
+    article = Article("s9", "s9.txt", quote + " und mehr.", outlet="taz", language="de")
+    store.add_extraction(Extraction(article, (Quotation("s9", "Direct", (Span(0, len(quote)),)),)))
+    summary = update_claims(store)
+    assert summary.new_quotations == 1 and encoded == [quote]
+    [claim] = store.claims()
+    assert claim.reports == 4

@@ -10,7 +10,11 @@ from .store import open_store
 
 @click.command()
 @click.argument("query_text", metavar="[QUERY]", required=False)
-@click.option("--update", is_flag=True, help="Group quotations not yet in a claim (embeddings are cached).")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Group the quotations not yet in a claim: reads only those and writes only the claims they change.",
+)
 @click.option("--rebuild", is_flag=True, help="Regroup every quotation from scratch.")
 @click.option("--all", "show_all", is_flag=True, help="Also list claims reported only once.")
 @click.option(
@@ -29,7 +33,12 @@ def claims(
     if update or rebuild:
         from .claims import update_claims
 
-        click.echo(update_claims(store, rebuild=rebuild, join_threshold=join_threshold).line(), err=True)
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage == "embed":
+                click.echo(f"\rembedding {done}/{total} new texts", err=True, nl=done == total)
+
+        summary = update_claims(store, rebuild=rebuild, join_threshold=join_threshold, progress=progress)
+        click.echo(summary.line(), err=True)
     for c in store.claims(query=query_text):
         if c.reports < 2 and not show_all:
             continue

@@ -183,12 +183,13 @@ def _words(g: Group) -> str:
 
 def _index_quotations(indexes: ClaimIndexes, run: _Run, items: list[Item]) -> None:
     """New quotations into the quotation index first: relating a claim must see them."""
-    key = indexes.next_quotation_key
-    for item in items:
+    first = indexes.next_quotation_key
+    for key, item in enumerate(items, start=first):
         run.new_keys[key] = (item.quotation_id, item.text, item.polarity)
-        indexes.quotations.add(key, run.vectors[item.quotation_id])
-        key += 1
-    indexes.next_quotation_key = key
+    if items:
+        vectors = np.stack([run.vectors[item.quotation_id] for item in items])
+        indexes.quotations.add_many(np.arange(first, first + len(items)), vectors)
+    indexes.next_quotation_key = first + len(items)
 
 
 def _repair(store: object, centroids: IndexedCentroids, claim_ids: list[str]) -> list[str]:
