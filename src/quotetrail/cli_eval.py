@@ -74,8 +74,22 @@ def predict(ctx: click.Context, fmt: str, gold_dir: Path, out_dir: Path) -> None
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the package's)."
 )
-def train(train_dir: Path, out_dir: Path | None) -> None:
+@click.option(
+    "--model",
+    type=click.Choice(["crf", "encoder"]),
+    default="crf",
+    show_default=True,
+    help="The CRF taggers, or the encoder tagger (needs the 'train' extra: torch; about an hour on 2 cores).",
+)
+def train(train_dir: Path, out_dir: Path | None, model: str) -> None:
     """Train the quotation tagger from a wikinews-quotes split (use the train split only)."""
+    if model == "encoder":
+        from .quotations.encoder.tagger import model_folder
+        from .quotations.encoder.training import train_encoder
+
+        target = train_encoder(train_dir, out_dir or model_folder(), log=click.echo)
+        click.echo(f"model written to {target} (licence: CC BY-NC-SA 4.0, inherited from the training data)")
+        return
     from .quotations.training import train_from_corpus
 
     target = train_from_corpus(train_dir, out_dir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
@@ -132,8 +133,27 @@ def _fix_marked_types(marks: Marks, quotations: list[Quotation]) -> list[Quotati
     return [replace(q, type="Direct") if len(q.spans) == 1 and (q.start, q.end) in spans else q for q in quotations]
 
 
-def find_quotations(doc: Doc) -> list[Quotation]:
-    """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans."""
+#: The tagger used when none is named: "crf" (fast) or "encoder" (``quotations/encoder/``);
+#: the environment variable QUOTETRAIL_QUOTATIONS overrides it for a process.
+DEFAULT_MODEL = "crf"
+
+
+def quotation_model() -> str:
+    """The tagger this process uses: QUOTETRAIL_QUOTATIONS if set, else ``DEFAULT_MODEL``."""
+    return os.environ.get("QUOTETRAIL_QUOTATIONS") or DEFAULT_MODEL
+
+
+def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
+    """Return every quotation in ``doc`` with quote, cue, speaker-mention, frame and addressee spans.
+
+    ``model`` "encoder" uses the encoder tagger when its model is installed (else the CRF path); "crf" the CRFs.
+    """
+    if (model or quotation_model()) == "encoder":
+        from .encoder import find_encoder_quotations
+
+        found = find_encoder_quotations(doc)
+        if found is not None:
+            return found
     marks = _marks(doc)
     # the taggers' features, shared by both; without models (rules only) they are not needed
     base = base_features(doc) if model_available() else None

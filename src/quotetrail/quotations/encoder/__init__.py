@@ -1,0 +1,80 @@
+"""The encoder mode of quotation finding: a fine-tuned multilingual-e5-small tags quotations and their roles.
+
+``find_encoder_quotations`` is the encoder's counterpart of
+``quotations.find_quotations``'s CRF path: the encoder finds quotation spans
+with their type, the rules drop scare quotes, fix the type of marked quotes
+and add nested direct quotes, and the encoder's role head gives every
+quotation its speaker mention, cue, frame and addressee.  Inference runs in
+numpy; training (``training.py``) needs torch, installed with ``.[train]``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import replace
+
+from ...model import Doc, Quotation, Span
+from .tagger import Reading, load_model, model_available, read_article, tag_roles
+
+__all__ = ["find_encoder_quotations", "model_available"]
+
+
+#: Rule-found quotations the encoder missed are added (direct quotes in marks, indirect speech by
+#: source frames and cue clauses); chosen on dev, see docs/accuracy.md.
+ADD_RULE_QUOTATIONS = True
+
+
+def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Quotation] | None:
+    """Every quotation in ``doc`` with its roles, or ``None`` when the encoder model is not installed.
+
+    ``reading`` is the encoder's reading of ``doc`` when already made (the dev experiments reuse it).
+    """
+    from .. import _drop_scare_quotes, _fix_marked_types, _marks, _Taken, add_nested_direct, inherit_speakers
+    from ..rules import find_direct, find_indirect
+
+    model = load_model()
+    if model is None:
+        return None
+    reading = reading or read_article(model, doc)
+    marks = _marks(doc)
+    found = _fix_marked_types(marks, _drop_scare_quotes(marks, reading.quotations))
+    if ADD_RULE_QUOTATIONS:
+        taken = _Taken(len(doc.text))
+        for q in found:
+            taken.add(q)
+        for extra in (*find_direct(doc), *find_indirect(doc)):
+            if not taken.overlaps(extra):
+                found.append(extra)
+                taken.add(extra)
+    found = tag_roles(model, reading.windows, reading.frozen, found)
+    found = [_snap_quotation(doc, q) for q in found]
+    found = sorted(found + add_nested_direct(marks, found), key=lambda q: q.start)
+    return inherit_speakers(doc, found)
+
+
+def _snap(doc: Doc, spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    """Widen spans to whole tokens of the analysis: a word is never cut in two by a piece boundary."""
+    starts = [t.start for t in doc.tokens]
+    out = []
+    for span in spans:
+        first = bisect.bisect_right(starts, span.start) - 1
+        last = bisect.bisect_left(starts, span.end) - 1
+        start = (
+            min(span.start, doc.tokens[first].start)
+            if first >= 0 and doc.tokens[first].end > span.start
+            else span.start
+        )
+        end = max(span.end, doc.tokens[last].end) if last >= 0 and doc.tokens[last].start < span.end else span.end
+        out.append(Span(start, end))
+    return tuple(out)
+
+
+def _snap_quotation(doc: Doc, q: Quotation) -> Quotation:
+    return replace(
+        q,
+        spans=_snap(doc, q.spans),
+        speaker_mention=_snap(doc, q.speaker_mention),
+        cue=_snap(doc, q.cue),
+        frame=_snap(doc, q.frame),
+        addressee=_snap(doc, q.addressee),
+    )

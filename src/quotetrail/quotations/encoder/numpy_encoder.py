@@ -69,6 +69,21 @@ def encoder_layer(
     return layer_norm(x + linear(mid, weights, p + "fo"), weights[p + "oln.w"], weights[p + "oln.b"], eps)
 
 
+def attention_bias(mask: np.ndarray) -> np.ndarray:
+    """Additive attention bias (batch, 1, 1, length): 0 for real tokens, -1e9 for padding."""
+    return np.where(mask, 0.0, -1e9).astype(np.float32)[:, None, None, :]
+
+
+def run_layers(
+    x: np.ndarray, mask: np.ndarray, weights: dict[str, np.ndarray], layers: range, *, heads: int, eps: float
+) -> np.ndarray:
+    """Hidden states after the given layers of the encoder, from hidden states ``x`` before them."""
+    bias = attention_bias(mask)
+    for layer in layers:
+        x = encoder_layer(x, bias, weights, layer, heads, eps)
+    return x
+
+
 def encode(
     words: WordEmbeddings,
     weights: dict[str, np.ndarray],
@@ -82,7 +97,4 @@ def encode(
 ) -> np.ndarray:
     """Hidden states (batch, length, hidden) of padded ``ids`` whose real tokens ``mask`` marks."""
     x = embed(words, weights, ids, extra, eps).astype(np.float32)
-    mask_bias = np.where(mask, 0.0, -1e9).astype(np.float32)[:, None, None, :]
-    for layer in range(layers):
-        x = encoder_layer(x, mask_bias, weights, layer, heads, eps)
-    return x
+    return run_layers(x, mask, weights, range(layers), heads=heads, eps=eps)

