@@ -12,14 +12,14 @@ import base64
 import heapq
 import itertools
 import json
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+from ..dates.calendar import valid_iso
 from ..model import (
     QUOTATION_TYPES,
     Article,
@@ -35,9 +35,6 @@ from ..model import (
     SpeakerMention,
 )
 from .search import fts_query, stem_text
-
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
 
 _MARKS = "„“”\"«»‚‘’›‹'"
 
@@ -115,21 +112,16 @@ def _spans(raw: str) -> tuple[Span, ...]:
 
 
 def check_date(value: str | None, name: str) -> str | None:
-    """Validate a date filter (``2024``, ``2024-05``, ``2024-05-22``); ValueError otherwise."""
+    """Validate a date filter (``2024``, ``2024-05``, ``2024-05-22``); ValueError otherwise.
+
+    The same validator (``dates.calendar.valid_iso``) that guards every date
+    entering the store, so a filter accepts exactly the dates that can be stored.
+    """
     if value is None or value == "":
         return None
-    if not _DATE.match(value) or not _real_date(value):
+    if not valid_iso(value):
         raise ValueError(f"{name} must be a date like 2024, 2024-05 or 2024-05-22, not {value!r}")
     return value
-
-
-def _real_date(value: str) -> bool:
-    parts = [int(p) for p in value.split("-")]
-    try:
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return False
-    return True
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -172,6 +164,8 @@ class SQLiteStore:
                         self.conn.execute(statement)
                 if version == 5:
                     self._fill_span_texts()
+                if version == 9:
+                    self._drop_invalid_dates()
                 if version == 6:
                     for (name,) in self.conn.execute("SELECT DISTINCT name FROM speaker_mentions").fetchall():
                         self.conn.execute(
@@ -199,6 +193,17 @@ class SQLiteStore:
                     qid,
                 ),
             )
+
+    def _drop_invalid_dates(self) -> None:
+        """Migration 9: NULL every stored date that is not a real one (see dates.calendar.valid_iso)."""
+        for table, column in (("articles", "published"), ("quotations", "said_on"), ("speaker_mentions", "seen_on")):
+            values = [
+                r[0] for r in self.conn.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")
+            ]
+            for value in values:
+                if not valid_iso(value):
+                    self.conn.execute(f"UPDATE {table} SET {column} = NULL WHERE {column} = ?", (value,))
+        self.conn.execute("UPDATE quotations SET said_key = '~' WHERE said_on IS NULL")
 
     def close(self) -> None:
         self.conn.close()
@@ -243,7 +248,7 @@ class SQLiteStore:
             (article_id,),
         )
         self.conn.execute(
-            "DELETE FROM quotations_fts WHERE quotation_id IN (SELECT id FROM quotations WHERE article_id = ?)",
+            "DELETE FROM quotations_fts WHERE rowid IN (SELECT rowid FROM quotations WHERE article_id = ?)",
             (article_id,),
         )
         self.conn.execute(
@@ -310,8 +315,9 @@ class SQLiteStore:
                 ),
             )
             self.conn.execute(
-                "INSERT INTO quotations_fts(quotation_id, text, speaker, stems) VALUES (?,?,?,?)",
-                (q.id, text, q.speaker or "", stem_text(text + " " + (q.speaker or ""))),
+                "INSERT INTO quotations_fts(rowid, quotation_id, text, speaker, stems)"
+                " VALUES ((SELECT rowid FROM quotations WHERE id = ?),?,?,?,?)",
+                (q.id, q.id, text, q.speaker or "", stem_text(text + " " + (q.speaker or ""))),
             )
         for m in extraction.mentions:
             self._add_mention(a.id, m, a.published)
@@ -332,33 +338,33 @@ class SQLiteStore:
         without its text (``has_text = 0``), and gets a speaker mention per
         quotation so that the speakers table knows its speakers.  A quotation
         already stored keeps its exact spans and takes the loaded values.
+        Statements run once per batch (``executemany``), not once per row.
         """
         conn = self.conn
+        ids = [r.quotation_id for r in rows]
         conn.execute("BEGIN IMMEDIATE")
         try:
-            created: set[str] = set()
-            for r in rows:
-                if r.article_id not in created:
-                    cursor = conn.execute(
-                        "INSERT INTO articles(id, source, text, title, outlet, agency, published, language, removed,"
-                        " meta, ingested_at, has_text) VALUES (?,?,'',?,?,?,?,'de','[]','[]',?,0)"
-                        " ON CONFLICT(id) DO NOTHING",
-                        (r.article_id, r.source, r.title, r.outlet, r.agency, r.published, _now()),
-                    )
-                    if cursor.rowcount:
-                        created.add(r.article_id)
-                    conn.execute(
-                        "INSERT OR IGNORE INTO article_sources(source, article_id) VALUES (?, ?)",
-                        (r.source, r.article_id),
-                    )
-                conn.execute(
-                    "INSERT INTO quotations(id, article_id, type, spans, speaker, speaker_role, said_on, said_on_text,"
-                    ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key)'
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
-                    " speaker = excluded.speaker, speaker_role = excluded.speaker_role, said_on = excluded.said_on,"
-                    " said_on_text = excluded.said_on_text, text = excluded.text, claim_id = excluded.claim_id,"
-                    " speaker_mention_text = excluded.speaker_mention_text, cue_text = excluded.cue_text,"
-                    " addressee_text = excluded.addressee_text, said_key = excluded.said_key",
+            firsts = {r.article_id: r for r in reversed(rows)}  # the first row of each article
+            conn.executemany(
+                "INSERT INTO articles(id, source, text, title, outlet, agency, published, language, removed,"
+                " meta, ingested_at, has_text, origin) VALUES (?,?,'',?,?,?,?,'de','[]','[]',?,0,'load')"
+                " ON CONFLICT(id) DO NOTHING",
+                [(r.article_id, r.source, r.title, r.outlet, r.agency, r.published, _now()) for r in firsts.values()],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO article_sources(source, article_id) VALUES (?, ?)",
+                {(r.source, r.article_id) for r in rows},
+            )
+            existing = self._rowids(ids)
+            conn.executemany(
+                "INSERT INTO quotations(id, article_id, type, spans, speaker, speaker_role, said_on, said_on_text,"
+                ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key)'
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
+                " speaker = excluded.speaker, speaker_role = excluded.speaker_role, said_on = excluded.said_on,"
+                " said_on_text = excluded.said_on_text, text = excluded.text, claim_id = excluded.claim_id,"
+                " speaker_mention_text = excluded.speaker_mention_text, cue_text = excluded.cue_text,"
+                " addressee_text = excluded.addressee_text, said_key = excluded.said_key",
+                [
                     (
                         r.quotation_id,
                         r.article_id,
@@ -376,24 +382,98 @@ class SQLiteStore:
                         r.cue,
                         r.addressee,
                         r.said_on or "~",
-                    ),
+                    )
+                    for r in rows
+                ],
+            )
+            conn.executemany("DELETE FROM quotations_fts WHERE rowid = ?", [(rowid,) for rowid in existing.values()])
+            rowids = self._rowids(ids)
+            conn.executemany(
+                "INSERT INTO quotations_fts(rowid, quotation_id, text, speaker, stems) VALUES (?,?,?,?,?)",
+                [
+                    (
+                        rowids[r.quotation_id],
+                        r.quotation_id,
+                        r.text,
+                        r.speaker or "",
+                        stem_text(f"{r.text} {r.speaker or ''}"),
+                    )
+                    for r in rows
+                ],
+            )
+            loaded = set()
+            for chunk in _chunks(list(firsts), 500):
+                marks = ",".join("?" * len(chunk))
+                loaded.update(
+                    r[0]
+                    for r in conn.execute(f"SELECT id FROM articles WHERE origin = 'load' AND id IN ({marks})", chunk)
                 )
-                conn.execute("DELETE FROM quotations_fts WHERE quotation_id = ?", (r.quotation_id,))
-                conn.execute(
-                    "INSERT INTO quotations_fts(quotation_id, text, speaker, stems) VALUES (?,?,?,?)",
-                    (r.quotation_id, r.text, r.speaker or "", stem_text(r.text + " " + (r.speaker or ""))),
-                )
-                has_text = conn.execute("SELECT has_text FROM articles WHERE id = ?", (r.article_id,)).fetchone()[0]
-                if r.speaker and not has_text:
+            for r in rows:
+                if r.speaker and r.article_id in loaded:
                     mention = SpeakerMention(
                         r.start, r.start, r.speaker_mention or r.speaker, r.speaker, "unknown", r.speaker_role
                     )
                     self._add_mention(r.article_id, mention, r.published)
-                self.clear_problems(r.source)
+            conn.executemany("DELETE FROM problems WHERE path = ?", [(source,) for source in {r.source for r in rows}])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def _rowids(self, quotation_ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(list(quotation_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(f"SELECT id, rowid FROM quotations WHERE id IN ({marks})", chunk).fetchall())
+        return found
+
+    def load_articles(self, articles: Sequence[Article]) -> None:
+        """Store loaded articles with their text (``load`` of an export with ``--articles``, or a Spark output).
+
+        An article already ingested here is left as it is; one loaded before
+        without its text gets the text now.  Idempotent.
+        """
+        with self.conn:
+            for a in articles:
+                self.conn.execute(
+                    "INSERT INTO articles(id, source, text, title, url, outlet, agency, byline, dateline, author,"
+                    " published, published_source, language, removed, meta, ingested_at, has_text, origin)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'[]','[]',?,?,'load')"
+                    " ON CONFLICT(id) DO UPDATE SET text = excluded.text, has_text = excluded.has_text"
+                    " WHERE articles.has_text = 0",
+                    (
+                        a.id,
+                        a.source,
+                        a.text,
+                        a.title,
+                        a.url,
+                        a.outlet,
+                        a.agency,
+                        a.byline,
+                        a.dateline,
+                        a.author,
+                        a.published,
+                        a.published_source,
+                        a.language,
+                        _now(),
+                        1 if a.text else 0,
+                    ),
+                )
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO article_sources(source, article_id) VALUES (?, ?)", (a.source, a.id)
+                )
+
+    def iter_articles(self, batch: int = 500) -> Iterator[Article]:
+        """Every stored article with its text, in id order, a page at a time (for ``export --articles``)."""
+        last = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            yield from (self._article(r) for r in rows)
+            if len(rows) < batch:
+                return
+            last = rows[-1]["id"]
 
     def add_problem(self, problem: Problem) -> None:
         """Record a problem once: the same input failing the same way again only counts it again."""
@@ -582,7 +662,7 @@ class SQLiteStore:
                 clauses.append(f"q.speaker IN ({','.join('?' * len(names))})")
                 args += names
         if text:
-            clauses.append("q.id IN (SELECT quotation_id FROM quotations_fts WHERE quotations_fts MATCH ?)")
+            clauses.append("q.rowid IN (SELECT rowid FROM quotations_fts WHERE quotations_fts MATCH ?)")
             args.append(fts_query(text))
         if since:  # a statement dated 2024-05 overlaps since=2024-05-10; the first test uses the index
             clauses.append("q.said_key >= ? AND q.said_key < '~' AND q.said_key || '~' >= ?")
