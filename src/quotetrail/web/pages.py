@@ -28,7 +28,7 @@ from .. import query
 from ..model import QUOTATION_TYPES, Article, LedgerRow, Quotation
 from ..store import Store, open_store
 from .deps import StoreDep
-from .filters import CURSOR_PATTERN, PageFilters, PageNumber, check_date, has_words, public_source
+from .filters import PageFilters, PageNumber, check_date, has_words, public_source
 from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token, csrf_token_is_valid, forbidden, new_csrf_nonce
 from .timeline_svg import COLOURS, render_timeline
 
@@ -42,7 +42,8 @@ _env.filters["num"] = lambda n: f"{n:,}".replace(",", ".")  # German thousands: 
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # statements per timeline page: the chart and the list of one page
 FACET_ROWS = 2000  # search facets are counted over at most this many matches
-Cursor = Annotated[str | None, Query(pattern=CURSOR_PATTERN)]
+#: A page's cursor: checked by ``query`` (a 400 saying what is wrong); blank means the first page.
+Cursor = Annotated[str | None, Query(max_length=2000)]
 Position = Annotated[int, Query(ge=0, le=100_000_000)]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 ALLOWED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".md"}
