@@ -19,7 +19,6 @@ import numpy as np
 from ..model import Claim
 from .embed import cached_embeddings, text_hash
 from .group import (
-    CANDIDATES,
     JOIN_THRESHOLD,
     RELATED_LIMIT,
     RELATED_THRESHOLD,
@@ -121,6 +120,33 @@ def _backfill(store: object) -> set[str]:
     return set(store.articles_to_sign())  # type: ignore[attr-defined]
 
 
+class _Nearby:
+    """``place``'s centroids, also noting the claims a new quotation comes within the related threshold of.
+
+    Their lists of contradicting quotations may change: only such a quotation
+    can enter a list, or push one out of the nearest ``3 × RELATED_LIMIT``.
+    One search of twice the candidates serves both (the first ten place the
+    quotation).  A claim found here keeps its centroid unless this update
+    touches it later, and touched claims are related again anyway.
+    """
+
+    def __init__(self, inner: IndexedCentroids, threshold: float) -> None:
+        self.inner = inner
+        self.threshold = threshold
+        self.near: dict[str, Group] = {}
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[Group, float]]:
+        found = self.inner.nearest(vector, 2 * k)
+        self.near.update((g.id, g) for g, similarity in found if similarity >= self.threshold)
+        return found[:k]
+
+    def add(self, group: Group) -> None:
+        self.inner.add(group)
+
+    def moved(self, group: Group) -> None:
+        self.inner.moved(group)
+
+
 def _update(
     store: object,
     rows: list[_Quote],
@@ -139,14 +165,15 @@ def _update(
     indexes = open_indexes(store)
     centroids = IndexedCentroids(store, indexes)
     dropped = _repair(store, centroids, repair)
-    touched = {g.id: g for g in place(items, matrix, centroids, join_threshold)}
+    nearby = _Nearby(centroids, related_threshold)
+    touched = {g.id: g for g in place(items, matrix, nearby, join_threshold)}
     if progress:
         progress("group", len(items), len(items))
     _index_quotations(indexes, run, items)
     for g in centroids.load(claim_ids=sorted((set(repair) | refresh) - set(dropped))):
         touched.setdefault(g.id, g)
     members = _members(store, list(touched.values()), run)
-    relate = _to_relate(centroids, touched, run, items, related_threshold)
+    relate = [g for g in {**nearby.near, **touched}.values() if g.size >= 2]
     related = {g.id: _related(store, indexes, g, members, run, related_threshold) for g in relate}
     related = _changed_relations(store, related, touched)
     vectors = _member_vectors(store, members, run)
@@ -245,23 +272,6 @@ def _member_vectors(store: object, members: dict[str, list[_Quote]], run: _Run) 
         matrix = cached_embeddings(store, [q.text for q in stored])
         out.update({q.quotation_id: matrix[i] for i, q in enumerate(stored)})
     return out
-
-
-def _to_relate(
-    centroids: IndexedCentroids, touched: dict[str, Group], run: _Run, items: list[Item], threshold: float
-) -> list[Group]:
-    """Claims whose list of contradicting quotations may have changed.
-
-    Those whose centroid moved, and those a new quotation comes within
-    ``threshold`` of: only such a quotation can enter the list, or push one
-    out of the nearest ``3 × RELATED_LIMIT``.
-    """
-    out = {g.id: g for g in touched.values() if g.size >= 2}
-    for item in items:
-        for g, similarity in centroids.nearest(run.vectors[item.quotation_id], CANDIDATES * 2):
-            if similarity >= threshold and g.size >= 2:
-                out.setdefault(g.id, g)
-    return list(out.values())
 
 
 def _related(
