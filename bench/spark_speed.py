@@ -16,7 +16,10 @@ and train, 850 articles, so that a job is long enough to measure):
    for row, on all the files and on the dev split alone.
 
 The machine's load average is printed beside each figure: other work on the
-two cores slows every run alike.
+two cores slows every run.  The CPU time of each run is printed too (this
+process and, for Spark, every process it started: the JVM and the Python
+workers), so the cost per article can be compared however busy the machine
+was.
 """
 
 from __future__ import annotations
@@ -46,6 +49,52 @@ def _name(master: str) -> str:
     return master.replace("[", "").replace("]", "")
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def tree_cpu() -> dict[str, float]:
+    """CPU seconds (user + system) of this process and its live descendants, by program name."""
+    totals: dict[str, float] = {}
+    todo, tick = [os.getpid()], os.sysconf("SC_CLK_TCK")
+    while todo:
+        pid = todo.pop()
+        try:
+            name, fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        name = name.split("(", 1)[1]
+        values = fields.split()
+        totals[name] = totals.get(name, 0.0) + (int(values[11]) + int(values[12])) / tick
+        todo += _children(pid)
+    return totals
+
+
+def cpu_since(before: dict[str, float]) -> tuple[float, str]:
+    """CPU seconds used since ``before``, in all, and as 'name N s' per program."""
+    now = tree_cpu()
+    used = {name: now[name] - before.get(name, 0.0) for name in now}
+    parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(used.items()) if seconds >= 0.05)
+    return sum(used.values()), parts
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a live process in MB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
@@ -53,13 +102,14 @@ def load() -> str:
 def single_process(inputs: list[Path], work: Path) -> tuple[float, list[dict], int]:
     """Ingest + export in this process; returns (seconds for ingest, exported rows, articles)."""
     store = open_store(work / "single.db")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), tree_cpu()
     summary = ingest_paths(store, inputs)
-    seconds = time.perf_counter() - started
+    seconds, (cpu, _) = time.perf_counter() - started, cpu_since(cpu)
     write_ledger(store.iter_ledger(), "parquet", work / "single.parquet")
     rows = pq.read_table(str(work / "single.parquet")).to_pylist()
     print(
-        f"single process: {summary.articles} articles in {seconds:.1f} s = {summary.articles / seconds:.1f} articles/s ({load()})"
+        f"single process: {summary.articles} articles in {seconds:.1f} s = {summary.articles / seconds:.1f} articles/s; "
+        f"CPU {cpu:.1f} s = {1000 * cpu / summary.articles:.0f} ms per article ({load()})"
     )
     return seconds, rows, summary.articles
 
@@ -71,7 +121,10 @@ def spark_run(master: str, inputs: list[Path], warm_up: Path, work: Path) -> Ext
     session = time.perf_counter() - started
     try:
         warm = run_extract(spark, [str(warm_up)], str(work / f"warm-{_name(master)}"))
+        cpu = tree_cpu()
         summary = run_extract(spark, [str(p) for p in inputs], str(work / _name(master)), ExtractOptions())
+        cpu, parts = cpu_since(cpu)
+        memory = max((rss_mb(pid) for pid in summary.worker_pids), default=0.0)
     finally:
         spark.stop()
     rate = summary.articles / summary.seconds
@@ -82,8 +135,10 @@ def spark_run(master: str, inputs: list[Path], warm_up: Path, work: Path) -> Ext
     print(
         f"  {summary.articles} articles in {summary.seconds:.1f} s = {rate:.1f} articles/s "
         f"(reading and extraction {summary.extract_seconds:.1f} s, writing {summary.seconds - summary.extract_seconds:.1f} s; "
-        f"{summary.partitions} partitions, models loaded {summary.model_loadings} more times) ({load()})"
+        f"{summary.partitions} partitions, models loaded {summary.model_loadings} more times); "
+        f"CPU {cpu:.1f} s = {1000 * cpu / summary.articles:.0f} ms per article [{parts}] ({load()})"
     )
+    print(f"  largest Python worker: {memory:.0f} MB resident")
     return summary
 
 

@@ -28,7 +28,7 @@ from quotetrail.model import Article, Problem
 from quotetrail.spark import job as spark_job
 from quotetrail.spark.claims import ClaimOptions
 from quotetrail.spark.inputs import plan_inputs
-from quotetrail.spark.output import dataset_rows, iter_quotations
+from quotetrail.spark.output import dataset_rows, iter_articles, iter_errors, iter_quotations
 from quotetrail.spark.rows import ARTICLE_FIELDS, extraction_to_rows, ledger_order
 from quotetrail.store import open_store
 
@@ -177,6 +177,7 @@ def test_spark_quotations_are_the_export_row_for_row(both: tuple[Path, Path, Pat
 def test_spark_articles_are_the_stored_articles_first_copy_kept(both: tuple[Path, Path, Path, Any]) -> None:
     out, db, _single, summary = both
     stored = {a.id: tuple(getattr(a, f) for f in ARTICLE_FIELDS) for a in open_store(db).articles(limit=1000)}
+    assert {a.id: tuple(getattr(a, f) for f in ARTICLE_FIELDS) for a in iter_articles(out)} == stored
     written = [tuple(r[f] for f in ARTICLE_FIELDS) for r in dataset_rows(out, "articles")]
     assert {r[0]: r for r in written} == stored and len(written) == len(stored)
     assert summary.duplicates == 2  # e.txt repeats a.txt, d.jsonl#1 repeats c.json#0
@@ -193,6 +194,7 @@ def test_a_poison_article_is_an_error_row_and_the_job_goes_on(both: tuple[Path, 
         for p in open_store(db).problems()
     ]
     assert errors == expected
+    assert list(iter_errors(out)) == open_store(db).problems()
     [poison] = [e for e in errors if e["path"].endswith("f.txt")]
     assert poison["stage"] == "extract" and poison["error"] == "AttributeError"
     assert {Path(e["path"]).name for e in errors} == {"d.jsonl", "f.txt", "g.pdf"}

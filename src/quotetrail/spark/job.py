@@ -58,14 +58,16 @@ def check_spark() -> None:
 def spark_session(master: str | None = None, app_name: str = "quotetrail", conf: dict[str, str] | None = None) -> Any:
     """A SparkSession with quotetrail's settings; ``master`` None leaves it to spark-submit (or local[*]).
 
-    On a local master the Python workers are this very interpreter, so
-    they import the same quotetrail as the driver.
+    On a local master started from here the Python workers are this very
+    interpreter, so they import the same quotetrail as the driver; under
+    spark-submit, ``spark.pyspark.python`` says which Python the executors run.
     """
     check_spark()
     from pyspark.sql import SparkSession
 
     settings = dict(SESSION_CONF)
-    if master is None or master.startswith("local"):
+    launched_here = "PYSPARK_GATEWAY_PORT" not in os.environ  # not under spark-submit: this process starts Spark
+    if (master or "local").startswith("local") and launched_here:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     if master and master.startswith("local"):  # one machine: the driver talks to itself over loopback only
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -180,7 +182,7 @@ def _records(spark: Any, plan: InputPlan, options: ExtractOptions, counters: Cou
     if plan.files:
         files = sc.parallelize(plan.files, min(partitions, len(plan.files)))
         parts.append(files.mapPartitions(partial(extract_files, settings=options.settings, counters=counters)))
-    tables = [("file:" + path if not path.startswith("/") else "file://" + path, n) for n, path in plan.parquet]
+    tables = [("file://" + os.path.abspath(path), n) for n, path in plan.parquet]
     tables += [(uri, n) for n, uri in _remote_parquet(spark, plan)]
     if tables:
         df = spark.read.parquet(*[uri for uri, _ in tables]).select("*", "_metadata.file_path", "_metadata.row_index")

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..ledgerfile import read_ledger
-from ..model import LedgerRow, Problem
+from ..ledgerfile import BATCH, read_ledger
+from ..model import Article, LedgerRow, Problem
+from .rows import ARTICLE_FIELDS, ERROR_FIELDS
 
 DATASETS = ("articles", "quotations", "errors")
 
@@ -35,10 +36,30 @@ def dataset_rows(output: str | Path, name: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _records(output: str | Path, name: str) -> Iterator[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    for part in part_files(output, name):
+        for batch in pq.ParquetFile(str(part)).iter_batches(batch_size=BATCH):
+            yield from batch.to_pylist()
+
+
+def iter_articles(output: str | Path) -> Iterator[Article]:
+    """The ``articles/`` rows as Articles with their text (streamed: memory stays flat)."""
+    for record in _records(output, "articles"):
+        yield Article(**{name: record[name] for name in ARTICLE_FIELDS})
+
+
+def iter_errors(output: str | Path) -> Iterator[Problem]:
+    """The ``errors/`` rows as Problems, to record as ``ingest`` records them."""
+    for record in _records(output, "errors"):
+        yield Problem(**{name: record[name] for name in ERROR_FIELDS})
+
+
 def iter_quotations(output: str | Path) -> Iterator[LedgerRow | Problem]:
     """The ``quotations/`` rows as ledger rows, validated as ``load`` validates an export file."""
     for part in part_files(output, "quotations"):
         yield from read_ledger(part, "parquet")
 
 
-__all__ = ["DATASETS", "dataset_rows", "iter_quotations", "part_files"]
+__all__ = ["DATASETS", "dataset_rows", "iter_articles", "iter_errors", "iter_quotations", "part_files"]
