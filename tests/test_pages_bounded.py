@@ -371,6 +371,12 @@ def test_frequent_words_are_paged_along_the_date_index(store: SQLiteStore) -> No
     )
 
 
+def test_a_speaker_is_found_by_id_or_name_from_an_index(store: SQLiteStore) -> None:
+    plan = store.explain_sql("SELECT * FROM speakers WHERE id = 'x' OR name = 'olaf scholz' COLLATE NOCASE")
+    assert "SCAN speakers" not in plan and any("speakers_name_nocase" in line for line in plan), plan
+    assert query.speaker(store, "olaf scholz").name == query.speaker(store, "olaf-scholz").name == "Olaf Scholz"
+
+
 def test_home_counts_come_from_limits_on_indexes(store: SQLiteStore) -> None:
     for sql in (
         "SELECT * FROM speakers ORDER BY quotation_count DESC, name LIMIT 12",

@@ -9,4 +9,7 @@ CREATE INDEX IF NOT EXISTS quotations_speaker_claim ON quotations(speaker, claim
 -- the claim) are read in that order from this index, so a claim reported 20,000 times is not sorted
 -- for each page.  Partial: only quotations in a claim are in it.
 CREATE INDEX IF NOT EXISTS quotations_claim_key ON quotations(claim_id, said_key, article_id, start, id)
-    WHERE claim_id IS NOT NULL
+    WHERE claim_id IS NOT NULL;
+-- A speaker is found by id or by its name in any case (a page's /speaker/…, a filter's exact name)
+-- from an index on both, not by reading every speaker.
+CREATE INDEX IF NOT EXISTS speakers_name_nocase ON speakers(name COLLATE NOCASE)
