@@ -68,25 +68,32 @@ def score_document(corpus_doc: CorpusDocument, doc: Doc, resolved: list[Quotatio
         counts["gold"] += 1
         if si is None:
             continue
-        q = resolved[si]
-        gold_ids = set(gold[gi].parts["speaker"])
-        shared = bool(gold_ids & set(ours[si].parts["speaker"]))
-        if q.speaker is None:
-            counts["mention"] += shared
-            continue
-        span = _tokens_of(corpus_doc, sorted(gold_ids))
-        assert span is not None
-        gold_text = corpus_doc.text[span.start : span.end]
-        gold_name = state.resolve(span, None)[0]
-        last_word = q.speaker.split()[-1].casefold()
-        same = (
-            (gold_name is not None and gold_name.casefold() == q.speaker.casefold())
-            or last_word in gold_text.casefold().split()
-            or shared
+        same, shared = names_gold_entity(
+            state, corpus_doc, resolved[si], ours[si].parts["speaker"], gold[gi].parts["speaker"]
         )
         counts["named"] += same
-        counts["mention"] += same
+        counts["mention"] += same or shared
     return counts
+
+
+def names_gold_entity(
+    state: ArticleState, corpus_doc: CorpusDocument, q: Quotation, our_ids: Sequence[int], gold_ids: Sequence[int]
+) -> tuple[bool, bool]:
+    """``(our speaker names the gold entity, our mention shares words with the gold mention)``."""
+    shared = bool(set(gold_ids) & set(our_ids))
+    if q.speaker is None:
+        return False, shared
+    span = _tokens_of(corpus_doc, sorted(gold_ids))
+    assert span is not None
+    gold_text = corpus_doc.text[span.start : span.end]
+    gold_name = state.resolve(span, None)[0]
+    last_word = q.speaker.split()[-1].casefold()
+    same = (
+        (gold_name is not None and gold_name.casefold() == q.speaker.casefold())
+        or last_word in gold_text.casefold().split()
+        or shared
+    )
+    return same, shared
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ from functools import cache
 from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Span, SpeakerMention
 from .discourse import Discourse, Entity, EntityMention
-from .grammar import NOMINATIVE_PRONOUNS, clause_start, is_finite, is_subject, noun_phrases, skip_attribute
+from .grammar import NOMINATIVE_PRONOUNS, NP_POS, clause_start, is_finite, is_subject, noun_phrases, skip_attribute
 from .names import (
     _AGE_NOUN,
     Person,
@@ -82,6 +82,11 @@ def _cue_lemmas() -> frozenset[str]:
     return frozenset(row["lemma"].lower() for row in load_lexicon("cue_verbs"))
 
 
+@cache
+def _document_nouns() -> tuple[str, ...]:
+    return tuple(row["noun"] for row in load_lexicon("document_nouns"))
+
+
 def _source_nouns() -> tuple[str, ...]:
     return tuple(row["noun"] for row in load_lexicon("source_nouns"))
 
@@ -122,10 +127,44 @@ class ArticleState:
         if self.is_source_phrase(span):  # "Ansicht der meisten westlichen Staaten": who holds the view
             text = _SOURCE_NOUN.sub("", text.strip(), count=1).strip()
         token = self.token_at(max(span.start, span.end - 1))
+        if span.end - span.start == len(self.doc.tokens[token].text) and self.doc.tokens[token].pos in ("PRELS", "PDS"):
+            antecedent = self.relative_antecedent(token)  # "Der NDR, der …": the phrase before the comma
+            if antecedent is not None:
+                return self.resolve(antecedent, previous)
+        owner = self.owner_of_document(span)
+        if owner is not None:
+            return self.resolve(owner, previous)
+        proper = self.doc.tokens[token].pos == "NE"
         name, _, kind, confidence = resolve_scored(
-            text, span.start, self.people, self.index, (self.discourse, token, previous)
+            text, span.start, self.people, self.index, (self.discourse, token, previous), proper
         )
         return name, kind, confidence
+
+    def relative_antecedent(self, i: int) -> Span | None:
+        """The noun phrase a relative or demonstrative pronoun follows ("Der NDR, der …", "…, dieser sagte")."""
+        tokens = self.doc.tokens
+        if i < 2 or tokens[i - 1].pos != "$,":
+            return None
+        last = i - 2
+        first = last
+        while first > 0 and tokens[first - 1].pos in NP_POS:
+            first -= 1
+        if tokens[last].pos not in ("NN", "NE"):
+            return None
+        return Span(tokens[first].start, tokens[last].end)
+
+    def owner_of_document(self, span: Span) -> Span | None:
+        """The owner a document phrase names: "einem Artikel der New York Times" → "der New York Times"."""
+        i = self.token_at(span.start)
+        last = self.token_at(max(span.start, span.end - 1))
+        tokens = self.doc.tokens
+        for k in range(i, min(last, i + 3) + 1):
+            word = tokens[k].text.lower()
+            if tokens[k].pos == "NN" and word.endswith(_document_nouns()):
+                if k < last and tokens[k + 1].text.lower() in ("der", "des", "von", "vom"):
+                    return Span(tokens[k + 1].start, span.end)
+                return None
+        return None
 
     def is_source_phrase(self, span: Span) -> bool:
         """ "eigenen Angaben", "Berichten", "Ansicht der meisten westlichen Staaten": a source, not a speaker."""
@@ -403,9 +442,18 @@ _CONTINUING_TYPES = frozenset({"Direct", "FreeIndirect", "IndirectFreeIndirect"}
 def _continues(article: ArticleState, q: Quotation) -> bool:
     """A quotation without a cue of its own (or with one pointing back: "Demnach …") continues a speaker."""
     if not q.cue:
-        return q.type in _CONTINUING_TYPES or (q.type == "Indirect" and not q.speaker_mention)
+        if q.type == "Indirect":  # reported speech without a frame is marked by its Konjunktiv ("plane die NATO")
+            return not q.speaker_mention and _subjunctive(article, q)
+        return q.type in _CONTINUING_TYPES
     words = {article.doc.text[c.start : c.end].lower() for c in q.cue}
     return words <= _ANAPHORIC_CUES
+
+
+def _subjunctive(article: ArticleState, q: Quotation) -> bool:
+    """Whether a finite verb of the quotation is in Konjunktiv I."""
+    first = article.token_at(q.start)
+    last = article.token_at(max(q.start, q.end - 1))
+    return any(t.subjunctive for t in article.doc.tokens[first : last + 1])
 
 
 def _colon_after(text: str, end: int) -> bool:
@@ -493,7 +541,9 @@ def _nesting(quotations: Sequence[Quotation], order: list[int]) -> dict[int, int
     return parent
 
 
-_DETERMINER = re.compile(r"^(der|die|das|den|dem|des|ein\w*|sein\w*|ihr\w*|dess\w*|der\w*|unser\w*)$")
+_DETERMINER = re.compile(
+    r"^(der|die|das|den|dem|des|ein|eine|einer|eines|einem|einen|dessen|deren|(sein|ihr|unser)(e|er|es|em|en)?)$"
+)
 
 
 def role_in(text: str) -> str | None:

@@ -143,6 +143,8 @@ CONFIDENCE = {
     "institution": 0.85,
     "group": 0.8,
     "unknown name": 0.7,
+    "acronym": 0.7,
+    "lone name": 0.6,
 }
 
 
@@ -152,8 +154,11 @@ def resolve_scored(
     people: list[Person],
     index: PeopleIndex | None = None,
     pronoun: tuple[Discourse, int, tuple[Entity, int] | None] | None = None,
+    proper: bool = False,
 ) -> tuple[str | None, str | None, str, float | None]:
-    """``resolve_mention`` with how sure the resolution is (``CONFIDENCE``; a pronoun's from its antecedent)."""
+    """``resolve_mention`` with how sure the resolution is (``CONFIDENCE``; a pronoun's from its antecedent).
+
+    ``proper``: the mention is one word HanTa tags as a name (NE), which may then stand alone ("Barth")."""
     index = index or PeopleIndex(people)
     words = [w for w in re.findall(r"[\wÄÖÜäöüß-]+", text)]
     if not words:
@@ -175,7 +180,10 @@ def resolve_scored(
             discourse, token, previous = pronoun
             found = discourse.antecedent(token, previous)
             if found is None:
-                return None, None, "person", None
+                p = index.pronoun("m" if low[-1] in _PRONOUNS_M else "f", offset)
+                if p is None:
+                    return None, None, "person", None
+                return p.name, p.role, p.kind, CONFIDENCE["pronoun by recency"]
             entity, confidence = found
             return entity.name, entity.role, entity.kind, confidence
         p = index.pronoun("m" if low[-1] in _PRONOUNS_M else "f", offset)
@@ -202,6 +210,12 @@ def resolve_scored(
     # only "<role noun …> First Last" or a short mention: a long span ending in capitals is not a name
     if len(trailing) >= 2 and (any(role_gender(w) for w in before) or len(words) <= 4):
         return " ".join(trailing), " ".join(before).strip() or None, "person", CONFIDENCE["name in mention"]
+    # "Hans-Jürgen Papier, Präsident des Bundesverfassungsgerichtes": a name before its apposition
+    head, comma, rest = text.partition(",")
+    head_words = head.split()
+    named = comma and 2 <= len(head_words) <= 3 and all(_NAME_WORD.match(w) and not role_gender(w) for w in head_words)
+    if named and any(role_gender(w) for w in rest.split()):
+        return " ".join(head_words), None, "person", CONFIDENCE["name in mention"]
     # 5. role nouns and "der 74-Jährige"
     for word in words:
         if _AGE_NOUN.match(word) and last_named:
@@ -229,8 +243,12 @@ def resolve_scored(
                 "organisation",
                 CONFIDENCE["group"],
             )
-    # 7. a name-like mention not seen elsewhere
+    # 7. a name-like mention not seen elsewhere: "First Last", an acronym ("die EZB", "TEPCO"), a lone name
     content = [w for w in words if w.lower() not in _ARTICLES]
     if content and all(_NAME_WORD.match(w) for w in content) and 2 <= len(content) <= 3:
         return " ".join(content), None, "person", CONFIDENCE["unknown name"]
+    if len(content) == 1 and len(content[0]) >= 2 and content[0].isupper() and content[0].isalpha():
+        return content[0], None, "organisation", CONFIDENCE["acronym"]
+    if len(words) == 1 and proper and _NAME_WORD.match(words[0]) and not role_gender(words[0]):
+        return words[0], None, "person", CONFIDENCE["lone name"]
     return None, None, "unknown", None
