@@ -155,10 +155,16 @@ class SQLiteStore:
         return row[0] or 0
 
     def migrate(self) -> None:
-        """Apply numbered migrations newer than the file's schema version, each in one transaction."""
-        current = self.schema_version()
+        """Apply every numbered migration the file has not had yet, in order, each in one transaction.
+
+        By the set of applied versions, not the highest one: migrations written
+        in parallel can land in any order, and a database that got 8 and 9
+        before 7 existed must still get 7.
+        """
+        self.schema_version()
+        applied = {r[0] for r in self.conn.execute("SELECT version FROM schema_version")}
         for version, sql in _migrations():
-            if version <= current:
+            if version in applied:
                 continue
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -619,15 +625,28 @@ class SQLiteStore:
     def speaker_names(self, speaker: str, limit: int = 500) -> list[str]:
         """Every stored spelling of the speakers a filter value means, found in the speakers table.
 
-        An id or a full name (any case) means that speaker; otherwise every
-        speaker whose name or variants contain the value.  The quotations are
-        then found through the index on ``quotations.speaker`` instead of a
-        substring scan of every quotation.  The value itself is kept as an
-        exact name, so a speaker not (yet) in the speakers table still matches.
+        Tried in this order, each through an index, the first that finds
+        someone wins: an id or a full name (any case); a surname ("Merkel":
+        the speakers of that name family); a name prefix ("Olaf Sch").  Only
+        then every speaker whose name or variants contain the value (a scan
+        of the speakers table, never of the quotations).  The quotations are
+        then found through the index on ``quotations.speaker``.  The value
+        itself is kept as an exact name, so a speaker not (yet) in the
+        speakers table still matches.
         """
         rows = self.conn.execute(
             "SELECT name, variants FROM speakers WHERE id = ? OR name = ? COLLATE NOCASE", (speaker, speaker)
         ).fetchall()
+        if not rows and " " not in speaker.strip():
+            rows = self.conn.execute(
+                "SELECT name, variants FROM speakers WHERE family = ? ORDER BY quotation_count DESC LIMIT ?",
+                (name_family(speaker), limit),
+            ).fetchall()
+        if not rows and "%" not in speaker and "_" not in speaker:
+            rows = self.conn.execute(
+                "SELECT name, variants FROM speakers WHERE name LIKE ? ORDER BY quotation_count DESC LIMIT ?",
+                (f"{speaker}%", limit),
+            ).fetchall()
         if not rows:
             rows = self.conn.execute(
                 "SELECT name, variants FROM speakers WHERE name LIKE ? OR variants LIKE ?"
@@ -1407,7 +1426,7 @@ class SQLiteStore:
         source, order = "quotations q JOIN articles a ON a.id = q.article_id", ""
         if text:
             source = f"quotations_fts f CROSS JOIN {source}"
-            where = (f"{where} AND" if where else " WHERE") + " q.id = f.quotation_id AND quotations_fts MATCH ?"
+            where = (f"{where} AND" if where else " WHERE") + " q.rowid = f.rowid AND quotations_fts MATCH ?"
             args.append(fts_query(text))
         elif not any(filters.get(k) for k in ("speaker", "claim", "article")):
             order = " ORDER BY q.said_key"  # no index of its own: read along the date index, the oldest first
@@ -1568,7 +1587,7 @@ class SQLiteStore:
             return self.quotations(limit=limit, offset=offset, after=after, **filters)
         where, args = self._where(**{k: v for k, v in filters.items() if k != "text"})
         clauses = [where.removeprefix(" WHERE ")] if where else []
-        clauses.append("+q.id IN (SELECT quotation_id FROM quotations_fts WHERE quotations_fts MATCH ?)")
+        clauses.append("+q.rowid IN (SELECT rowid FROM quotations_fts WHERE quotations_fts MATCH ?)")
         args.append(fts_query(text))
         if after is not None:
             clauses.append(f"({', '.join(_DATE_ORDER)}) > (?, ?, ?, ?)")
