@@ -826,6 +826,16 @@ class SQLiteStore:
             for r in rows
         ]
 
+    def speaker_families(self) -> list[str]:
+        """Every name family that has mentions (for a full rebuild done a step at a time)."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT family FROM speaker_mentions ORDER BY family")]
+
+    def clear_speakers(self) -> None:
+        """Empty the speakers table before a full rebuild; the table stays marked stale until it is rebuilt."""
+        with self.conn:
+            self.conn.execute("DELETE FROM speakers")
+            self.conn.execute("DELETE FROM speaker_families_stale")
+
     def stale_speaker_families(self) -> list[str] | None:
         """Name families whose speakers must be rebuilt; None when every speaker must (never built, or migrated)."""
         if self.is_stale("speakers"):
