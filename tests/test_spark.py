@@ -272,6 +272,19 @@ def test_claims_group_restatements_as_the_single_machine_does(both: tuple[Path, 
     assert len(dataset_rows(out, "embeddings")) == len(texts) == summary.claims.texts_embedded < len(quotations)
 
 
+def test_blocks_by_propagation_in_spark_are_those_of_union_find(spark: Any) -> None:
+    """Few pairs are joined on the driver; many by label propagation in Spark: both give the same blocks."""
+    from quotetrail.spark.claims import ClaimsSummary, _components, union_find
+
+    pairs = [("b", "c"), ("c", "f"), ("a", "b"), ("d", "e")]
+    expected = {"a": "a", "b": "a", "c": "a", "f": "a", "d": "d", "e": "d"}
+    assert union_find(pairs) == expected
+    nodes = spark.createDataFrame([(n,) for n in "abcdefg"], "quotation_id string")
+    edges = spark.createDataFrame(pairs, "a string, b string")
+    labels = _components(spark, nodes, edges, ClaimsSummary())
+    assert {r["quotation_id"]: r["block"] for r in labels.collect()} == {**expected, "g": "g"}
+
+
 def test_models_load_once_per_worker_process(both: Any, runs: list[spark_job.ExtractSummary]) -> None:
     pids = set().union(*(r.worker_pids for r in runs))
     loadings = sum(r.model_loadings for r in runs)
