@@ -124,6 +124,37 @@ def check_date(value: str | None, name: str) -> str | None:
     return value
 
 
+_ARTICLE_INSERT = (
+    "INSERT INTO articles(id, source, text, title, url, outlet, agency, byline, dateline, author, published,"
+    " published_source, language, removed, meta, ingested_at, has_text, origin)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _article_values(a: Article, origin: str) -> tuple[object, ...]:
+    """The values of ``_ARTICLE_INSERT`` for an article, ingested here or loaded."""
+    return (
+        a.id,
+        a.source,
+        a.text,
+        a.title,
+        a.url,
+        a.outlet,
+        a.agency,
+        a.byline,
+        a.dateline,
+        a.author,
+        a.published,
+        a.published_source,
+        a.language,
+        json.dumps([asdict(r) for r in a.removed], ensure_ascii=False),
+        json.dumps(list(a.meta), ensure_ascii=False),
+        _now(),
+        1 if a.text else 0,
+        origin,
+    )
+
+
 def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("quotetrail") / "store" / "migrations"
     found = []
@@ -268,36 +299,15 @@ class SQLiteStore:
 
     def _insert(self, extraction: Extraction) -> None:
         a = extraction.article
-        self.conn.execute(
-            "INSERT INTO articles(id, source, text, title, url, outlet, agency, byline, dateline, author, published,"
-            " published_source, language, removed, meta, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                a.id,
-                a.source,
-                a.text,
-                a.title,
-                a.url,
-                a.outlet,
-                a.agency,
-                a.byline,
-                a.dateline,
-                a.author,
-                a.published,
-                a.published_source,
-                a.language,
-                json.dumps([asdict(r) for r in a.removed], ensure_ascii=False),
-                json.dumps(list(a.meta), ensure_ascii=False),
-                _now(),
-            ),
-        )
+        self.conn.execute(_ARTICLE_INSERT, _article_values(a, origin="ingest"))
         self.conn.execute("INSERT OR REPLACE INTO article_sources(source, article_id) VALUES (?, ?)", (a.source, a.id))
         for q in extraction.quotations:
             text = quotation_text(q.text(a.text))
             self.conn.execute(
                 "INSERT OR REPLACE INTO quotations(id, article_id, type, spans, cue, speaker_mention, frame, addressee,"
                 ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, confidence,'
-                " speaker_mention_text, cue_text, addressee_text, said_key)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " speaker_mention_text, cue_text, addressee_text, said_key, speaker_confidence)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     q.id,
                     a.id,
@@ -321,6 +331,7 @@ class SQLiteStore:
                     covered_text(a.text, q.cue),
                     covered_text(a.text, q.addressee),
                     q.said_on or "~",
+                    q.speaker_confidence,
                 ),
             )
             self.conn.execute(
@@ -367,12 +378,14 @@ class SQLiteStore:
             existing = self._rowids(ids)
             conn.executemany(
                 "INSERT INTO quotations(id, article_id, type, spans, speaker, speaker_role, said_on, said_on_text,"
-                ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key)'
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
+                ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key,'
+                " speaker_confidence)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
                 " speaker = excluded.speaker, speaker_role = excluded.speaker_role, said_on = excluded.said_on,"
                 " said_on_text = excluded.said_on_text, text = excluded.text, claim_id = excluded.claim_id,"
                 " speaker_mention_text = excluded.speaker_mention_text, cue_text = excluded.cue_text,"
-                " addressee_text = excluded.addressee_text, said_key = excluded.said_key",
+                " addressee_text = excluded.addressee_text, said_key = excluded.said_key,"
+                " speaker_confidence = excluded.speaker_confidence",
                 [
                     (
                         r.quotation_id,
@@ -391,6 +404,7 @@ class SQLiteStore:
                         r.cue,
                         r.addressee,
                         r.said_on or "~",
+                        r.speaker_confidence,
                     )
                     for r in rows
                 ],
@@ -461,28 +475,9 @@ class SQLiteStore:
         with self.conn:
             for a in articles:
                 self.conn.execute(
-                    "INSERT INTO articles(id, source, text, title, url, outlet, agency, byline, dateline, author,"
-                    " published, published_source, language, removed, meta, ingested_at, has_text, origin)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'[]','[]',?,?,'load')"
-                    " ON CONFLICT(id) DO UPDATE SET text = excluded.text, has_text = excluded.has_text"
-                    " WHERE articles.has_text = 0",
-                    (
-                        a.id,
-                        a.source,
-                        a.text,
-                        a.title,
-                        a.url,
-                        a.outlet,
-                        a.agency,
-                        a.byline,
-                        a.dateline,
-                        a.author,
-                        a.published,
-                        a.published_source,
-                        a.language,
-                        _now(),
-                        1 if a.text else 0,
-                    ),
+                    f"{_ARTICLE_INSERT} ON CONFLICT(id) DO UPDATE SET text = excluded.text,"
+                    " has_text = excluded.has_text WHERE articles.has_text = 0",
+                    _article_values(a, origin="load"),
                 )
                 self.conn.execute(
                     "INSERT OR IGNORE INTO article_sources(source, article_id) VALUES (?, ?)", (a.source, a.id)
@@ -807,6 +802,7 @@ class SQLiteStore:
             end=row["end"],
             claim_id=row["claim_id"],
             quotation_id=row["id"],
+            speaker_confidence=row["speaker_confidence"],
         )
 
     # -- speakers -----------------------------------------------------------
