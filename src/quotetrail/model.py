@@ -326,6 +326,7 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "end",
     "claim_id",
     "quotation_id",
+    "speaker_confidence",
 )
 
 

@@ -56,6 +56,7 @@ def extraction_to_rows(extraction: Extraction) -> list[LedgerRow]:
             end=q.end,
             claim_id=q.claim_id,
             quotation_id=q.id,
+            speaker_confidence=q.speaker_confidence,
         )
     return sorted(by_id.values(), key=ledger_order)
 

@@ -505,6 +505,27 @@ def _chain(
         p_before = article.paragraph_at(quotations[before].end - 1)
         if p_before == paragraph - 1 and _ends_paragraph(article, quotations[before]):
             return _carry(final[before], CHAIN_PREVIOUS_PARAGRAPH, "chain paragraph before")
+    return _speaking_subject_before(article, q)
+
+
+def _speaking_subject_before(article: ArticleState, q: Quotation) -> Attribution | None:
+    """The subject of a speech verb in the sentence just before, in the same paragraph ("Die Armeeleitung
+    sprach von einem Absturz. Der Hubschrauber sei …"): a continuation whose speaker is named a sentence
+    earlier without a quotation of its own there."""
+    si = article.sentence_at(q.start)
+    if si == 0:
+        return None
+    doc = article.doc
+    previous = doc.sentences[si - 1]
+    if previous.paragraph != doc.sentences[si].paragraph or previous.end > q.start:
+        return None
+    lemmas = _cue_lemmas()
+    for i in range(previous.first, previous.last):
+        token = doc.tokens[i]
+        if is_finite(token) and token.lemma.lower() in lemmas:
+            subject = article.verb_subject(q, i)
+            if subject is not None and subject[1]:
+                return Attribution(*subject[:3], CHAIN_PARAGRAPH * CUE_SUBJECT, subject[4], how="subject before")
     return None
 
 
@@ -557,6 +578,17 @@ def role_in(text: str) -> str | None:
                 k -= 1
             return " ".join([*words[k:n], base_role(word.strip(","))])
     return None
+
+
+_AS_ROLE = re.compile(r"\s+als\s+([^,.;:()]{3,60}?)(?=\s*[,.;:(]|\s+(?:am|gegenüber|bei|in)\s)")
+
+
+def role_after(text: str, end: int) -> str | None:
+    """A role given with "als" right after the name ("der Jens Stoltenberg als Sprecher der NATO")."""
+    match = _AS_ROLE.match(text, end)
+    if match is None or not role_gender(match.group(1).split()[0]):
+        return None
+    return match.group(1)
 
 
 class Roles:
@@ -639,7 +671,7 @@ def _write(
         if span is None or not found.name:
             continue
         text = doc.text[span.start : span.end]
-        stated[k] = role_in(text) if found.kind == "person" else None
+        stated[k] = (role_in(text) or role_after(doc.text, span.end)) if found.kind == "person" else None
         if stated[k]:
             roles.add(found.name, span.start, stated[k])  # type: ignore[arg-type]
         if (span.start, span.end) not in listed:
