@@ -466,6 +466,38 @@ class SQLiteStore:
             found.update(self.conn.execute(f"SELECT id, rowid FROM quotations WHERE id IN ({marks})", chunk).fetchall())
         return found
 
+    def restore_claims(self) -> int:
+        """Claims for the ``claim_id`` values that loaded quotations carry but no claim row has yet.
+
+        An export or a Spark output carries each quotation's claim id, not the
+        claims table: each such claim is rebuilt from its members (earliest
+        text as its wording, dates, speakers, outlets, counts), so claim pages
+        work after a load.  Its grouping vectors are made by the next claims
+        update.  Returns how many claims were made.
+        """
+        missing = "SELECT DISTINCT claim_id FROM quotations WHERE claim_id IS NOT NULL AND claim_id NOT IN (SELECT id FROM claims)"
+        with self.conn:
+            made = self.conn.execute(
+                "INSERT INTO claims(id, text, first_said, last_said, speakers, outlets, reports, statements, updated_at)"
+                " SELECT q.claim_id,"
+                "  (SELECT q2.text FROM quotations q2 WHERE q2.claim_id = q.claim_id ORDER BY q2.said_key, q2.id LIMIT 1),"
+                "  MIN(q.said_on), MAX(q.said_on),"
+                "  (SELECT json_group_array(DISTINCT q3.speaker) FROM quotations q3"
+                "   WHERE q3.claim_id = q.claim_id AND q3.speaker IS NOT NULL),"
+                "  (SELECT json_group_array(DISTINCT COALESCE(a.outlet, a.agency)) FROM quotations q4"
+                "   JOIN articles a ON a.id = q4.article_id"
+                "   WHERE q4.claim_id = q.claim_id AND COALESCE(a.outlet, a.agency) IS NOT NULL),"
+                "  COUNT(*), COUNT(DISTINCT q.article_id), ?"
+                f" FROM quotations q WHERE q.claim_id IN ({missing}) GROUP BY q.claim_id",
+                (_now(),),
+            ).rowcount
+            self.conn.execute(
+                "INSERT OR IGNORE INTO claim_members(claim_id, quotation_id, stance, similarity)"
+                " SELECT claim_id, id, 'affirms', 1.0 FROM quotations WHERE claim_id IS NOT NULL"
+                " AND claim_id NOT IN (SELECT claim_id FROM claim_members WHERE claim_id IS NOT NULL)"
+            )
+        return max(made, 0)
+
     def load_articles(self, articles: Sequence[Article]) -> None:
         """Store loaded articles with their text (``load`` of an export with ``--articles``, or a Spark output).
 
