@@ -36,8 +36,8 @@ from .windows import (
     sentence_spans,
 )
 
-FROZEN = 4
-TRAINED = 2
+FROZEN = 2
+TRAINED = 4
 SEED = 16
 EPOCHS = 3
 BATCH = 16
