@@ -66,11 +66,13 @@ def main() -> None:
     print(f"{len(docs)} articles of {words:.0f} words on average; BLAS on one thread, CPU time")
     with threadpool_limits(limits=1):
         measure("CRF path (--fast)", docs, lambda d: find_quotations(d, "crf"))
-        measure("encoder, candidate sentences, batch 8", docs, lambda d: find_quotations(d, "encoder"))
-        with patch.object(tagger, "BATCH", 1):
-            measure("encoder, candidate sentences, batch 1", docs, lambda d: find_quotations(d, "encoder"))
+        measure("encoder, candidate sentences, one window at a time", docs, lambda d: find_quotations(d, "encoder"))
+        with patch.object(tagger, "BATCH", 8):
+            measure(
+                "encoder, candidate sentences, windows in batches of 8", docs, lambda d: find_quotations(d, "encoder")
+            )
         with patch.object(tagger, "candidate_sentences", lambda text, sentences: [True] * len(sentences)):
-            measure("encoder, every sentence, batch 8", docs, lambda d: find_quotations(d, "encoder"))
+            measure("encoder, every sentence, one window at a time", docs, lambda d: find_quotations(d, "encoder"))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Fuzz extraction for as long as asked, with the strategies and checks of tests/test_fuzz.py.
 
-Usage: .venv/bin/python bench/fuzz.py [MINUTES] [--batch N] [--reader] [--fragments N]
+Usage: .venv/bin/python bench/fuzz.py [MINUTES | --minutes MINUTES] [--batch N] [--reader] [--fragments N]
 
 Why a bench as well as the tests: CI runs a few dozen derandomised examples
 so the suite stays fast; finding new crashes takes many thousands of fresh
@@ -123,12 +123,14 @@ def run(minutes: float, batch: int, reader: bool, fragments: int = 25) -> dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("minutes", nargs="?", type=float, default=5.0, help="how long to fuzz (default 5)")
+    parser.add_argument("minutes", nargs="?", type=float, help="how long to fuzz (default 5)")
+    parser.add_argument("--minutes", dest="minutes_option", type=float, help="the same, as an option")
     parser.add_argument("--batch", type=int, default=200, help="examples per Hypothesis run (default 200)")
     parser.add_argument("--reader", action="store_true", help="read each text as a .txt file first")
     parser.add_argument("--fragments", type=int, default=25, help="most pieces in one text (default 25)")
     args = parser.parse_args()
-    failures = run(args.minutes, args.batch, args.reader, args.fragments)
+    minutes = args.minutes_option or args.minutes or 5.0
+    failures = run(minutes, args.batch, args.reader, args.fragments)
     for failure in failures.values():
         a = failure.article
         print(f"\n{failure.kind} (seen {failure.seen} times): {failure.message}")

@@ -86,9 +86,14 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _set_up(dbapi_connection: Any, _record: object) -> None:
-        """WAL (readers never wait for the writer), foreign keys, and a durable-enough commit."""
+        """WAL (readers never wait for the writer), foreign keys, a durable-enough commit, 128 MB of page cache.
+
+        The cache: a million-row ledger's indexes are read and written in
+        random key order (quotation ids are hashes), and the default 2 MB
+        cache makes every insert a disk read.
+        """
         dbapi_connection.isolation_level = None
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "cache_size=-131072"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     return engine

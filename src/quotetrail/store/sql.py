@@ -399,12 +399,30 @@ class SQLStore:
                     r[0]
                     for r in conn.execute(f"SELECT id FROM articles WHERE origin = 'load' AND id IN ({marks})", chunk)
                 )
-            for r in rows:
-                if r.speaker and r.article_id in loaded:
-                    mention = SpeakerMention(
-                        r.start, r.start, r.speaker_mention or r.speaker, r.speaker, "unknown", r.speaker_role
+            mentions = [r for r in rows if r.speaker and r.article_id in loaded]
+            conn.executemany(
+                'INSERT INTO speaker_mentions(article_id, start, "end", text, name, kind, role, seen_on, family)'
+                " VALUES (?,?,?,?,?,'unknown',?,?,?) ON CONFLICT(article_id, start, \"end\") DO UPDATE SET"
+                " text = excluded.text, name = excluded.name, kind = excluded.kind, role = excluded.role,"
+                " seen_on = excluded.seen_on, family = excluded.family",
+                [
+                    (
+                        r.article_id,
+                        r.start,
+                        r.start,
+                        r.speaker_mention or r.speaker,
+                        r.speaker,
+                        r.speaker_role,
+                        r.published,
+                        name_family(r.speaker or ""),
                     )
-                    self._add_mention(r.article_id, mention, r.published)
+                    for r in mentions
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO speaker_families_stale(family) VALUES (?) ON CONFLICT DO NOTHING",
+                {(name_family(r.speaker or ""),) for r in mentions},
+            )
             conn.executemany("DELETE FROM problems WHERE path = ?", [(source,) for source in {r.source for r in rows}])
 
     def load_articles(self, articles: Sequence[Article]) -> None:
@@ -1447,17 +1465,21 @@ class SQLStore:
         " FROM {join} JOIN articles a ON a.id = q.article_id WHERE {where}"
     )
 
+    #: Stances other than ``affirms`` a member can have (claims/stance.py): read through index
+    #: ``claim_members_stance``, where ``stance != 'affirms'`` would read every member of the claim.
+    OTHER_STANCES = ("denies", "hedges")
+
     def claim_statements(
         self, claim_id: str, *, stances: Sequence[str] | None = None, limit: int = 50, after: str | None = None
     ) -> list[tuple[LedgerRow, str, float]]:
         """One page of a claim's members as ``(ledger row, stance, similarity)``, in date order.
 
         A claim reported 20,000 times must not be sorted for every page: its
-        affirming members (those whose ``quotations.claim_id`` names it, as
-        the claim writers keep it) are read in date order from the partial
-        index ``quotations_claim_key``, the others (few: who denies or hedges)
-        sorted, and the two merged.  ``after`` is a cursor (``encode_cursor``);
-        ``stances`` keeps only those stances.
+        affirming members are read in date order from the partial index
+        ``quotations_claim_key`` (an affirming member's ``quotations.claim_id``
+        names its claim: both claim writers keep it so), those that deny or
+        hedge (few) sorted, and the two merged.  ``after`` is a cursor
+        (``encode_cursor``); ``stances`` keeps only those stances.
         """
         limit = max(0, int(limit))
         key = list(decode_cursor(after)) if after is not None else []
@@ -1469,26 +1491,20 @@ class SQLStore:
             where = f"q.claim_id = ? AND m.stance = 'affirms'{position}"
             sql = self._MEMBER_SELECT.format(join=join, where=where)
             parts.append(self.conn.execute(sql + order, [claim_id, *key, limit]).fetchall())
-        others = [s for s in stances if s != "affirms"] if stances else None
-        if others is None or others:
+        others = [s for s in stances if s != "affirms"] if stances else list(self.OTHER_STANCES)
+        if others:
             join = "claim_members m JOIN quotations q ON q.id = m.quotation_id"
-            where = "m.claim_id = ? AND NOT (m.stance = 'affirms' AND q.claim_id IS NOT DISTINCT FROM m.claim_id)"
-            args: list[object] = [claim_id]
-            if others:
-                where += f" AND m.stance IN ({','.join('?' * len(others))})"
-                args += others
-            sql = self._MEMBER_SELECT.format(join=join, where=where + position)
-            parts.append(self.conn.execute(sql + order, [*args, *key, limit]).fetchall())
+            where = f"m.claim_id = ? AND m.stance IN ({','.join('?' * len(others))}){position}"
+            sql = self._MEMBER_SELECT.format(join=join, where=where)
+            parts.append(self.conn.execute(sql + order, [claim_id, *others, *key, limit]).fetchall())
         merged = heapq.merge(*parts, key=lambda r: (r["said_key"], r["article_id"], r["start"], r["id"]))
         return [(self._ledger_row(r), r["stance"], r["similarity"]) for r in itertools.islice(merged, limit)]
 
     def count_claim_statements(self, claim_id: str, *, stances: Sequence[str] | None = None) -> int:
-        """How many members ``claim_statements`` pages through (from the membership key alone)."""
-        sql, args = "SELECT COUNT(*) FROM claim_members WHERE claim_id = ?", [claim_id]
-        if stances:
-            sql += f" AND stance IN ({','.join('?' * len(stances))})"
-            args += list(stances)
-        return self.conn.execute(sql, args).fetchone()[0]
+        """How many members ``claim_statements`` pages through (from index ``claim_members_stance`` alone)."""
+        stances = list(stances or ("affirms", *self.OTHER_STANCES))
+        sql = f"SELECT COUNT(*) FROM claim_members WHERE claim_id = ? AND stance IN ({','.join('?' * len(stances))})"
+        return self.conn.execute(sql, [claim_id, *stances]).fetchone()[0]
 
     def count_ledger(self, **filters: str | None) -> int:
         """``count_quotations``, but a text filter alone is counted in the full-text index (no row read)."""

@@ -23,7 +23,7 @@ from .numpy_encoder import embed, run_layers
 from .tokenizer import Tokenizer
 from .windows import Window, candidate_sentences, pack_windows, piece_in, role_crop, sentence_pieces
 
-BATCH = 8
+BATCH = 1
 ROLE_THRESHOLD = 0.5
 
 
