@@ -58,7 +58,7 @@ def pg_cluster() -> Iterator[object]:
 
 def _database_maker(kind: str, folder: Path, request: pytest.FixtureRequest) -> Callable[[str], str]:
     if kind == "sqlite":
-        return lambda name="t": str(folder / f"{name}.db")
+        return lambda name="t": str(folder / f"{name}_{next(_numbers)}.db")
     cluster = request.getfixturevalue("pg_cluster")
     made: list[str] = []
 
