@@ -71,11 +71,21 @@ def current_revision(store: SQLStore) -> tuple[str | None, set[str]]:
     return revision, names
 
 
+#: Server databases this process has seen at the head revision: a web server opens a store per request and
+#: need not ask again (a newer quotetrail that upgrades a database later is not this process's concern).
+_AT_HEAD: set[str] = set()
+
+
 def ensure_schema(store: SQLStore) -> None:
     """Create or upgrade ``store``'s database so it has the head schema; nothing written when it has."""
+    key = str(store.target) if store.path is None else None  # a file may be deleted and made anew: asked each time
+    if key in _AT_HEAD:
+        return
     wanted = head()
     revision, _ = current_revision(store)
     if revision == wanted:
+        if key:
+            _AT_HEAD.add(key)
         return
     try:
         with store.transaction():
