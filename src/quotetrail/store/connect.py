@@ -11,6 +11,7 @@ answer to ``row[0]`` and ``row["name"]``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -108,11 +109,16 @@ def connect(target: str | Path) -> tuple[Connection, Path | None]:
     url, path = sqlalchemy_url(target)
     if path is not None and str(path) != ":memory:" and not path.parent.is_dir():
         raise StoreUnavailable(f"cannot open {path}: folder {path.parent} does not exist")
+    engine = engine_for(url)
     try:
-        raw = engine_for(url).connect().execution_options(isolation_level="AUTOCOMMIT")
+        raw = _autocommit(engine)
     except DBAPIError as err:
         raise StoreUnavailable(f"cannot connect to {redact(target)}: {connection_reason(err)}") from None
-    return Connection(raw), path
+    return Connection(raw, engine), path
+
+
+def _autocommit(engine: Engine) -> Any:
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
 def connection_reason(err: BaseException) -> str:
@@ -212,19 +218,40 @@ class Connection:
     in its own style.
     """
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: Any, engine: Engine) -> None:
         self.raw = raw  # the SQLAlchemy Connection
+        self.engine = engine
         self.dialect_name: str = raw.dialect.name
+        self._lost = False
+
+    def _run(self, clause: TextClause, params: Any) -> Any:
+        """Execute; a connection the server dropped fails this statement and is replaced for the next one.
+
+        The failed statement's transaction is gone (the server rolled it
+        back), so what was committed before stays and nothing half-done does;
+        the caller records the failure (one article) and may go on.
+        """
+        if self._lost:
+            self.raw = _autocommit(self.engine)  # raises DBAPIError while the server stays unreachable
+            self._lost = False
+        try:
+            return self.raw.execute(clause, params)
+        except DBAPIError as err:
+            if err.connection_invalidated:
+                self._lost = True
+                with contextlib.suppress(Exception):
+                    self.raw.close()
+            raise
 
     def execute(self, sql: str, args: Sequence[object] | Mapping[str, object] = ()) -> Result:
         clause, expected = _compiled(sql)
-        return Result(self.raw.execute(clause, _params(args, expected)))
+        return Result(self._run(clause, _params(args, expected)))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         clause, expected = _compiled(sql)
         batch = [_params(r, expected) for r in rows]
         if batch:
-            self.raw.execute(clause, batch)
+            self._run(clause, batch)
 
     def execute_script(self, sql: str) -> None:
         """Run SQL as written (no placeholders): the numbered SQLite migrations."""
