@@ -174,7 +174,7 @@ def real_update(n: int, real: np.ndarray, rng: np.random.Generator) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--store-size", type=int, default=100_000, help="0 skips the real update")
     parser.add_argument("--embed", type=int, default=400, help="texts for the embedding speed (0 skips it)")
     args = parser.parse_args()

@@ -7,7 +7,8 @@ pairs, as bench/ingest_speed.py makes them.  The analysis (tokens, sentences)
 is done once beforehand and not counted: the figures are for finding
 quotations and their roles.  BLAS runs on one thread, and time is counted as
 CPU time of this process, so the figure is per core even on a busy machine
-(wall time is printed beside it).  Variants measured: the encoder over
+(wall time is printed beside it).  Variants measured: the engine (onnxruntime
+float32, the default when installed; numpy; onnxruntime int8), the encoder over
 candidate sentences (the default) or over every sentence, and the batch size.
 """
 
@@ -28,7 +29,7 @@ from _paths import CORPORA
 from quotetrail.analyse import analyse
 from quotetrail.model import Article, Doc
 from quotetrail.quotations import find_quotations
-from quotetrail.quotations.encoder import tagger
+from quotetrail.quotations.encoder import ort_engine, tagger
 from quotetrail.quotations.encoder.tagger import load_model
 
 
@@ -66,13 +67,21 @@ def main() -> None:
     print(f"{len(docs)} articles of {words:.0f} words on average; BLAS on one thread, CPU time")
     with threadpool_limits(limits=1):
         measure("CRF path (--fast)", docs, lambda d: find_quotations(d, "crf"))
-        measure("encoder, candidate sentences, one window at a time", docs, lambda d: find_quotations(d, "encoder"))
+        engine = "onnxruntime" if ort_engine.available() else "numpy"
+        measure(f"encoder ({engine}), candidate sentences, one window at a time", docs, encoder)
+        with patch.object(tagger, "ENGINE", "numpy"):
+            measure("encoder (numpy), candidate sentences, one window at a time", docs, encoder)
+        if ort_engine.available():
+            with patch.object(tagger, "ENGINE", "onnxruntime-int8"):
+                measure("encoder (onnxruntime int8), candidate sentences, one window at a time", docs, encoder)
         with patch.object(tagger, "BATCH", 8):
-            measure(
-                "encoder, candidate sentences, windows in batches of 8", docs, lambda d: find_quotations(d, "encoder")
-            )
+            measure(f"encoder ({engine}), candidate sentences, windows in batches of 8", docs, encoder)
         with patch.object(tagger, "candidate_sentences", lambda text, sentences: [True] * len(sentences)):
-            measure("encoder, every sentence, one window at a time", docs, lambda d: find_quotations(d, "encoder"))
+            measure(f"encoder ({engine}), every sentence, one window at a time", docs, encoder)
+
+
+def encoder(doc: Doc) -> object:
+    return find_quotations(doc, "encoder")
 
 
 if __name__ == "__main__":

@@ -113,6 +113,37 @@ def run_cli(*args: str) -> tuple[float, float, str]:
     return seconds, peak_kb / 1000, done.stdout + done.stderr
 
 
+_INGEST_ONE = """
+import resource, statistics, sys, time
+from pathlib import Path
+from quotetrail.ingest_job import ingest_paths
+from quotetrail.store import open_store
+db, folder = sys.argv[1], Path(sys.argv[2])
+store = open_store(db)
+times = []
+for i in range(6):  # the first warms the models up and is not counted
+    article = folder / f"{i}.txt"
+    article.write_text(
+        f" date 2024-05-22\\n„Wir bleiben dabei, Nummer {i} {time.time()}“, sagte Jens Stoltenberg am Mittwoch.",
+        encoding="utf-8",
+    )
+    started = time.perf_counter()
+    ingest_paths(store, [article])
+    times.append(time.perf_counter() - started)
+print(statistics.median(times[1:]), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000)
+"""
+
+
+def ingest_one_by_one(db: Path, folder: Path) -> tuple[float, float]:
+    """Median seconds to ingest one new article into ``db`` (models warm) and the process's peak MB."""
+    folder.mkdir(exist_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _INGEST_ONE, str(db), str(folder)], capture_output=True, text=True, check=True
+    )
+    seconds, peak = done.stdout.split()
+    return float(seconds), float(peak)
+
+
 def measure(db: Path, repeat: int, words: list[str], speakers: list[str]) -> dict[str, tuple[float, float]]:
     from fastapi.testclient import TestClient
 
@@ -173,8 +204,6 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     table: dict[int, dict[str, tuple[float, float]]] = {}
     other: dict[int, dict[str, str]] = {}
-    article = args.work / "one" / "neu.txt"
-    article.parent.mkdir(exist_ok=True)
     for size in sizes:
         db = args.work / f"ledger-{size}.db"
         export = args.work / f"ledger-{size}.jsonl"
@@ -189,18 +218,14 @@ def main() -> None:
         lines = sum(1 for _ in out.open(encoding="utf-8"))
         other.setdefault(size, {})["export"] = f"{seconds:.1f} s, {peak:.0f} MB, {lines} rows"
         out.unlink()
-        article.write_text(
-            f" date 2024-05-22\n„Wir bleiben dabei, Nummer {size}“, sagte Jens Stoltenberg am Mittwoch in Brüssel.",
-            encoding="utf-8",
-        )
-        seconds, peak, _ = run_cli("--db", str(db), "ingest", "--no-claims", str(article))
+        big = ingest_one_by_one(db, args.work / "one")
         empty = args.work / "empty.db"
         for stale in args.work.glob("empty.db*"):
             stale.unlink()
-        base_seconds, base_peak, _ = run_cli("--db", str(empty), "ingest", "--no-claims", str(article))
+        small = ingest_one_by_one(empty, args.work / "one")
         other[size]["ingest one article"] = (
-            f"{seconds:.2f} s, {peak:.0f} MB; into an empty ledger {base_seconds:.2f} s, {base_peak:.0f} MB"
-            f" (difference {seconds - base_seconds:+.2f} s, {peak - base_peak:+.0f} MB; fresh processes)"
+            f"median {big[0] * 1000:.0f} ms, peak {big[1]:.0f} MB; into an empty ledger {small[0] * 1000:.0f} ms,"
+            f" {small[1]:.0f} MB (difference {1000 * (big[0] - small[0]):+.0f} ms, {big[1] - small[1]:+.0f} MB)"
         )
         for name, (p50, p95) in table[size].items():
             print(f"[{size}] {name:<32} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms", flush=True)

@@ -111,3 +111,22 @@ def test_ingest_groups_new_quotations_into_claims_unless_told_not_to(tmp_path: P
     third = CliRunner().invoke(main, ["--db", str(db), "ingest", "--no-claims", str(tmp_path / "c.txt")])
     assert third.exit_code == 0 and "claims:" not in third.output
     assert sum(1 for r in open_store(db).quotations() if r.claim_id is None) == 1
+
+
+def test_cli_lists_say_when_they_are_cut_and_continue_from_the_cursor(tmp_path: Path) -> None:
+    """Issue 14: the CLI lists were cut at a fixed number in silence; now they page with 'N of M'."""
+    db = tmp_path / "p.db"
+    for i in range(5):
+        (tmp_path / f"{i}.txt").write_text(
+            f" date 2024-05-0{i + 1}\n„Wir schicken keine Truppen, Runde {i}“, sagte Olaf Scholz.", encoding="utf-8"
+        )
+    CliRunner().invoke(main, ["--db", str(db), "ingest", "--no-claims", str(tmp_path)])
+    first = CliRunner().invoke(main, ["--db", str(db), "quotes", "--limit", "2"])
+    assert first.exit_code == 0, first.output
+    assert "showing 1-2 of 5 quotations; more: --after " in first.output
+    cursor = first.output.split("--after ", 1)[1].split()[0]
+    second = CliRunner().invoke(main, ["--db", str(db), "quotes", "--limit", "2", "--after", cursor])
+    assert "Runde 2" in second.output and "Runde 0" not in second.output
+    assert "showing 2 more of 5 quotations" in second.output
+    timeline = CliRunner().invoke(main, ["--db", str(db), "timeline", "Truppen", "--limit", "3"])
+    assert "showing 1-3 of 5 matching quotations" in timeline.output

@@ -129,3 +129,23 @@ def test_tagging_imports_no_torch() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+def test_onnxruntime_layers_compute_what_numpy_computes(encoder_model) -> None:
+    """The faster engine is the same model: onnxruntime's float32 layers give numpy's hidden states."""
+    from quotetrail.quotations.encoder import ort_engine
+    from quotetrail.quotations.encoder.numpy_encoder import attention_bias, run_layers
+
+    if not ort_engine.available():
+        pytest.skip("onnx/onnxruntime not installed: the tagger runs in numpy")
+    m = encoder_model
+    hidden = m.weights["emb.ln.w"].shape[0]
+    layers = range(m.frozen + m.trained)
+    rng = np.random.default_rng(16)
+    x = rng.standard_normal((2, 37, hidden)).astype(np.float32)
+    mask = np.ones((2, 37), bool)
+    mask[1, 30:] = False
+    expected = run_layers(x, mask, m.weights, layers, heads=m.heads, eps=m.eps)
+    got = ort_engine.OrtLayers(m.weights, layers, m.heads, m.eps, hidden)(x, attention_bias(mask))
+    assert np.allclose(got[0], expected[0], atol=1e-3)
+    assert np.allclose(got[1, :30], expected[1, :30], atol=1e-3)

@@ -326,3 +326,29 @@ def test_incremental_speakers_equal_a_full_rebuild(store_url: str, tmp_path: Pat
     assert refresh_derived(store)
     full = sorted((s.id, s.name, s.variants, s.roles, s.quotation_count) for s in store.speakers())
     assert incremental == full and len(full) >= 2
+
+
+def test_a_full_speaker_rebuild_in_small_steps_gives_the_same_speakers(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays bounded: a rebuild holds only a few name families' mentions at a time."""
+    import quotetrail.ingest_job as job
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, text in enumerate(
+        ["„Ja“, sagte Jens Stoltenberg.", "„Nein“, sagte Olaf Scholz.", "„Gut“, sagte Stoltenberg."]
+    ):
+        (folder / f"{i}.txt").write_text(text, encoding="utf-8")
+    store = open_store(store_url)
+    ingest_paths(store, [folder])
+    expected = sorted((s.id, s.name, s.variants, s.quotation_count) for s in store.speakers())
+    monkeypatch.setattr(job, "FAMILIES_PER_STEP", 1)
+    store.mark_stale("speakers")
+    asked: list[object] = []
+    real = store.speaker_mentions
+    monkeypatch.setattr(store, "speaker_mentions", lambda families=None: asked.append(families) or real(families))
+    assert job.refresh_derived(store)
+    assert sorted((s.id, s.name, s.variants, s.quotation_count) for s in store.speakers()) == expected
+    assert all(families is not None and len(families) == 1 for families in asked) and len(asked) >= 2
+    assert not store.is_stale("speakers")

@@ -174,6 +174,23 @@ def test_spark_quotations_are_the_export_row_for_row(both: tuple[Path, Path, Pat
     assert summary.quotations == exported.num_rows
 
 
+def test_load_puts_the_spark_output_into_a_database_idempotently(
+    both: tuple[Path, Path, Path, Any], tmp_path: Path
+) -> None:
+    out, db, single, _summary = both
+    target, again = tmp_path / "loaded.db", tmp_path / "loaded.parquet"
+    for _ in range(2):  # loading twice is loading once
+        result = CliRunner().invoke(main, ["--db", str(target), "load", str(out)])
+        assert result.exit_code == 3, result.output  # the errors/ rows come back as problems
+    assert CliRunner().invoke(main, ["--db", str(target), "export", "-o", str(again)]).exit_code == 0
+    assert pq.read_table(str(again)).to_pylist() == pq.read_table(str(single)).to_pylist()
+    loaded = open_store(target)
+    assert sorted(a.text for a in loaded.articles(limit=100)) == sorted(
+        a.text for a in open_store(db).articles(limit=100)
+    )
+    assert {(p.path, p.reason) for p in loaded.problems()} == {(p.path, p.reason) for p in open_store(db).problems()}
+
+
 def test_spark_articles_are_the_stored_articles_first_copy_kept(both: tuple[Path, Path, Path, Any]) -> None:
     out, db, _single, summary = both
     stored = {a.id: tuple(getattr(a, f) for f in ARTICLE_FIELDS) for a in open_store(db).articles(limit=1000)}
@@ -215,22 +232,27 @@ def test_parquet_rows_are_read_with_the_json_field_mapping(
         }
     )
     pq.write_table(table, str(tmp_path / "archive.parquet"))
-    summary = spark_job.run_extract(spark, [str(tmp_path / "archive.parquet")], str(tmp_path / "out"))
+    later = pa.table(
+        {"content": ["„Wir investieren weiter“, sagte Ministerin Klara Geywitz."], "authors": [["A", "B"]]}
+    )
+    pq.write_table(later, str(tmp_path / "later.parquet"))  # other columns: an archive written later
+    summary = spark_job.run_extract(spark, [str(tmp_path / "*.parquet")], str(tmp_path / "out"))
     runs.append(summary)
     as_json = tmp_path / "json" / "archive.jsonl"
     as_json.parent.mkdir()
     records = [{k: v for k, v in r.items() if v is not None} for r in table.to_pylist()]
     as_json.write_text("".join(json.dumps(r, default=str) + "\n" for r in records), encoding="utf-8")
     single = [a for a in read_paths([as_json]) if isinstance(a, Article)]
-    articles = dataset_rows(tmp_path / "out", "articles")
+    *articles, last = dataset_rows(tmp_path / "out", "articles")
     assert [a["source"] for a in articles] == [f"{tmp_path / 'archive.parquet'}#row{n}" for n in (1, 3)]
+    assert (last["source"], last["author"]) == (f"{tmp_path / 'later.parquet'}#row1", "A, B")
     fields = [f for f in ARTICLE_FIELDS if f != "source"]
     assert [[a[f] for f in fields] for a in articles] == [[getattr(s, f) for f in fields] for s in single]
     assert articles[0]["published"] == "2023-11-14" and articles[0]["url"] == "https://example.org/1"
     [error] = dataset_rows(tmp_path / "out", "errors")
     assert error["path"] == str(tmp_path / "archive.parquet") and error["reason"].startswith("row 2: no article text")
     expected = sorted((r for a in single for r in extraction_to_rows(pipeline.extract(a))), key=ledger_order)
-    quotations = dataset_rows(tmp_path / "out", "quotations")
+    quotations = [q for q in dataset_rows(tmp_path / "out", "quotations") if q["article_id"] != last["id"]]
     assert [(q["text"], q["speaker"]) for q in quotations] == [(r.text, r.speaker) for r in expected]
     assert {"Christian Lindner", "Frank Werneke"} <= {q["speaker"] for q in quotations}
 
@@ -248,6 +270,19 @@ def test_claims_group_restatements_as_the_single_machine_does(both: tuple[Path, 
     assert sum(len(c["members"]) for c in claims.values()) == len(quotations)
     texts = {q["text"] for q in quotations}
     assert len(dataset_rows(out, "embeddings")) == len(texts) == summary.claims.texts_embedded < len(quotations)
+
+
+def test_blocks_by_propagation_in_spark_are_those_of_union_find(spark: Any) -> None:
+    """Few pairs are joined on the driver; many by label propagation in Spark: both give the same blocks."""
+    from quotetrail.spark.claims import ClaimsSummary, _components, union_find
+
+    pairs = [("b", "c"), ("c", "f"), ("a", "b"), ("d", "e")]
+    expected = {"a": "a", "b": "a", "c": "a", "f": "a", "d": "d", "e": "d"}
+    assert union_find(pairs) == expected
+    nodes = spark.createDataFrame([(n,) for n in "abcdefg"], "quotation_id string")
+    edges = spark.createDataFrame(pairs, "a string, b string")
+    labels = _components(spark, nodes, edges, ClaimsSummary())
+    assert {r["quotation_id"]: r["block"] for r in labels.collect()} == {**expected, "g": "g"}
 
 
 def test_models_load_once_per_worker_process(both: Any, runs: list[spark_job.ExtractSummary]) -> None:

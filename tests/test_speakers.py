@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import make_doc
 
 from quotetrail.model import Quotation, Span, SpeakerMention
@@ -76,3 +78,201 @@ def test_merge_speakers_folds_variants_and_tracks_roles_over_time() -> None:
     [role] = stoltenberg.roles
     assert (role.role, role.first_seen, role.last_seen) == ("Generalsekretär", "2022-02-24", "2024-06")
     assert speakers["NATO"].kind == "organisation"
+
+
+# -- discourse-level attribution (issue 15) ------------------------------------------------------
+
+
+def quote(
+    text: str,
+    quoted: str,
+    kind: str = "Indirect",
+    cue: str | None = None,
+    mention: str | None = None,
+    addressee: str | None = None,
+) -> Quotation:
+    """A quotation of ``quoted`` in ``text`` with its cue, speaker mention and addressee found as the tagger
+    would label them (each the first occurrence of its words)."""
+
+    def span(words: str | None) -> tuple[Span, ...]:
+        if words is None:
+            return ()
+        found = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text)
+        assert found, words
+        return (Span(found.start(), found.end()),)
+
+    return Quotation("t", kind, span(quoted), cue=span(cue), speaker_mention=span(mention), addressee=span(addressee))
+
+
+def attribute(text: str, *quotations: Quotation) -> list[Quotation]:
+    resolved, _ = resolve_speakers(make_doc(text), list(quotations))
+    return resolved
+
+
+def test_a_pronoun_points_to_the_subject_not_to_the_nearest_name() -> None:
+    """Issue 15: 'Er' was Poroschenko, named last, where Rasmussen, the subject before, is meant."""
+    text = (
+        "Rasmussen ist als Berater des ukrainischen Präsidenten, Wladimir Selenskij, tätig und hat auch mit "
+        "dessen Vorgänger, Pjotr Poroschenko, zusammengearbeitet. Er forderte, Kiew solle Garantien erhalten."
+    )
+    first = "Der ehemalige NATO-Generalsekretär Anders Rasmussen war in Kiew. "
+    [q] = attribute(first + text, quote(first + text, "Kiew solle Garantien erhalten", cue="forderte", mention="Er"))
+    assert q.speaker == "Anders Rasmussen"
+
+
+def test_a_pronoun_never_points_to_the_object_of_its_own_clause() -> None:
+    """Issue 15: in 'Kremlchef Wladimir Putin forderte er auf' Putin is addressed, 'er' is Draghi."""
+    text = (
+        "Regierungschef Mario Draghi sprach in Rom. Kremlchef Wladimir Putin forderte er auf, seine Truppen abzuziehen."
+    )
+    [q] = attribute(text, quote(text, "seine Truppen abzuziehen", cue="forderte", mention="er"))
+    assert q.speaker == "Mario Draghi"
+
+
+def test_plural_sie_points_to_a_group_and_singular_sie_to_a_woman() -> None:
+    text = (
+        "Anfang dieser Woche gab eine Untergruppe osteuropäischer NATO-Staaten, die sogenannten „Bukarest Neun“, "
+        "eine Erklärung ab. Darin forderten sie den Block auf, einen neuen Weg einzuschlagen."
+    )
+    [q] = attribute(text, quote(text, "einen neuen Weg einzuschlagen", cue="forderten", mention="sie"))
+    assert q.speaker == "Bukarest Neun"
+    text = "Liz Truss traf am Sonntag Boris Johnson. Sie sagte, ein Einmarsch sei sehr wahrscheinlich."
+    [q] = attribute(text, quote(text, "ein Einmarsch sei sehr wahrscheinlich", cue="sagte", mention="Sie"))
+    assert q.speaker == "Liz Truss"  # her first name says she is a woman: no role noun needed
+
+
+def test_the_addressee_is_never_the_speaker() -> None:
+    """Issue 15: 'forderten andere westliche Länder auf' gave the addressed countries as speaker."""
+    text = (
+        "Mehrere NATO-Mitglieder äußerten sich zur Zukunft der Ukraine und forderten andere westliche Länder auf, "
+        "einen klaren Weg zur Mitgliedschaft zu skizzieren."
+    )
+    quoted = "einen klaren Weg zur Mitgliedschaft zu skizzieren"
+    [q] = attribute(text, quote(text, quoted, cue="forderten", mention="andere westliche Länder"))
+    assert q.speaker == "NATO-Mitglieder"
+    [q] = attribute(
+        text,
+        quote(text, quoted, cue="forderten", mention="andere westliche Länder", addressee="andere westliche Länder"),
+    )
+    assert q.speaker == "NATO-Mitglieder"
+
+
+def test_a_source_phrase_stays_the_mention_and_names_who_holds_it() -> None:
+    """Issue 15: 'nach eigenen Angaben' is the source; the speaker is the one whose statement it is."""
+    text = (
+        "„Wir koordinieren uns“, sagte Regierungschef Mario Draghi in Rom. Der 74-Jährige sieht nach eigenen "
+        "Angaben derzeit keine Möglichkeit für einen Dialog mit Russland."
+    )
+    [q] = attribute(
+        text,
+        quote(text, "derzeit keine Möglichkeit für einen Dialog mit Russland", cue="nach", mention="eigenen Angaben"),
+    )
+    assert q.speaker == "Mario Draghi"
+    assert [text[s.start : s.end] for s in q.speaker_mention] == ["eigenen Angaben"]
+    text = "Präsident Wolodymyr Selenskyj lehnte jeden Ersatz ab und erklärte Berichten zufolge, dass er nicht kommen werde."
+    [q] = attribute(text, quote(text, "dass er nicht kommen werde", cue="erklärte", mention="Berichten"))
+    assert q.speaker == "Wolodymyr Selenskyj"
+    text = "Die Nato will nach Angaben ihres Generalsekretärs Jens Stoltenberg keine Soldaten einsetzen."
+    [q] = attribute(text, quote(text, "keine Soldaten einsetzen", cue="nach", mention="Angaben"))
+    assert q.speaker == "Jens Stoltenberg"
+
+
+def test_a_nested_quote_takes_the_enclosing_speaker() -> None:
+    """Issue 15: 'Lücken' inside Stoltenberg's indirect speech had no speaker."""
+    text = "Nato-Generalsekretär Jens Stoltenberg sagte in Helsinki, es habe „Lücken“ gegeben."
+    outer = quote(text, "es habe „Lücken“ gegeben", cue="sagte", mention="Nato-Generalsekretär Jens Stoltenberg")
+    inner = quote(text, "„Lücken“", kind="Direct")
+    resolved = attribute(text, outer, inner)
+    assert [q.speaker for q in resolved] == ["Jens Stoltenberg", "Jens Stoltenberg"]
+    assert resolved[1].speaker_confidence < resolved[0].speaker_confidence  # type: ignore[operator]
+
+
+def test_a_quote_before_a_colon_takes_the_speaker_named_after_it() -> None:
+    """Issue 15: '»…«: Stoltenberg hat klargestellt' (examples/001)."""
+    text = (
+        "»Es gibt einen Unterschied«: Nato-Generalsekretär Jens Stoltenberg hat klargestellt, wie das Bündnis reagiert."
+    )
+    first = quote(text, "»Es gibt einen Unterschied«", kind="Direct")
+    second = quote(
+        text, "wie das Bündnis reagiert", cue="hat klargestellt", mention="Nato-Generalsekretär Jens Stoltenberg"
+    )
+    assert [q.speaker for q in attribute(text, first, second)] == ["Jens Stoltenberg"] * 2
+
+
+def test_a_quote_paragraph_continues_the_speaker_before_it_but_not_from_paragraphs_back() -> None:
+    text = (
+        "„Wir prüfen alles“, sagte Anders Rasmussen am Mittwoch.\n\n"
+        "„Ich denke, die Polen würden eine Koalition bilden.“\n\n"
+        "In Lettland sind US-Truppen eingetroffen.\n\n"
+        "Die Beratungen sollen per Videokonferenz erfolgen."
+    )
+    named = quote(text, "„Wir prüfen alles“", kind="Direct", cue="sagte", mention="Anders Rasmussen")
+    paragraph = quote(text, "„Ich denke, die Polen würden eine Koalition bilden.“", kind="Direct")
+    # the quotation tagger carries a free indirect sentence's speaker over from any distance
+    far = quote(
+        text, "Die Beratungen sollen per Videokonferenz erfolgen.", kind="FreeIndirect", mention="Anders Rasmussen"
+    )
+    resolved = attribute(text, named, paragraph, far)
+    assert [q.speaker for q in resolved] == ["Anders Rasmussen", "Anders Rasmussen", None]
+    assert resolved[2].speaker_mention == ()
+
+
+def test_reported_speech_without_a_cue_takes_the_speaker_named_in_the_next_sentence() -> None:
+    """Issue 15: a Konjunktiv sentence whose source follows ('…, berichtete die Zeitung'); plain narration does not."""
+    text = (
+        "Um Spekulationen einzudämmen, plane die NATO eine Erklärung. Die Erklärung soll im Juli verabschiedet "
+        "werden, berichtete die italienische Zeitung Corriere della Sera. Die USA senden Waffen nach Kiew."
+    )
+    konjunktiv = quote(text, "plane die NATO eine Erklärung")
+    source = quote(
+        text,
+        "Die Erklärung soll im Juli verabschiedet werden",
+        cue="berichtete",
+        mention="die italienische Zeitung Corriere della Sera",
+    )
+    narration = quote(text, "Die USA senden Waffen nach Kiew")
+    assert [q.speaker for q in attribute(text, konjunktiv, source, narration)] == ["Corriere della Sera"] * 2 + [None]
+
+
+def test_a_reported_act_names_its_own_speaker() -> None:
+    text = (
+        "Šimonytė erklärte, sie habe die Erlaubnis. Die meisten NATO-Mitgliedstaaten lehnten derartige Vorschläge "
+        "jedoch ab. Währenddessen warnte Russland wiederholt vor dem Einsatz."
+    )
+    lehnten = quote(
+        text,
+        "Die meisten NATO-Mitgliedstaaten lehnten derartige Vorschläge jedoch ab.",
+        kind="Reported",
+        mention="Šimonytė",
+    )
+    warnte = quote(
+        text, "Währenddessen warnte Russland wiederholt vor dem Einsatz.", kind="Reported", mention="Russland"
+    )
+    assert [q.speaker for q in attribute(text, lehnten, warnte)] == ["NATO-Mitgliedstaaten", "Russland"]
+
+
+def test_the_role_comes_from_the_mention_not_from_a_neighbouring_one() -> None:
+    """Issue 15: Stoltenberg was 'NATO-Sprecher' on every quotation of examples/000."""
+    text = (
+        "Der NATO-Sprecher Jens Stoltenberg sagte, die NATO plane nichts. Dies erklärte der NATO-Generalsekretär "
+        "in Rom. „Wir schicken keine Truppen“, sagte Stoltenberg wörtlich."
+    )
+    resolved = attribute(
+        text,
+        quote(text, "die NATO plane nichts", cue="sagte", mention="Der NATO-Sprecher Jens Stoltenberg"),
+        quote(text, "Dies", cue="erklärte", mention="der NATO-Generalsekretär"),
+        quote(text, "„Wir schicken keine Truppen“", kind="Direct", cue="sagte Stoltenberg", mention="Stoltenberg"),
+    )
+    assert [q.speaker for q in resolved] == ["Jens Stoltenberg"] * 3
+    assert [q.speaker_role for q in resolved] == ["NATO-Sprecher", "NATO-Generalsekretär", "NATO-Generalsekretär"]
+
+
+def test_a_named_speaker_is_more_certain_than_a_pronoun() -> None:
+    text = "Nato-Generalsekretär Jens Stoltenberg sagte, man plane nichts. Er betonte, man helfe der Ukraine."
+    named, pronoun = attribute(
+        text,
+        quote(text, "man plane nichts", cue="sagte", mention="Nato-Generalsekretär Jens Stoltenberg"),
+        quote(text, "man helfe der Ukraine", cue="betonte", mention="Er"),
+    )
+    assert named.speaker == pronoun.speaker == "Jens Stoltenberg"
+    assert 0 < pronoun.speaker_confidence < named.speaker_confidence <= 1  # type: ignore[operator]

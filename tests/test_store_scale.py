@@ -184,3 +184,26 @@ def test_migrations_fill_covered_texts_and_drop_impossible_dates_of_older_rows(t
     assert (row.cue, row.speaker_mention) == ("sagte", "Stoltenberg")
     assert (row.said_on, row.published) == (None, None)
     assert store.stale_speaker_families() is None, "migration 6 must ask for one full speaker rebuild"
+
+
+def test_speaker_filter_tries_surname_then_prefix_before_a_substring_scan(store) -> None:
+    assert store.speaker_names("scholz") == ["Olaf Scholz", "Scholz", "scholz"]  # by name family (index)
+    assert "Emmanuel Macron" in store.speaker_names("Emmanuel M")  # by prefix (index)
+    assert "Olaf Scholz" in store.speaker_names("laf Sch")  # by substring, the last resort
+    plan = planned_with_indexes(store, lambda: store.explain_sql("SELECT name FROM speakers WHERE family = 'x'"))
+    assert any("speakers_family" in line for line in plan), plan
+
+
+def test_a_migration_missing_below_the_highest_applied_one_is_still_applied(tmp_path: Path) -> None:
+    """Migrations written in parallel land in any order: a database that got 8 and 9 before 7 must get 7."""
+    db = tmp_path / "gap.db"
+    made = _database_at_version(db, 11)  # a file made before Alembic: numbered migrations only
+    made.commit()
+    made.close()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP INDEX claims_reports")
+    conn.execute("DELETE FROM schema_version WHERE version = 7")
+    conn.commit()
+    conn.close()
+    store = open_store(db)
+    assert store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'claims_reports'").fetchone()

@@ -17,6 +17,8 @@ from .store import open_store
 )
 @click.option("--rebuild", is_flag=True, help="Regroup every quotation from scratch.")
 @click.option("--all", "show_all", is_flag=True, help="Also list claims reported only once.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option(
     "--join-threshold",
     type=click.FloatRange(0.0, 1.0),
@@ -26,7 +28,14 @@ from .store import open_store
 )
 @click.pass_context
 def claims(
-    ctx: click.Context, query_text: str | None, update: bool, rebuild: bool, show_all: bool, join_threshold: float
+    ctx: click.Context,
+    query_text: str | None,
+    update: bool,
+    rebuild: bool,
+    show_all: bool,
+    limit: int,
+    offset: int,
+    join_threshold: float,
 ) -> None:
     """List claims (restatements grouped across articles), most reported first."""
     store = open_store(ctx.obj["db_path"])
@@ -39,13 +48,17 @@ def claims(
 
         summary = update_claims(store, rebuild=rebuild, join_threshold=join_threshold, progress=progress)
         click.echo(summary.line(), err=True)
-    for c in store.claims(query=query_text):
-        if c.reports < 2 and not show_all:
-            continue
+    from . import query
+
+    page = query.claims_page(store, query_text, min_reports=1 if show_all else 2, limit=limit, offset=offset)
+    for c in page.items:
         who = ", ".join(c.speakers) or "unknown"
         syndicated = f" (in {c.statements} independent articles)" if c.statements and c.statements != c.reports else ""
         click.echo(f"{c.id}  {c.reports:>3} reports{syndicated}  {c.first_said or '?'} – {c.last_said or '?'}  {who}")
         click.echo(f"      „{c.text}“")
+    if page.next is not None or offset:
+        more = f"; more: --offset {page.next}" if page.next is not None else ""
+        click.echo(f"showing {offset + 1}-{offset + len(page.items)} of {page.total} claims{more}", err=True)
 
 
 @click.command()

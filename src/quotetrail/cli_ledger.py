@@ -140,21 +140,45 @@ def problems(ctx: click.Context, by_kind: bool, stage: str | None) -> None:
         click.echo("no problems recorded", err=True)
 
 
+def _page_line(page: query.Page, what: str, continued: bool = False) -> str | None:
+    """ "showing 1-50 of 3400 quotations; more: --after CURSOR" when the list is cut, else None.
+
+    A page reached by a cursor does not know its position, so it says "50 more of 3400".
+    """
+    if page.next is None and page.start == 0 and not continued:
+        return None
+    more = f"; more: --after {page.next}" if isinstance(page.next, str) else ""
+    more = f"; more: --offset {page.next}" if isinstance(page.next, int) else more
+    shown = f"{page.shown or len(page.items)} more" if continued else f"{page.start + 1}-{page.end}"
+    return f"showing {shown} of {page.total} {what}{more}"
+
+
 @click.command()
 @_filters
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
+@click.option("--after", help="Continue after this cursor (printed when the list is cut).")
 @click.pass_context
-def quotes(ctx: click.Context, speaker, text, since, until, type_, outlet, limit: int) -> None:
-    """List quotations matching the filters, oldest first."""
+def quotes(ctx: click.Context, speaker, text, since, until, type_, outlet, limit: int, after: str | None) -> None:
+    """List quotations matching the filters, oldest first, a page at a time."""
     try:
-        rows = query.quotations(
-            _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet, limit=limit
+        page = query.quotations_page(
+            _store(ctx),
+            speaker=speaker,
+            text=text,
+            since=since,
+            until=until,
+            type=type_,
+            outlet=outlet,
+            limit=limit,
+            after=after,
         )
     except ValueError as err:
         raise click.UsageError(str(err)) from err
-    _print_rows(rows)
-    if not rows:
+    _print_rows(page.items)
+    if not page.items:
         click.echo("no quotations match", err=True)
+    elif line := _page_line(page, "quotations", continued=after is not None):
+        click.echo(line, err=True)
 
 
 @click.command()
@@ -162,24 +186,33 @@ def quotes(ctx: click.Context, speaker, text, since, until, type_, outlet, limit
 @click.option("--since", help="From this date on.")
 @click.option("--until", help="Up to this date.")
 @click.option("--speaker", help="Only this speaker (substring).")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=500, show_default=True)
+@click.option("--after", help="Continue after this cursor (printed when the timeline is cut).")
 @click.pass_context
-def timeline(ctx: click.Context, query_text: str, since, until, speaker) -> None:
+def timeline(ctx: click.Context, query_text: str, since, until, speaker, limit: int, after: str | None) -> None:
     """Statements matching QUERY in date order: date, speaker and role, type, quotation, outlet."""
     try:
-        rows = query.timeline(_store(ctx), query_text, since=since, until=until, speaker=speaker)
+        page = query.timeline_page(
+            _store(ctx), query_text, since=since, until=until, speaker=speaker, limit=limit, after=after
+        )
     except ValueError as err:
         raise click.UsageError(str(err)) from err
-    click.echo(f"Timeline for {query_text!r}: {len(rows)} statements")
+    click.echo(f"Timeline for {query_text!r}: {len(page.items)} statements")
     click.echo("")
-    _print_rows(rows)
+    _print_rows(page.items)
+    if line := _page_line(page, "matching quotations", continued=after is not None):
+        click.echo(line)
 
 
 @click.command()
 @click.option("--query", "name", help="Only speakers whose name contains this.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.pass_context
-def speakers(ctx: click.Context, name: str | None) -> None:
-    """Speakers with their roles and number of quotations."""
-    for s in query.speakers(_store(ctx), query=name):
+def speakers(ctx: click.Context, name: str | None, limit: int, offset: int) -> None:
+    """Speakers with their roles and number of quotations, most quoted first, a page at a time."""
+    page = query.speakers_page(_store(ctx), query=name, limit=limit, offset=offset)
+    for s in page.items:
         roles = "; ".join(
             f"{r.role} ({r.first_seen or '?'}–{r.last_seen or '?'})"
             if r.first_seen != r.last_seen
@@ -187,6 +220,8 @@ def speakers(ctx: click.Context, name: str | None) -> None:
             for r in s.roles
         )
         click.echo(f"{s.quotation_count:>4}  {s.name} [{s.kind}]" + (f" — {roles}" if roles else ""))
+    if line := _page_line(page, "speakers"):
+        click.echo(line, err=True)
 
 
 @click.command()

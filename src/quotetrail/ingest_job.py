@@ -237,6 +237,11 @@ def _group_claims(store: Store, report: Callable[[Problem], None]) -> str | None
         return None
 
 
+#: Name families rebuilt per step: bounds the mentions held in memory (a load of a million rows
+#: marks every family stale at once).
+FAMILIES_PER_STEP = 2000
+
+
 def refresh_derived(store: Store) -> bool:
     """Bring the speakers table up to date with what was stored; True if anything was rebuilt.
 
@@ -244,14 +249,24 @@ def refresh_derived(store: Store) -> bool:
     removed articles mention are rebuilt, so one new article costs the
     mentions of its own speakers, not every speaker in the ledger.  After a
     migration, or where the table was never built, everything is rebuilt.
+    Either way a step holds the mentions of at most ``FAMILIES_PER_STEP``
+    families, so memory does not grow with the ledger; the table stays
+    marked stale until the last step is written.
     """
     families = store.stale_speaker_families()
-    if families is None:
-        store.replace_speakers(merge_speakers(store.speaker_mentions()))
-        return True
+    full = families is None
+    if full:
+        store.clear_speakers()
+        families = store.speaker_families()
     if not families:
-        return False
-    store.replace_speakers(merge_speakers(store.speaker_mentions(families)), families)
+        if full:
+            store.mark_fresh("speakers")
+        return full
+    for i in range(0, len(families), FAMILIES_PER_STEP):
+        step = families[i : i + FAMILIES_PER_STEP]
+        store.replace_speakers(merge_speakers(store.speaker_mentions(step)), step)
+    if full:
+        store.mark_fresh("speakers")
     return True
 
 

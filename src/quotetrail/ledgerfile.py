@@ -32,6 +32,8 @@ FORMATS = ("jsonl", "csv", "parquet")
 #: Rows per Parquet row group and per load transaction.
 BATCH = 5000
 _INT_FIELDS = {"start", "end"}
+#: Numbers between 0 and 1 (the speaker stage's confidence, issue 15); may be empty.
+_FLOAT_FIELDS = {"speaker_confidence"}
 _REQUIRED = ("article_id", "source", "type", "text", "start", "end", "quotation_id")
 
 
@@ -80,7 +82,10 @@ def write_ledger(rows: Iterable[LedgerRow], fmt: str, target: IO[str] | Path) ->
 def _parquet_schema() -> Any:
     import pyarrow as pa
 
-    return pa.schema([(name, pa.int64() if name in _INT_FIELDS else pa.string()) for name in EXPORT_FIELDS])
+    def kind(name: str) -> Any:
+        return pa.int64() if name in _INT_FIELDS else pa.float64() if name in _FLOAT_FIELDS else pa.string()
+
+    return pa.schema([(name, kind(name)) for name in EXPORT_FIELDS])
 
 
 def _write_parquet(rows: Iterable[LedgerRow], path: Path) -> int:
@@ -168,6 +173,8 @@ def row_from_dict(record: dict[str, Any]) -> LedgerRow:
                 raise ValueError(f"{name} must be a whole number, not {value!r}") from err
             if value < 0:
                 raise ValueError(f"{name} must not be negative")
+        elif name in _FLOAT_FIELDS:
+            value = _share(name, value)
         elif value is not None and not isinstance(value, str):
             raise ValueError(f"{name} must be text, not {type(value).__name__}")
         values[name] = value
@@ -178,6 +185,21 @@ def row_from_dict(record: dict[str, Any]) -> LedgerRow:
     for name in ("published", "said_on"):
         check_date(values[name], name)
     return LedgerRow(**values)
+
+
+def _share(name: str, value: Any) -> float | None:
+    """A number from 0 to 1 (JSON number, or text in CSV), or None for an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number from 0 to 1, not {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a number from 0 to 1, not {value!r}") from err
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be a number from 0 to 1, not {value!r}")
+    return number
 
 
 def read_ledger(source: str | Path, fmt: str | None = None) -> Iterator[LedgerRow | Problem]:

@@ -179,6 +179,9 @@ class Quotation:
     said_on_text: str | None = None  # the expression that justified said_on
     claim_id: str | None = None
     confidence: float = 1.0
+    #: How sure the speaker stage is of ``speaker`` (0–1; None when there is no speaker): an explicit
+    #: name in the cue clause is near 1, a pronoun or a speaker carried over from another quotation lower.
+    speaker_confidence: float | None = None
 
     @property
     def id(self) -> str:
@@ -323,6 +326,7 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "end",
     "claim_id",
     "quotation_id",
+    "speaker_confidence",
 )
 
 
@@ -371,6 +375,7 @@ class LedgerRow:
     end: int
     claim_id: str | None
     quotation_id: str = ""  # not exported; links API rows to their quotation
+    speaker_confidence: float | None = None  # how sure the speaker is (see Quotation)
 
     def export_dict(self) -> dict[str, object]:
         """The row as a dict with exactly EXPORT_FIELDS, in order."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model import Claim
-from .embed import cached_embeddings, text_hash
+from .embed import MODEL, cached_embeddings, text_hash
 from .group import (
     JOIN_THRESHOLD,
     RELATED_LIMIT,
@@ -228,7 +228,7 @@ def _repair(store: object, centroids: IndexedCentroids, claim_ids: list[str]) ->
     for r in rows:
         by_claim[r[0]].append(r)
     known = {g.id: g for g in centroids.load(claim_ids=claim_ids)}
-    hashes = store.get_embeddings(sorted({text_hash(r[3]) for r in rows}), _model_name())  # type: ignore[attr-defined]
+    hashes = store.get_embeddings(sorted({text_hash(r[3]) for r in rows}), MODEL)  # type: ignore[attr-defined]
     dropped = []
     for claim_id, members in by_claim.items():
         if not members:
@@ -244,12 +244,6 @@ def _repair(store: object, centroids: IndexedCentroids, claim_ids: list[str]) ->
         g.words = set().union(*(content_words(r[3]) for r in members))
         centroids.put(g)
     return dropped
-
-
-def _model_name() -> str:
-    from .embed import MODEL
-
-    return MODEL
 
 
 def _members(store: object, groups: list[Group], run: _Run) -> dict[str, list[_Quote]]:

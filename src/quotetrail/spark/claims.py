@@ -15,7 +15,8 @@ lowest similarity that can join).  The steps, each distributed:
 2. approximate neighbours by an inverted file: k-means cells fitted on a
    sample, each quotation put in its ``probes`` nearest cells, exact
    similarities only inside a cell;
-3. blocks as connected components of the pairs found (min-label propagation);
+3. blocks as connected components of the pairs found (union-find on the
+   driver while the pairs are few, min-label propagation in Spark beyond);
 4. per block, in the executors, ``claims.group.place`` with exact centroids:
    the claim semantics of the single machine, reusing its functions.
 
@@ -47,6 +48,9 @@ KMEANS_ROUNDS = 15
 ROWS = 256
 #: Label-propagation rounds at most; a chain longer than this is cut (reported in the summary).
 MAX_ROUNDS = 30
+#: Up to this many close pairs the blocks are found on the driver (union-find over the collected pairs: a
+#: few bytes each); above it, by label propagation in Spark, a few jobs per round.
+DRIVER_PAIRS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class ClaimOptions:
     probes: int = 3
     cells: int | None = None  # default: about √(quotations / 2)
     embeddings_from: str | None = None  # a previous OUTPUT/embeddings to reuse
+    driver_pairs: int = DRIVER_PAIRS  # blocks found on the driver up to this many close pairs
     seed: int = 18
 
 
@@ -250,6 +255,45 @@ def _components(spark: Any, nodes: Any, edges: Any, summary: ClaimsSummary) -> A
     return labels
 
 
+def union_find(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The block of every quotation in ``pairs``: the smallest id of its connected component."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: root(x) for x in parent}
+
+
+def _blocks(spark: Any, items: Any, edges: Any, summary: ClaimsSummary, driver_pairs: int) -> Any:
+    """``items`` with a ``block`` column: on the driver for few pairs, else by propagation in Spark."""
+    from pyspark.sql import functions as F
+
+    if summary.pairs > driver_pairs:
+        labels = _components(spark, items.select("quotation_id"), edges, summary)
+        blocks = items.join(labels, "quotation_id")
+        stats = blocks.groupBy("block").count().agg(F.count("*"), F.max("count")).first()
+        summary.blocks, summary.largest_block = int(stats[0] or 0), int(stats[1] or 0)
+        return blocks
+    labels = union_find((r["a"], r["b"]) for r in edges.collect())
+    sizes: dict[str, int] = {}
+    for block in labels.values():
+        sizes[block] = sizes.get(block, 0) + 1
+    summary.blocks = summary.quotations - len(labels) + len(sizes)
+    summary.largest_block = max(sizes.values(), default=1 if summary.quotations else 0)
+    table = spark.createDataFrame(list(labels.items()), "quotation_id string, found string")
+    joined = items.join(F.broadcast(table), "quotation_id", "left")
+    return joined.withColumn("block", F.coalesce("found", "quotation_id")).drop("found")
+
+
 def group_claims(
     spark: Any, quotations: Any, options: ClaimOptions | None = None
 ) -> tuple[Any, Any, Any, ClaimsSummary]:
@@ -277,11 +321,7 @@ def group_claims(
     pairs = placed.groupBy(lambda r: r[0]).flatMap(lambda cell: close_pairs(cell, threshold))
     edges = spark.createDataFrame(pairs, "a string, b string").dropDuplicates().persist()
     summary.pairs = edges.count()
-    labels = _components(spark, items.select("quotation_id"), edges, summary)
-    blocks = items.join(labels, "quotation_id")
-    sizes = blocks.groupBy("block").count()
-    stats = sizes.agg(F.count("*"), F.max("count")).first()
-    summary.blocks, summary.largest_block = int(stats[0] or 0), int(stats[1] or 0)
+    blocks = _blocks(spark, items, edges, summary, options.driver_pairs)
     join = options.join_threshold
     grouped = blocks.select("block", "quotation_id", "text", "speaker", "said_on", "vector").rdd.groupBy(
         lambda r: r["block"]

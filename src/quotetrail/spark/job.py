@@ -37,7 +37,6 @@ SESSION_CONF: dict[str, str] = {
     "spark.sql.parquet.compression.codec": "zstd",  # as `quotetrail export` writes Parquet
     "spark.sql.session.timeZone": "UTC",
 }
-_INT_FIELDS = {"start", "end"}
 
 
 class SparkUnavailable(RuntimeError):
@@ -81,9 +80,15 @@ def spark_session(master: str | None = None, app_name: str = "quotetrail", conf:
 
 
 def _struct(names: tuple[str, ...]) -> Any:
+    """Text columns, but for the types the export's Parquet schema gives (``ledgerfile._parquet_schema``)."""
+    import pyarrow as pa
     from pyspark.sql import types as T
 
-    return T.StructType([T.StructField(n, T.LongType() if n in _INT_FIELDS else T.StringType(), True) for n in names])
+    from ..ledgerfile import _parquet_schema
+
+    exported = {f.name: f.type for f in _parquet_schema()}
+    kinds = {pa.int64(): T.LongType(), pa.float64(): T.DoubleType(), pa.string(): T.StringType()}
+    return T.StructType([T.StructField(n, kinds.get(exported.get(n), T.StringType()), True) for n in names])
 
 
 def record_schema() -> Any:
@@ -185,7 +190,8 @@ def _records(spark: Any, plan: InputPlan, options: ExtractOptions, counters: Cou
     tables = [("file://" + os.path.abspath(path), n) for n, path in plan.parquet]
     tables += [(uri, n) for n, uri in _remote_parquet(spark, plan)]
     if tables:
-        df = spark.read.parquet(*[uri for uri, _ in tables]).select("*", "_metadata.file_path", "_metadata.row_index")
+        reader = spark.read.option("mergeSchema", "true")  # archives written at different times gain columns
+        df = reader.parquet(*[uri for uri, _ in tables]).select("*", "_metadata.file_path", "_metadata.row_index")
         df = df.withColumnRenamed("file_path", "_file").withColumnRenamed("row_index", "_row").repartition(partitions)
         ordinals = {shown_path(uri): n for uri, n in tables}
         parts.append(

@@ -12,25 +12,12 @@ belongs in a shared module beside them once the store's owner moves it.
 
 from __future__ import annotations
 
+from ..model import ARTICLE_FIELDS as MODEL_ARTICLE_FIELDS
 from ..model import EXPORT_FIELDS, Article, Extraction, LedgerRow, Problem
 from ..store.sqlite import covered_text, quotation_text
 
-#: Columns of ``articles/``: the Article fields a store keeps, in this order.
-ARTICLE_FIELDS: tuple[str, ...] = (
-    "id",
-    "source",
-    "text",
-    "title",
-    "url",
-    "outlet",
-    "agency",
-    "byline",
-    "dateline",
-    "author",
-    "published",
-    "published_source",
-    "language",
-)
+#: Columns of ``articles/``: the article fields exports carry (``model.ARTICLE_FIELDS``).
+ARTICLE_FIELDS: tuple[str, ...] = MODEL_ARTICLE_FIELDS
 
 #: Columns of ``errors/``: a Problem's fields.
 ERROR_FIELDS: tuple[str, ...] = ("path", "stage", "reason", "error", "fingerprint")
@@ -69,6 +56,7 @@ def extraction_to_rows(extraction: Extraction) -> list[LedgerRow]:
             end=q.end,
             claim_id=q.claim_id,
             quotation_id=q.id,
+            speaker_confidence=q.speaker_confidence,
         )
     return sorted(by_id.values(), key=ledger_order)
 

@@ -1,27 +1,23 @@
-"""Resolve who speaks: within an article, then across articles.
+"""Who can speak in an article: names, roles, organisations, places and groups.
 
 No German NER model ships on PyPI, so names are built from HanTa's NE tags
-and capitalisation, role nouns (``data/roles.tsv``) and an organisation and
-media gazetteer (``data/organisations.tsv``).  Within an article, a pronoun
-or role noun ("er", "der NATO-Generalsekretär", "der 74-Jährige") resolves
-to the most recent compatible named person, and a surname to the full name
-given in the article.  Across articles, ``merge_speakers`` folds name
-variants into one record per person or organisation, with the roles seen and
-when.  Limits: no real coreference model; a pronoun far from its antecedent,
-or two people with one surname in one article, can resolve wrongly.
+and capitalisation, role nouns (``data/roles.tsv``), first names with the
+gender they usually mark (``data/first_names.tsv``) and gazetteers of
+organisations and media (``data/organisations.tsv``), of places standing for
+their state (``data/places.tsv``) and of nouns naming groups
+(``data/group_nouns.tsv``).  Everything here reads one article and decides
+nothing about quotations: ``resolve`` and ``chains`` do that.
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .lexicons import load_lexicon
-from .model import Doc, Quotation, RoleSeen, Speaker, SpeakerMention
+from ..lexicons import load_lexicon
+from ..model import Doc, SpeakerMention
 
 _PRONOUNS_M = {"er", "ihm", "ihn", "seiner"}
 _PRONOUNS_F = {"sie", "ihr", "ihrer"}
@@ -126,7 +122,7 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
                     role_parts.insert(0, tokens[k].text)
                     k -= 1
             role = " ".join(role_parts) or None
-            gender = role_gender(role_parts[-1]) if role_parts else None
+            gender = (role_gender(role_parts[-1]) if role_parts else None) or name_gender(name)
             person = people.get(name)
             if person is None:
                 person = people[name] = Person(name, "person", role, gender, [])
@@ -204,252 +200,83 @@ def _organisation(text: str) -> tuple[str, str] | None:
 
     Only runs up to the longest gazetteer form are tried, so a long mention costs
     time in proportion to its words, not to their cube (issue 13: 400 quoted words
-    took 23 s).
+    took 23 s).  A place ("Moskau", "Russland") counts only as the whole mention
+    (with at most an article): "die Führung in Kiew" is not Kiev.
     """
     low = text.lower().strip()
     orgs = _organisations()
     if low in orgs:
         return orgs[low]
+    place = place_name(low)
+    if place:
+        return place, "organisation"
     words = low.split()
     for n in range(min(len(words), _longest_organisation()), 0, -1):
         for start in range(0, len(words) - n + 1):
             key = " ".join(words[start : start + n])
-            if key in orgs and (key not in {"kiew", "moskau", "paris", "berlin", "washington"} or len(words) <= 2):
+            if key in orgs:
                 return orgs[key]
     return None
 
 
-class PeopleIndex:
-    """The people of one article, indexed for ``resolve_mention``.
-
-    Why: an article is resolved one speaker mention at a time, and scanning every
-    person (and every position where each was named) for each mention made a long
-    article quadratic.  Each question below is answered as the plain scans over
-    ``people`` answered it, in the same order, only by lookup.
-    """
-
-    def __init__(self, people: list[Person]) -> None:
-        self.people = people
-        by_first: dict[str, list[int]] = {}
-        self._surnames: dict[str, list[Person]] = {}
-        for index, p in enumerate(people):
-            by_first.setdefault(p.name.split(" ", 1)[0], []).append(index)
-            self._surnames.setdefault(p.name.split()[-1], []).append(p)
-        self._by_first = by_first
-        self._first_lengths = sorted({len(first) for first in by_first})
-        self._named = self._timeline(range(len(people)))
-        self._by_gender = {
-            wanted: self._timeline(i for i, p in enumerate(people) if p.gender in (wanted, None, "x"))
-            for wanted in ("m", "f")
-        }
-        self._by_role_word: dict[str, tuple[list[tuple[int, int]], int | None]] = {}
-
-    def _timeline(self, indices: Iterable[int]) -> list[tuple[int, int]]:
-        """``(position, person index)`` of every naming of these people, in text order."""
-        return sorted((pos, i) for i in indices for pos in self.people[i].positions)
-
-    def latest_before(self, offset: int, timeline: list[tuple[int, int]] | None = None) -> Person | None:
-        """The person named last before ``offset`` (on a tie, the one found first), or None."""
-        timeline = self._named if timeline is None else timeline
-        k = bisect.bisect_left(timeline, (offset, -1))
-        if k == 0:
-            return None
-        position = timeline[k - 1][0]
-        return self.people[timeline[bisect.bisect_left(timeline, (position, -1))][1]]
-
-    def pronoun(self, wanted: str, offset: int) -> Person | None:
-        """The person named last before ``offset`` whose gender fits a pronoun of gender ``wanted``."""
-        return self.latest_before(offset, self._by_gender[wanted])
-
-    def full_name_in(self, text: str) -> Person | None:
-        """The first person (in article order) whose full name occurs in ``text``.
-
-        A full name has a space after its first word, so each occurrence starts just
-        before a space of ``text`` by the length of some first word: only those places
-        are looked up, instead of every name searched for in every mention.
-        """
-        best: int | None = None
-        space = text.find(" ")
-        while space >= 0:
-            for length in self._first_lengths:
-                if length > space:
-                    break
-                begin = space - length
-                for index in self._by_first.get(text[begin:space], ()):
-                    if (best is None or index < best) and text.startswith(self.people[index].name, begin):
-                        best = index
-            space = text.find(" ", space + 1)
-        return None if best is None else self.people[best]
-
-    def with_surname(self, word: str) -> list[Person]:
-        return self._surnames.get(word, [])
-
-    def with_role(self, word: str, offset: int, earlier: bool) -> Person | None:
-        """The person whose role contains ``word``: the one named last before ``offset`` if ``earlier``
-        (anyone was named before it), else the first in article order."""
-        key = word.lower()
-        if key not in self._by_role_word:
-            matching = [i for i, p in enumerate(self.people) if p.role and key in p.role.lower()]
-            self._by_role_word[key] = (self._timeline(matching), matching[0] if matching else None)
-        timeline, first = self._by_role_word[key]
-        if earlier:
-            return self.latest_before(offset, timeline)
-        return None if first is None else self.people[first]
+@cache
+def _places() -> dict[str, tuple[str, str]]:
+    return {row["form"]: (row["name"], row["gender"]) for row in load_lexicon("places")}
 
 
-def resolve_mention(
-    text: str, offset: int, people: list[Person], index: PeopleIndex | None = None
-) -> tuple[str | None, str | None, str]:
-    """``(canonical name, role, kind)`` for a speaker mention at ``offset``.
-
-    ``index`` is ``PeopleIndex(people)``, made once per article by the caller that
-    resolves many mentions.
-    """
-    index = index or PeopleIndex(people)
-    words = [w for w in re.findall(r"[\wÄÖÜäöüß-]+", text)]
-    if not words:
-        return None, None, "unknown"
-    last_named = index.latest_before(offset)
-    # 1. a full name in the mention
-    p = index.full_name_in(text)
-    if p is not None:
-        return p.name, p.role, p.kind
-    # 2. a surname given in full elsewhere in the article
-    for word in reversed(words):
-        matches = index.with_surname(word)
-        if len(matches) == 1:
-            return matches[0].name, matches[0].role, "person"
-    low = [w.lower() for w in words]
-    # 3. pronouns
-    if len(words) <= 2 and low[-1] in _PRONOUNS_M | _PRONOUNS_F:
-        p = index.pronoun("m" if low[-1] in _PRONOUNS_M else "f", offset)
-        if p is not None:
-            return p.name, p.role, p.kind
-        return None, None, "person"
-    # 4. a name given in the mention itself ("der ungarische Außenminister Péter Szijjártó"),
-    #    unless the gazetteer knows it as an organisation or medium ("die Tageszeitung The Guardian")
-    org = _organisation(text)
-    if org:
-        return org[0], None, org[1]
-    names = {
-        w
-        for w in words
-        if _NAME_WORD.match(w) and not role_gender(w) and w.lower() not in _ARTICLES and not _institution_kind(w)
-    }
-    trailing: list[str] = []
-    for w in reversed(words):
-        if w not in names:
-            break
-        trailing.append(w)
-    trailing.reverse()
-    before = words[: len(words) - len(trailing)]
-    # only "<role noun …> First Last" or a short mention: a long span ending in capitals is not a name
-    if len(trailing) >= 2 and (any(role_gender(w) for w in before) or len(words) <= 4):
-        return " ".join(trailing), " ".join(before).strip() or None, "person"
-    # 5. role nouns and "der 74-Jährige"
-    for word in words:
-        if _AGE_NOUN.match(word) and last_named:
-            return last_named.name, last_named.role, "person"
-        gender = role_gender(word)
-        if gender:
-            p = index.with_role(word, offset, earlier=last_named is not None)
-            if p is not None:
-                return p.name, p.role, p.kind
-            if last_named and low[0] in _ARTICLES:
-                return last_named.name, last_named.role, "person"
-    # 6. organisations and media named by an institution noun
-    for word in words:
-        kind = _institution_kind(word)
-        if kind:
-            name = " ".join(words[1:] if low[0] in _ARTICLES else words)
-            return name, None, kind
-    # 7. a name-like mention not seen elsewhere
-    content = [w for w in words if w.lower() not in _ARTICLES]
-    if content and all(_NAME_WORD.match(w) for w in content) and 2 <= len(content) <= 3:
-        return " ".join(content), None, "person"
-    return None, None, "unknown"
+def place_name(text: str) -> str | None:
+    """The state or government a place names when it is the whole mention ("Moskau", "die USA")."""
+    low = text.lower().strip()
+    first, _, rest = low.partition(" ")
+    entry = _places().get(low) or (_places().get(rest) if first in _ARTICLES else None)
+    return entry[0] if entry else None
 
 
-def resolve_speakers(doc: Doc, quotations: list[Quotation]) -> tuple[list[Quotation], list[SpeakerMention]]:
-    """Fill ``speaker``/``speaker_role`` of each quotation and list the speaker mentions found."""
-    people, mentions = _find_people(doc)
-    index = PeopleIndex(people)
-    listed = {(m.start, m.end) for m in mentions}
-    out: list[Quotation] = []
-    for q in quotations:
-        if not q.speaker_mention:
-            out.append(q)
-            continue
-        span = q.speaker_mention[0]
-        text = doc.text[span.start : span.end]
-        name, role, kind = resolve_mention(text, span.start, people, index)
-        if name and (span.start, span.end) not in listed:
-            mentions.append(SpeakerMention(span.start, span.end, text, name, kind, role))
-            listed.add((span.start, span.end))
-        out.append(replace(q, speaker=name, speaker_role=role))
-    return out, mentions
+@cache
+def _first_names() -> dict[str, str]:
+    return {row["name"]: row["gender"] for row in load_lexicon("first_names")}
 
 
-def speaker_id(name: str) -> str:
-    """Stable id of a canonical speaker name (case-insensitive)."""
-    return hashlib.sha1(name.casefold().encode()).hexdigest()[:12]
+def name_gender(name: str) -> str | None:
+    """``m``/``f`` from a person's first name ("Liz Truss" → f), else None."""
+    return _first_names().get(name.split(" ", 1)[0])
 
 
-def _later(a: str | None, b: str | None) -> str | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return max(a, b)
+@cache
+def _group_endings() -> tuple[tuple[str, str], ...]:
+    rows = load_lexicon("group_nouns")
+    return tuple(sorted(((r["ending"], r["kind"]) for r in rows), key=lambda e: -len(e[0])))
 
 
-def _earlier(a: str | None, b: str | None) -> str | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
+@lru_cache(maxsize=100_000)
+def group_kind(word: str) -> str | None:
+    """The kind of group a plural noun names ("NATO-Mitgliedstaaten" → organisation, "Kritiker" → person)."""
+    if not word[:1].isupper():
+        return None
+    low = word.lower()
+    for ending, kind in _group_endings():
+        if low.endswith(ending):
+            return kind
+    return None
 
 
-def merge_speakers(mentions: Iterable[tuple[SpeakerMention, str | None]]) -> list[Speaker]:
-    """One Speaker per person or organisation across articles, name variants merged.
+@cache
+def _noun_genders() -> tuple[tuple[str, str], ...]:
+    rows = load_lexicon("noun_genders")
+    return tuple(sorted(((r["ending"], r["gender"]) for r in rows), key=lambda e: -len(e[0])))
 
-    Names are grouped case-insensitively ("Nato"/"NATO"); a one-word name is
-    folded into the only multi-word name ending with it ("Stoltenberg" →
-    "Jens Stoltenberg").  Roles keep the first and last date they were seen.
-    """
-    groups: dict[str, dict] = {}
-    items = list(mentions)
-    full_names = {m.name for m, _ in items if " " in m.name}
-    by_surname: dict[str, set[str]] = {}
-    for name in full_names:
-        by_surname.setdefault(name.split()[-1].casefold(), set()).add(name)
 
-    def canonical(name: str) -> str:
-        if " " not in name:
-            candidates = by_surname.get(name.casefold(), set())
-            if len(candidates) == 1:
-                return next(iter(candidates))
-        return name
+@lru_cache(maxsize=100_000)
+def noun_gender(text: str) -> str | None:
+    """Grammatical gender (m, f, n, pl) of an organisation's name or noun ("die Regierung" → f)."""
+    low = text.lower().strip()
+    for ending, gender in _noun_genders():
+        if low.endswith(ending):
+            return gender
+    return None
 
-    for mention, seen in items:
-        name = canonical(mention.name)
-        key = name.casefold()
-        group = groups.setdefault(key, {"names": {}, "kind": mention.kind, "variants": set(), "roles": {}})
-        group["names"][name] = group["names"].get(name, 0) + 1
-        group["variants"].update({mention.name, mention.text.strip()})
-        if group["kind"] in ("unknown", "person") and mention.kind not in ("unknown",):
-            group["kind"] = mention.kind
-        if mention.role:
-            first, last = group["roles"].get(mention.role, (None, None))
-            group["roles"][mention.role] = (_earlier(first, seen), _later(last, seen))
-    speakers = []
-    for group in groups.values():
-        name = max(group["names"], key=lambda n: (group["names"][n], n.isupper(), n))
-        roles = tuple(
-            RoleSeen(role, first, last)
-            for role, (first, last) in sorted(group["roles"].items(), key=lambda kv: kv[1][0] or "")
-        )
-        variants = tuple(sorted(v for v in group["variants"] if v and v != name))
-        speakers.append(Speaker(id=speaker_id(name), name=name, kind=group["kind"], variants=variants, roles=roles))
-    return sorted(speakers, key=lambda s: s.name)
+
+@cache
+def pronoun_features() -> dict[str, tuple[str, str]]:
+    """``pronoun → (gender, number)`` from ``data/pronouns.tsv``."""
+    return {row["pronoun"]: (row["gender"], row["number"]) for row in load_lexicon("pronouns")}

@@ -78,6 +78,10 @@ class Dialect:
         """``column`` equal to a parameter in any case, served by an index (migration 7)."""
         return f"{column} = ? COLLATE NOCASE"
 
+    def nocase_like(self, column: str) -> str:
+        """``column`` LIKE a parameter in any case; a prefix pattern is served by the same index."""
+        return f"{column} LIKE ?"
+
     # -- full-text search --------------------------------------------------------------
     def match_query(self, query: str) -> str:
         """The parameter of a search condition for a user's query (see ``store.search.fts_query``)."""
@@ -94,7 +98,7 @@ class Dialect:
 
     def facet_source(self, source: str) -> tuple[str, str]:
         """``(FROM clause, condition)`` reading a text filter's matches first, then their rows."""
-        return f"quotations_fts f CROSS JOIN {source}", "q.id = f.quotation_id AND quotations_fts MATCH ?"
+        return f"quotations_fts f CROSS JOIN {source}", "q.rowid = f.rowid AND quotations_fts MATCH ?"
 
     def walk_select(self, select: str) -> tuple[str, str]:
         """The ledger SELECT read along the date index, and the condition keeping a text filter's matches.
@@ -103,7 +107,7 @@ class Dialect:
         the planner (``+``) so that it does not start from the search instead.
         """
         walk = select.replace("FROM quotations q", "FROM quotations q INDEXED BY quotations_said_key")
-        return walk, "+q.id IN (SELECT quotation_id FROM quotations_fts WHERE quotations_fts MATCH ?)"
+        return walk, "+q.rowid IN (SELECT rowid FROM quotations_fts WHERE quotations_fts MATCH ?)"
 
     def unindex_article_sql(self) -> str:
         """Delete the search rows of one article's quotations (parameter: the article id)."""
@@ -146,12 +150,15 @@ class PostgresDialect(Dialect):
             'CREATE TABLE quotation_search (quotation_id TEXT COLLATE "C" PRIMARY KEY'
             " REFERENCES quotations(id) ON DELETE CASCADE, document TSVECTOR NOT NULL)",
             "CREATE INDEX quotation_search_document ON quotation_search USING GIN (document)",
-            "CREATE INDEX speakers_name_nocase ON speakers(lower(name))",
+            "CREATE INDEX speakers_name_nocase ON speakers(lower(name) text_pattern_ops)",
             "CREATE INDEX claims_reports ON claims(reports DESC, first_said NULLS FIRST)",
         ]
 
     def nocase_equals(self, column: str) -> str:
         return f"lower({column}) = lower(?)"
+
+    def nocase_like(self, column: str) -> str:
+        return f"lower({column}) LIKE lower(?)"
 
     def match_query(self, query: str) -> str:
         """A tsquery: every word as a prefix of any indexed word, or its lemma among the stems (marked ``_``).

@@ -151,13 +151,18 @@ def _upgrade(store: SQLStore) -> None:
 
 
 def _legacy_upgrade(store: SQLStore) -> None:
-    """Numbered SQL migrations after the file's ``schema_version``, up to 11, with their Python steps."""
+    """Every numbered SQL migration up to 11 the file has not had yet, in order, with their Python steps.
+
+    By the set of applied versions, not the highest one: migrations written in
+    parallel landed in any order, and a file that got 8 and 9 before 7
+    existed must still get 7.
+    """
     from .sql import covered_text, name_family, spans_from_json
 
     conn = store.conn
-    current = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
+    applied = {r[0] for r in conn.execute("SELECT version FROM schema_version")}
     for version, sql in legacy_migrations():
-        if version <= current or version > LEGACY_LAST:
+        if version in applied or version > LEGACY_LAST:
             continue
         for statement in sql.split(";\n"):
             if statement.strip():

@@ -103,6 +103,8 @@ quotations = Table(
     Column("addressee_text", Str),
     # said_on, or '~' (after every digit) for undated: date order with undated last, from an index
     Column("said_key", Str, nullable=False, server_default="~"),
+    # how sure the speaker stage is of the speaker (0-1), NULL without one or for rows older than migration 10
+    Column("speaker_confidence", Float),
     Index("quotations_article", "article_id"),
     Index("quotations_claim", "claim_id"),
     Index("quotations_said_key", "said_key", "article_id", "start", "id"),

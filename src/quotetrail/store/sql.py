@@ -136,6 +136,37 @@ def check_date(value: str | None, name: str) -> str | None:
     return value
 
 
+_ARTICLE_INSERT = (
+    "INSERT INTO articles(id, source, text, title, url, outlet, agency, byline, dateline, author, published,"
+    " published_source, language, removed, meta, ingested_at, has_text, origin)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _article_values(a: Article, origin: str) -> tuple[object, ...]:
+    """The values of ``_ARTICLE_INSERT`` for an article, ingested here or loaded."""
+    return (
+        a.id,
+        a.source,
+        a.text,
+        a.title,
+        a.url,
+        a.outlet,
+        a.agency,
+        a.byline,
+        a.dateline,
+        a.author,
+        a.published,
+        a.published_source,
+        a.language,
+        json.dumps([asdict(r) for r in a.removed], ensure_ascii=False),
+        json.dumps(list(a.meta), ensure_ascii=False),
+        _now(),
+        1 if a.text else 0,
+        origin,
+    )
+
+
 _migrations = legacy_migrations  # the numbered SQLite migrations (tests build old databases with them)
 
 
@@ -254,28 +285,7 @@ class SQLStore:
 
     def _insert(self, extraction: Extraction) -> None:
         a = extraction.article
-        self.conn.execute(
-            "INSERT INTO articles(id, source, text, title, url, outlet, agency, byline, dateline, author, published,"
-            " published_source, language, removed, meta, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                a.id,
-                a.source,
-                a.text,
-                a.title,
-                a.url,
-                a.outlet,
-                a.agency,
-                a.byline,
-                a.dateline,
-                a.author,
-                a.published,
-                a.published_source,
-                a.language,
-                json.dumps([asdict(r) for r in a.removed], ensure_ascii=False),
-                json.dumps(list(a.meta), ensure_ascii=False),
-                _now(),
-            ),
-        )
+        self.conn.execute(_ARTICLE_INSERT, _article_values(a, origin="ingest"))
         self.conn.execute(
             "INSERT INTO article_sources(source, article_id) VALUES (?, ?)"
             " ON CONFLICT(source) DO UPDATE SET article_id = excluded.article_id",
@@ -286,15 +296,16 @@ class SQLStore:
             self.conn.execute(
                 "INSERT INTO quotations(id, article_id, type, spans, cue, speaker_mention, frame, addressee,"
                 ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, confidence,'
-                " speaker_mention_text, cue_text, addressee_text, said_key)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+                " speaker_mention_text, cue_text, addressee_text, said_key, speaker_confidence)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
                 " article_id = excluded.article_id, type = excluded.type, spans = excluded.spans, cue = excluded.cue,"
                 " speaker_mention = excluded.speaker_mention, frame = excluded.frame, addressee = excluded.addressee,"
                 " medium = excluded.medium, speaker = excluded.speaker, speaker_role = excluded.speaker_role,"
                 " said_on = excluded.said_on, said_on_text = excluded.said_on_text, start = excluded.start,"
                 ' "end" = excluded."end", text = excluded.text, claim_id = excluded.claim_id,'
                 " confidence = excluded.confidence, speaker_mention_text = excluded.speaker_mention_text,"
-                " cue_text = excluded.cue_text, addressee_text = excluded.addressee_text, said_key = excluded.said_key",
+                " cue_text = excluded.cue_text, addressee_text = excluded.addressee_text, said_key = excluded.said_key,"
+                " speaker_confidence = excluded.speaker_confidence",
                 (
                     q.id,
                     a.id,
@@ -318,6 +329,7 @@ class SQLStore:
                     covered_text(a.text, q.cue),
                     covered_text(a.text, q.addressee),
                     q.said_on or "~",
+                    q.speaker_confidence,
                 ),
             )
             self.conn.execute(self.dialect.unindex_sql(), (q.id,))  # a quotation id seen before: one search row
@@ -360,12 +372,14 @@ class SQLStore:
             )
             conn.executemany(
                 "INSERT INTO quotations(id, article_id, type, spans, speaker, speaker_role, said_on, said_on_text,"
-                ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key)'
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
+                ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key,'
+                " speaker_confidence)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
                 " speaker = excluded.speaker, speaker_role = excluded.speaker_role, said_on = excluded.said_on,"
                 " said_on_text = excluded.said_on_text, text = excluded.text, claim_id = excluded.claim_id,"
                 " speaker_mention_text = excluded.speaker_mention_text, cue_text = excluded.cue_text,"
-                " addressee_text = excluded.addressee_text, said_key = excluded.said_key",
+                " addressee_text = excluded.addressee_text, said_key = excluded.said_key,"
+                " speaker_confidence = excluded.speaker_confidence",
                 [
                     (
                         r.quotation_id,
@@ -384,6 +398,7 @@ class SQLStore:
                         r.cue,
                         r.addressee,
                         r.said_on or "~",
+                        r.speaker_confidence,
                     )
                     for r in rows
                 ],
@@ -434,28 +449,9 @@ class SQLStore:
         with self.transaction():
             for a in articles:
                 self.conn.execute(
-                    "INSERT INTO articles(id, source, text, title, url, outlet, agency, byline, dateline, author,"
-                    " published, published_source, language, removed, meta, ingested_at, has_text, origin)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'[]','[]',?,?,'load')"
-                    " ON CONFLICT(id) DO UPDATE SET text = excluded.text, has_text = excluded.has_text"
-                    " WHERE articles.has_text = 0",
-                    (
-                        a.id,
-                        a.source,
-                        a.text,
-                        a.title,
-                        a.url,
-                        a.outlet,
-                        a.agency,
-                        a.byline,
-                        a.dateline,
-                        a.author,
-                        a.published,
-                        a.published_source,
-                        a.language,
-                        _now(),
-                        1 if a.text else 0,
-                    ),
+                    f"{_ARTICLE_INSERT} ON CONFLICT(id) DO UPDATE SET text = excluded.text,"
+                    " has_text = excluded.has_text WHERE articles.has_text = 0",
+                    _article_values(a, origin="load"),
                 )
                 self.conn.execute(
                     "INSERT INTO article_sources(source, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -603,16 +599,30 @@ class SQLStore:
     def speaker_names(self, speaker: str, limit: int = 500) -> list[str]:
         """Every stored spelling of the speakers a filter value means, found in the speakers table.
 
-        An id or a full name (any case) means that speaker; otherwise every
-        speaker whose name or variants contain the value.  The quotations are
-        then found through the index on ``quotations.speaker`` instead of a
-        substring scan of every quotation.  The value itself is kept as an
-        exact name, so a speaker not (yet) in the speakers table still matches.
+        Tried in this order, each through an index, the first that finds
+        someone wins: an id or a full name (any case); a surname ("Merkel":
+        the speakers of that name family); a name prefix ("Olaf Sch").  Only
+        then every speaker whose name or variants contain the value (a scan
+        of the speakers table, never of the quotations).  The quotations are
+        then found through the index on ``quotations.speaker``.  The value
+        itself is kept as an exact name, so a speaker not (yet) in the
+        speakers table still matches.
         """
         rows = self.conn.execute(
             f"SELECT name, variants FROM speakers WHERE id = ? OR {self.dialect.nocase_equals('name')}",
             (speaker, speaker),
         ).fetchall()
+        if not rows and " " not in speaker.strip():
+            rows = self.conn.execute(
+                "SELECT name, variants FROM speakers WHERE family = ? ORDER BY quotation_count DESC LIMIT ?",
+                (name_family(speaker), limit),
+            ).fetchall()
+        if not rows and "%" not in speaker and "_" not in speaker:
+            rows = self.conn.execute(
+                f"SELECT name, variants FROM speakers WHERE {self.dialect.nocase_like('name')}"
+                " ORDER BY quotation_count DESC LIMIT ?",
+                (f"{speaker}%", limit),
+            ).fetchall()
         if not rows:
             rows = self.conn.execute(
                 "SELECT name, variants FROM speakers WHERE lower(name) LIKE lower(?) OR lower(variants) LIKE lower(?)"
@@ -773,6 +783,7 @@ class SQLStore:
             end=row["end"],
             claim_id=row["claim_id"],
             quotation_id=row["id"],
+            speaker_confidence=row["speaker_confidence"],
         )
 
     # -- speakers -----------------------------------------------------------
@@ -793,6 +804,16 @@ class SQLStore:
             (SpeakerMention(r["start"], r["end"], r["text"], r["name"], r["kind"], r["role"]), r["seen_on"])
             for r in rows
         ]
+
+    def speaker_families(self) -> list[str]:
+        """Every name family that has mentions (for a full rebuild done a step at a time)."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT family FROM speaker_mentions ORDER BY family")]
+
+    def clear_speakers(self) -> None:
+        """Empty the speakers table before a full rebuild; the table stays marked stale until it is rebuilt."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM speakers")
+            self.conn.execute("DELETE FROM speaker_families_stale")
 
     def stale_speaker_families(self) -> list[str] | None:
         """Name families whose speakers must be rebuilt; None when every speaker must (never built, or migrated)."""

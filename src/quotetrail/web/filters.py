@@ -10,7 +10,6 @@ slips past, e.g. when a page or a Python caller skips the schema.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
@@ -18,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query
 
+from ..dates.calendar import valid_iso
 from ..model import QUOTATION_TYPES
 from ..query import CURSOR_PATTERN, QueryError
 from ..store.search import fts_query
@@ -63,21 +63,17 @@ QuotationType = Literal[QUOTATION_TYPES]  # type: ignore[valid-type]
 
 
 def check_date(value: str | None, name: str) -> str | None:
-    """``value`` if it is a real date in one of the three forms, ``None`` if empty; QueryError otherwise."""
+    """``value`` if it is a real date in one of the three forms, ``None`` if empty; QueryError otherwise.
+
+    The calendar check is the store's own (``dates.calendar.valid_iso``), the
+    one every date passes on its way in; the pattern above only mirrors it
+    for the schema.
+    """
     if not value:
         return None
-    if not _DATE_RE.match(value) or not _is_calendar_date(value):
+    if not _DATE_RE.match(value) or not valid_iso(value):
         raise QueryError(f"{name} must be a real date like 2024, 2024-05 or 2024-05-22, not {value!r}")
     return value
-
-
-def _is_calendar_date(value: str) -> bool:
-    parts = [int(p) for p in value.split("-")]
-    try:
-        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return False
-    return True
 
 
 def check_type(value: str | None) -> str | None:

@@ -9,7 +9,9 @@ its article and carries the quotation as its tooltip.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import math
 from html import escape
 
 from ..model import LedgerRow
@@ -33,8 +35,7 @@ def period(iso: str) -> tuple[dt.date, dt.date]:
         return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
     if len(parts) == 2:
         first = dt.date(parts[0], parts[1], 1)
-        nxt = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-        return first, nxt - dt.timedelta(days=1)
+        return first, first.replace(day=calendar.monthrange(parts[0], parts[1])[1])
     day = dt.date(parts[0], parts[1], parts[2])
     return day, day
 
@@ -54,13 +55,14 @@ def render_timeline(rows: list[LedgerRow], colour_by: dict[str, str] | None = No
     lo, hi = min(starts), max(ends)
     lo = dt.date(lo.year, 1, 1) if (hi - lo).days > 400 else lo.replace(day=1)
     hi = dt.date(hi.year, 12, 31) if (hi - lo).days > 400 else hi
-    span_days = max((hi - lo).days, 1)
+    span_days = max((hi - lo).days + 1, 1)
     label_w, row_h, top = 180, 28, 24
     plot_w = width - label_w - 20
     height = top + row_h * len(speakers) + 30
 
-    def x(day: dt.date) -> float:
-        return label_w + plot_w * (day - lo).days / span_days
+    def x(day: dt.date, after: bool = False) -> float:
+        """Position of the start of ``day`` (or of its end: ordinals, so 9999-12-31 has an end too)."""
+        return label_w + plot_w * (day.toordinal() + int(after) - lo.toordinal()) / span_days
 
     out = [
         f'<svg class="timeline" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="Timeline of statements">'
@@ -69,15 +71,14 @@ def render_timeline(rows: list[LedgerRow], colour_by: dict[str, str] | None = No
         y = top + i * row_h
         out.append(f'<text x="4" y="{y + 18}" class="tl-speaker">{escape(name[:28])}</text>')
         out.append(f'<line x1="{label_w}" x2="{width - 20}" y1="{y + row_h / 2}" y2="{y + row_h / 2}" class="tl-row"/>')
-    year = lo.year
-    while dt.date(year, 1, 1) <= hi:
+    step = max(1, math.ceil((hi.year - lo.year + 1) / 30))  # at most about 30 year ticks, whatever the range
+    for year in range(lo.year, hi.year + 1, step):
         tick = max(dt.date(year, 1, 1), lo)
         out.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top - 6}" y2="{height - 24}" class="tl-tick"/>')
         out.append(f'<text x="{x(tick) + 2:.1f}" y="{height - 8}" class="tl-year">{year}</text>')
-        year += 1
     for r in dated:
         first, last = period(r.said_on)  # type: ignore[arg-type]
-        x0, x1 = x(first), x(last + dt.timedelta(days=1))
+        x0, x1 = x(first), x(last, after=True)
         w = max(x1 - x0, 6.0)
         y = top + speakers.index(r.speaker or r.speaker_mention or "unbekannt") * row_h + 5
         key = (colour_by or {}).get(r.quotation_id, r.type)

