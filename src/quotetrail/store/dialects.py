@@ -178,7 +178,14 @@ class PostgresDialect(Dialect):
         return " & ".join(parts)
 
     def text_condition(self) -> str:
-        return "q.id IN (SELECT quotation_id FROM quotation_search WHERE document @@ CAST(? AS tsquery))"
+        """The matches are collected first (``ARRAY``), then their rows read and sorted, as SQLite does.
+
+        As a plain ``IN`` the planner, which cannot estimate how many rows a
+        prefix query matches, walks the date index and tests every quotation
+        (130 ms instead of 17 ms for two rare words at 50,000 quotations);
+        ``ledger_page`` asks for that walk itself when the words are frequent.
+        """
+        return "q.id = ANY(ARRAY(SELECT quotation_id FROM quotation_search WHERE document @@ CAST(? AS tsquery)))"
 
     def count_matches_sql(self) -> str:
         return "SELECT COUNT(*) FROM quotation_search WHERE document @@ CAST(? AS tsquery)"
@@ -187,8 +194,8 @@ class PostgresDialect(Dialect):
         return f"quotation_search f JOIN {source} ON q.id = f.quotation_id", "f.document @@ CAST(? AS tsquery)"
 
     def walk_select(self, select: str) -> tuple[str, str]:
-        """PostgreSQL's planner weighs the two plans itself from its statistics: no hints."""
-        return select, self.text_condition()
+        """A semi-join, which PostgreSQL runs along the date index when the words match often."""
+        return select, "q.id IN (SELECT quotation_id FROM quotation_search WHERE document @@ CAST(? AS tsquery))"
 
     def unindex_article_sql(self) -> str:
         return "DELETE FROM quotation_search WHERE quotation_id IN (SELECT id FROM quotations WHERE article_id = ?)"
