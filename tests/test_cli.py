@@ -130,3 +130,14 @@ def test_cli_lists_say_when_they_are_cut_and_continue_from_the_cursor(tmp_path: 
     assert "showing 2 more of 5 quotations" in second.output
     timeline = CliRunner().invoke(main, ["--db", str(db), "timeline", "Truppen", "--limit", "3"])
     assert "showing 1-3 of 5 matching quotations" in timeline.output
+
+
+def test_quotations_left_ungrouped_by_an_interrupted_run_are_grouped_by_the_next(tmp_path: Path) -> None:
+    """Issue 13: derived tables catch up however the previous run ended, even when nothing is new."""
+    db = tmp_path / "u.db"
+    (tmp_path / "a.txt").write_text("„Wir schicken keine Truppen“, sagte Olaf Scholz am Montag.", encoding="utf-8")
+    CliRunner().invoke(main, ["--db", str(db), "ingest", "--no-claims", str(tmp_path / "a.txt")])  # as if stopped
+    assert [r.claim_id for r in open_store(db).quotations()] == [None]
+    again = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path / "a.txt")])
+    assert again.exit_code == 0 and "0 new" in again.output
+    assert all(r.claim_id for r in open_store(db).quotations())

@@ -154,3 +154,22 @@ def test_a_folder_with_articles_quotations_and_errors_loads_like_a_spark_output(
     assert [p.path for p in store.problems()] == ["in/kaputt.txt"]
     assert store.count_quotations() == open_store(source_db).count_quotations()
     assert all(a.text for a in store.iter_articles())
+
+
+def test_loaded_claim_ids_get_their_claims(source_db: str, db) -> None:
+    """The rows carry claim ids, not the claims table: load rebuilds each claim from its members."""
+    exported = run("--db", source_db, "export")
+    claim_ids = {json.loads(line)["claim_id"] for line in exported.splitlines()} - {None}
+    assert claim_ids, "the source ledger was grouped into claims at ingest"
+    target = db("t")
+    run("--db", target, "load", "-", input=exported)
+    before, after = open_store(source_db), open_store(target)
+    for claim_id in claim_ids:
+        original, loaded = before.claim(claim_id), after.claim(claim_id)
+        assert loaded is not None
+        assert (loaded.first_said, loaded.last_said, loaded.speakers) == (
+            original.first_said,
+            original.last_said,
+            original.speakers,
+        )
+    assert run("--db", target, "export") == exported

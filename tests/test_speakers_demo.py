@@ -223,3 +223,25 @@ def test_inherited_attributions_are_less_certain_than_named_ones(demo: list[tupl
     assert named > pronoun > carried
     assert carried < UNCERTAIN <= named
     assert all(q.speaker_confidence is None for _, _, q in demo if q.speaker is None)
+
+
+def test_uncertain_attributions_are_shown_marked_and_exported_with_their_confidence(tmp_path: Path) -> None:
+    """Issue 15: an uncertain speaker is marked in the UI, not hidden, and the export carries the confidence."""
+    from fastapi.testclient import TestClient
+
+    from quotetrail.api import create_app
+    from quotetrail.ingest_job import ingest_paths
+    from quotetrail.store import open_store
+
+    db = tmp_path / "demo.db"
+    store = open_store(db)
+    ingest_paths(store, [ROOT / "examples"])
+    store.close()
+    client = TestClient(create_app(db, data_dir=tmp_path / "uploads"), base_url="http://localhost")
+    page = client.get("/search", params={"q": "Koalition der Willigen"}).text
+    assert "Anders Rasmussen" in page and "(unsicher)" in page
+    sure = client.get("/search", params={"q": "Wir koordinieren uns gerade"}).text
+    assert "Mario Draghi" in sure and "(unsicher)" not in sure
+    listed = client.get("/api/quotations", params={"q": "Koalition der Willigen"}).json()
+    [row] = [r for r in listed["quotations"] if r["speaker"] == "Anders Rasmussen"]
+    assert 0 < row["speaker_confidence"] < UNCERTAIN

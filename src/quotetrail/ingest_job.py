@@ -221,7 +221,9 @@ def ingest_paths(
         summary.interrupted = True
     finally:
         refresh_derived(store)
-    if group_claims and not summary.interrupted and (summary.new or summary.updated):
+    # Not only after new articles: quotations a run stopped by Ctrl-C or a crash left ungrouped are
+    # grouped by the next run, even one with nothing new (with nothing to do this costs a query).
+    if group_claims and not summary.interrupted:
         summary.claims = _group_claims(store, report)
     return summary
 

@@ -146,6 +146,7 @@ class LoadSummary:
     rows: int = 0
     articles: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    claims: int = 0  # claims rebuilt from the claim ids the rows carried
 
     def line(self) -> str:
         return (
@@ -383,6 +384,7 @@ def load_ledger(
                 rows = []
         if rows:
             _store_rows(store, rows, summary)
+    summary.claims = store.restore_claims()
     return summary
 
 

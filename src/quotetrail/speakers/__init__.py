@@ -10,6 +10,7 @@ The stage, in the order the data moves:
 - ``resolve``: one speaker mention to a canonical name;
 - ``chains``: each quotation's speaker from its own cue clause, the quotation around it
   (nested quotes), or the quotations before and after it (quote chains), with a confidence;
+- ``roles``: the role a quotation's speaker is given, from the words next to the name;
 - ``identity``: one speaker per person or organisation across articles.
 
 ``resolve_speakers(doc, quotations)`` is the pipeline's stage.

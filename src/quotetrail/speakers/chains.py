@@ -35,7 +35,7 @@ from functools import cache
 
 from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Span, SpeakerMention
-from .discourse import Discourse, Entity, EntityMention
+from .discourse import NEAR, Discourse, Entity, EntityMention
 from .grammar import NOMINATIVE_PRONOUNS, NP_POS, clause_start, is_finite, is_subject, noun_phrases, skip_attribute
 from .names import (
     _AGE_NOUN,
@@ -43,25 +43,32 @@ from .names import (
     _find_people,
     _institution_kind,
     _organisations,
-    base_role,
     group_kind,
     noun_gender,
     role_gender,
 )
 from .resolve import PeopleIndex, resolve_scored
+from .roles import Roles, role_after, role_in
 
-#: Confidence kept by an attribution carried over (times the source's): nested quote, chain within a
-#: paragraph, chain across the quote after it, chain from the paragraph before.
+#: Confidence kept by an attribution carried over (times the source's): nested quote, quote before a colon,
+#: chain within a paragraph, chain to the quote in the next sentence, chain from the paragraph before.
+#: Set by hand in the order of how often each way named the gold speaker's entity on the train split
+#: (2-fold cross-validated tagger output: nested 75 %, chain within a paragraph 72 %, next sentence 39 %,
+#: paragraph before 40 %); not tuned on dev.  Re-run bench/speaker_accuracy.py if they change.
 NESTED = 0.97
+CHAIN_COLON = 0.9
 CHAIN_PARAGRAPH = 0.85
-CHAIN_NEXT = 0.75
-CHAIN_PREVIOUS_PARAGRAPH = 0.7
-#: Confidence of a speaker found as the subject of the cue clause where the tagger named none.
-CUE_SUBJECT = 0.8
+CHAIN_NEXT = 0.6
+CHAIN_PREVIOUS_PARAGRAPH = 0.6
+#: Confidence of a speaker found as the subject of the cue clause where the tagger named none (train: 48 %
+#: right by entity, so at the threshold).
+CUE_SUBJECT = 0.6
 #: Below this, the UI marks an attribution as uncertain (it is still shown).
 UNCERTAIN = 0.6
 #: Cue words that point back to the sentence before instead of naming a source ("Demnach würde Paris …").
 _ANAPHORIC_CUES = {"demnach", "danach", "dabei", "darin", "so", "weiter", "zudem"}
+#: How many quotations back a chain looks for the one it continues (nested ones in between are skipped).
+_LOOK_BACK = 20
 _QUOTE_MARKS = "\"'„“”»«‚‘’›‹ "
 
 
@@ -107,6 +114,10 @@ class ArticleState:
         self.sentence_starts = [s.start for s in doc.sentences]
         self.quotations = quotations
         self.sources = _source_nouns()
+        #: the speaker of the quotation attributed last, with the sentence it was named in (for pronouns)
+        self.previous: tuple[Entity, int] | None = None
+        #: the quotations' starts in text order, for finding the next one by bisection
+        self.order_starts: list[int] = []
 
     # -- positions -----------------------------------------------------------------
     def token_at(self, offset: int) -> int:
@@ -223,8 +234,8 @@ class ArticleState:
         begin = clause_start(self.doc, sentence, i)
         elided = begin > sentence.first and tokens[begin - 1].pos == "KON" and is_finite(tokens[begin])
         best: EntityMention | None = None
-        for m in self.discourse.subjects_in(si):
-            if any(s.start <= tokens[m.first].start < s.end for s in q.spans):
+        for m in self.discourse.near(si, i):
+            if not m.subject or any(s.start <= tokens[m.first].start < s.end for s in q.spans):
                 continue
             near = m.first >= begin or _next_is(self.doc, m.last, begin) or (elided and m.last < begin)
             if near and (best is None or abs(m.first - i) < abs(best.first - i)):
@@ -275,7 +286,7 @@ class ArticleState:
             si = self.discourse.sentence_of[i]
             sentence = doc.sentences[si]
             word = tokens[i].text.lower()
-            phrases = noun_phrases(doc, sentence)
+            phrases = noun_phrases(doc, sentence, i - NEAR, i + NEAR)
             chosen: tuple[int, int] | None = None
             if word == "laut":
                 chosen = next(((a, b) for a, b in phrases if a == i + 1), None)
@@ -305,7 +316,7 @@ class ArticleState:
         sentence = doc.sentences[si]
         clause = clause_start(doc, sentence, i)
         best: tuple[int, int] | None = None
-        for first, last in noun_phrases(doc, sentence):
+        for first, last in noun_phrases(doc, sentence, i - NEAR, i + NEAR):
             start = doc.tokens[first].start
             if any(s.start <= start < s.end for s in q.spans) or doc.tokens[first].pos == "PPER":
                 continue
@@ -330,8 +341,6 @@ class ArticleState:
                 if q.start <= self.doc.tokens[m.first].start < q.end:
                     return m
         return None
-
-    previous: tuple[Entity, int] | None = None
 
 
 def _next_is(doc: Doc, last: int, i: int) -> bool:
@@ -480,12 +489,15 @@ def _chain(
     quotations = article.quotations
     q = quotations[k]
     paragraph = article.paragraph_at(q.start)
-    later = [j for j in order[position + 1 :] if quotations[j].start >= q.end][:1]
+    # the next quotation starting after this one ends, found by bisection (order is sorted by start)
+    after_at = bisect.bisect_left(article.order_starts, q.end, position + 1)
+    later = [order[after_at]] if after_at < len(order) else []
     after = own_of(article, later[0], own) if later else None
     if later and after is not None and after.name and _colon_after(article.doc.text, q.end):
-        return _carry(after, CHAIN_NEXT, "chain colon")
+        return _carry(after, CHAIN_COLON, "chain colon")
     before = None
-    for j in reversed(order[:position]):
+    for back in range(position - 1, max(-1, position - 1 - _LOOK_BACK), -1):
+        j = order[back]
         if j in final and quotations[j].end <= q.start + 1:
             before = j
             break
@@ -562,57 +574,6 @@ def _nesting(quotations: Sequence[Quotation], order: list[int]) -> dict[int, int
     return parent
 
 
-_DETERMINER = re.compile(
-    r"^(der|die|das|den|dem|des|ein|eine|einer|eines|einem|einen|dessen|deren|(sein|ihr|unser)(e|er|es|em|en)?)$"
-)
-
-
-def role_in(text: str) -> str | None:
-    """The role a mention states itself: its words before the name, from the first role noun's adjectives
-    ("Der ehemalige NATO-Generalsekretär Anders Rasmussen" → "ehemalige NATO-Generalsekretär")."""
-    words = text.split()
-    for n, word in enumerate(words):
-        if role_gender(word.strip(",")):
-            k = n
-            while k > 0 and words[k - 1][:1].islower() and not _DETERMINER.match(words[k - 1].lower()):
-                k -= 1
-            return " ".join([*words[k:n], base_role(word.strip(","))])
-    return None
-
-
-_AS_ROLE = re.compile(r"\s+als\s+([^,.;:()]{3,60}?)(?=\s*[,.;:(]|\s+(?:am|gegenüber|bei|in)\s)")
-
-
-def role_after(text: str, end: int) -> str | None:
-    """A role given with "als" right after the name ("der Jens Stoltenberg als Sprecher der NATO")."""
-    match = _AS_ROLE.match(text, end)
-    if match is None or not role_gender(match.group(1).split()[0]):
-        return None
-    return match.group(1)
-
-
-class Roles:
-    """The roles the article states for each person, where it states them: a role comes from the text next
-    to the person's name (or from the role noun that names them), never from a neighbouring mention."""
-
-    def __init__(self, mentions: list[SpeakerMention]) -> None:
-        self.seen: dict[str, list[tuple[int, str]]] = {}
-        for m in mentions:
-            if m.role:
-                self.add(m.name, m.start, m.role)
-
-    def add(self, name: str, offset: int, role: str) -> None:
-        self.seen.setdefault(name, []).append((offset, role))
-
-    def at(self, name: str, offset: int) -> str | None:
-        """The role last stated for ``name`` at or before ``offset``, else the first stated after it."""
-        seen = sorted(self.seen.get(name, ()))
-        before = [role for pos, role in seen if pos <= offset]
-        if before:
-            return before[-1]
-        return seen[0][1] if seen else None
-
-
 def resolve_speakers(doc: Doc, quotations: list[Quotation]) -> tuple[list[Quotation], list[SpeakerMention]]:
     """Fill ``speaker``, ``speaker_role``, ``speaker_mention`` and ``speaker_confidence`` of each quotation,
     and list the speaker mentions found (see the module doc for the order of the rules)."""
@@ -624,6 +585,8 @@ def attribute(doc: Doc, quotations: list[Quotation]) -> tuple[ArticleState, dict
     """The attribution of each quotation (by index), with the article state that found them."""
     article = ArticleState(doc, quotations)
     order = sorted(range(len(quotations)), key=lambda k: (quotations[k].start, -quotations[k].end))
+    article.order_starts = [quotations[k].start for k in order]
+    genders = {p.name: p.gender for p in article.people}
     parent = _nesting(quotations, order)
     own: dict[int, Attribution | None] = {}
     final: dict[int, Attribution] = {}
@@ -644,17 +607,10 @@ def attribute(doc: Doc, quotations: list[Quotation]) -> tuple[ArticleState, dict
             final[k] = found
             if found.name:
                 article.previous = (
-                    Entity(found.name, found.kind, _gender_of(article, found.name)),
+                    Entity(found.name, found.kind, genders.get(found.name)),
                     found.entity_sentence,
                 )
     return article, final
-
-
-def _gender_of(article: ArticleState, name: str) -> str | None:
-    for p in article.people:
-        if p.name == name:
-            return p.gender
-    return None
 
 
 def _write(

@@ -15,6 +15,7 @@ article costs time in proportion to its length.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ _DETERMINERS = {
 }  # fmt: skip
 #: How far back (in sentences) a pronoun looks for its antecedent.
 LOOKBACK_SENTENCES = 3
+#: Tokens around a word within which its clause's phrases are looked for, and mentions per earlier sentence read.
+NEAR = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,7 @@ class Discourse:
         self.by_sentence: dict[int, list[EntityMention]] = {}
         for mention in self._find(people):
             self.by_sentence.setdefault(mention.sentence, []).append(mention)
+        self._firsts = {si: [m.first for m in found] for si, found in self.by_sentence.items()}
 
     # -- building ----------------------------------------------------------------
     def _phrase_start(self, first: int) -> int:
@@ -197,6 +201,15 @@ class Discourse:
     def subjects_in(self, sentence: int) -> list[EntityMention]:
         return [m for m in self.by_sentence.get(sentence, ()) if m.subject]
 
+    def near(self, sentence: int, i: int, reach: int = NEAR) -> list[EntityMention]:
+        """The mentions of ``sentence`` starting within ``reach`` tokens of token ``i``: what one clause can
+        hold, so that a sentence of a thousand names costs no more per question than a short one."""
+        found = self.by_sentence.get(sentence)
+        if not found:
+            return []
+        firsts = self._firsts[sentence]
+        return found[bisect.bisect_left(firsts, i - reach) : bisect.bisect_right(firsts, i + reach)]
+
     def mentions_in(self, sentence: int) -> list[EntityMention]:
         return self.by_sentence.get(sentence, [])
 
@@ -219,7 +232,7 @@ class Discourse:
         for distance in range(LOOKBACK_SENTENCES + 1):
             if si - distance < 0:
                 break
-            for m in self.by_sentence.get(si - distance, ()):
+            for m in self.near(si - distance, i) if distance == 0 else self.by_sentence.get(si - distance, ())[-NEAR:]:
                 if distance == 0 and m.last >= start:
                     continue
                 fit = _fit(m.entity, gender, number)

@@ -173,13 +173,15 @@ def _head(token: Token) -> bool:
     return token.pos in ("NN", "NE", "FM") or (token.pos == "ADJA" and not token.text[:1].islower())
 
 
-def noun_phrases(doc: Doc, sentence: Sentence) -> list[tuple[int, int]]:
+def noun_phrases(doc: Doc, sentence: Sentence, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
     """Token ranges ``[first, last]`` of the sentence's noun phrases (runs of article, adjective, noun and
-    name words ending in a noun or name) and personal pronouns: the candidates for a subject."""
+    name words ending in a noun or name) and personal pronouns: the candidates for a subject.  Only those
+    between tokens ``lo`` and ``hi`` when given: a clause's neighbourhood, not a whole giant sentence."""
     tokens = doc.tokens
     out: list[tuple[int, int]] = []
-    i = sentence.first
-    while i < sentence.last:
+    i = max(sentence.first, lo)
+    end = sentence.last if hi is None else min(sentence.last, hi)
+    while i < end:
         if tokens[i].pos == "PPER":
             out.append((i, i))
             i += 1
@@ -188,7 +190,7 @@ def noun_phrases(doc: Doc, sentence: Sentence) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i
-        while j + 1 < sentence.last and tokens[j + 1].pos in NP_POS:
+        while j + 1 < end and tokens[j + 1].pos in NP_POS:
             j += 1
         last = j
         while last >= i and not _head(tokens[last]):

@@ -440,6 +440,57 @@ class SQLStore:
             )
             conn.executemany("DELETE FROM problems WHERE path = ?", [(source,) for source in {r.source for r in rows}])
 
+    def restore_claims(self) -> int:
+        """Claims for the ``claim_id`` values that loaded quotations carry but no claim row has yet.
+
+        An export or a Spark output carries each quotation's claim id, not the
+        claims table: each such claim is rebuilt from its members (earliest
+        text as its wording, dates, speakers, outlets, counts), so claim pages
+        work after a load.  Its grouping vectors are made by the next claims
+        update.  Returns how many claims were made.  The members are read in
+        date order and summed up here, the same on both databases (their JSON
+        aggregates differ in order and spacing).
+        """
+        rows = self.conn.execute(
+            "SELECT q.claim_id, q.id, q.text, q.said_on, q.speaker, q.article_id, COALESCE(a.outlet, a.agency)"
+            " FROM quotations q JOIN articles a ON a.id = q.article_id"
+            " WHERE q.claim_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = q.claim_id)"
+            " ORDER BY q.claim_id, q.said_key, q.id"
+        ).fetchall()
+        claims: dict[str, list[Row]] = {}
+        for r in rows:
+            claims.setdefault(r[0], []).append(r)
+        now = _now()
+        values = []
+        for claim_id, members in claims.items():
+            dates = [m[3] for m in members if m[3]]
+            values.append(
+                (
+                    claim_id,
+                    members[0][2],
+                    min(dates) if dates else None,
+                    max(dates) if dates else None,
+                    json.dumps(list(dict.fromkeys(m[4] for m in members if m[4])), ensure_ascii=False),
+                    json.dumps(list(dict.fromkeys(m[6] for m in members if m[6])), ensure_ascii=False),
+                    len(members),
+                    len({m[5] for m in members}),
+                    now,
+                )
+            )
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO claims(id, text, first_said, last_said, speakers, outlets, reports, statements, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                values,
+            )
+            self.conn.execute(
+                "INSERT INTO claim_members(claim_id, quotation_id, stance, similarity)"
+                " SELECT claim_id, id, 'affirms', 1.0 FROM quotations WHERE claim_id IS NOT NULL"
+                " AND claim_id NOT IN (SELECT claim_id FROM claim_members WHERE claim_id IS NOT NULL)"
+                " ON CONFLICT DO NOTHING"
+            )
+        return len(values)
+
     def load_articles(self, articles: Sequence[Article]) -> None:
         """Store loaded articles with their text (``load`` of an export with ``--articles``, or a Spark output).
 
