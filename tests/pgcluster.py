@@ -59,7 +59,10 @@ class Cluster:
         done = self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stderr[-2000:]}")
-        options = f"-c listen_addresses='' -c unix_socket_directories={self.socket_dir} -c fsync=off"
+        options = (
+            f"-c listen_addresses='' -c unix_socket_directories={self.socket_dir} -c fsync=off"
+            " -c max_connections=300 -c full_page_writes=off -c synchronous_commit=off"
+        )
         done = self._run(
             str(self.bin / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"
         )

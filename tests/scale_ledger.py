@@ -39,7 +39,7 @@ TOP_SPEAKERS = [("Jens Stoltenberg", "Stoltenberg"), ("Olaf Scholz", "Scholz"), 
 class ScaleLedger:
     """What was built: the path and the counts tests compare pages against."""
 
-    path: Path
+    path: Path | str  # a SQLite file or a PostgreSQL URL
     quotations: int
     articles: int
     speakers: int
@@ -73,12 +73,14 @@ def _stems(words: str, speaker: str) -> str:
     return stem_text(f"{words} {speaker}")
 
 
-def build_ledger(path: Path, quotations: int, *, seed: int = 14) -> ScaleLedger:
-    """Write a ledger of ``quotations`` quotations into a fresh store at ``path``."""
+def build_ledger(path: Path | str, quotations: int, *, seed: int = 14) -> ScaleLedger:
+    """Write a ledger of ``quotations`` quotations into a fresh store at ``path`` (a file or a PostgreSQL URL)."""
     rng = random.Random(seed)
     store = open_store(path)
     conn = store.conn
-    conn.execute("PRAGMA synchronous=OFF")
+    sqlite = store.dialect.name == "sqlite"
+    if sqlite:
+        conn.execute("PRAGMA synchronous=OFF")
     articles, sources, rows, fts = [], [], [], []
     counts: dict[str, int] = {}
     per_article = 4
@@ -118,10 +120,18 @@ def build_ledger(path: Path, quotations: int, *, seed: int = 14) -> ScaleLedger:
         ' start, "end", text, speaker_mention_text, cue_text, said_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
         rows,
     )
-    conn.executemany("INSERT INTO quotations_fts(quotation_id, text, speaker, stems) VALUES (?,?,?,?)", fts)
+    if sqlite:
+        conn.executemany("INSERT INTO quotations_fts(quotation_id, text, speaker, stems) VALUES (?,?,?,?)", fts)
+    else:  # the search rows as the store writes them (dialects.py), from the same text and speaker
+        conn.executemany(
+            store.dialect.index_sql(),
+            [store.dialect.index_row(qid, f"{text} {speaker}", None) for qid, text, speaker, _stems in fts],
+        )
     speakers = _insert_speakers(store, counts)
     claims = _insert_claims(store, rows, rng)
     conn.execute("COMMIT")
+    if not sqlite:
+        conn.execute("ANALYZE")  # PostgreSQL plans by statistics; without them it guesses
     store.close()
     return ScaleLedger(path, quotations, len(articles), speakers, claims)
 

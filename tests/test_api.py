@@ -21,8 +21,8 @@ TEXT = (
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    db = tmp_path / "api.db"
+def client(store_url: str, tmp_path: Path) -> TestClient:
+    db = store_url
     store = open_store(db)
     article = Article(
         id="a1", source="a.txt", text=TEXT, outlet="Spiegel", agency="dpa", published="2024-05", language="de"
@@ -190,17 +190,18 @@ def test_compare_endpoints(client: TestClient) -> None:
     assert "diff" in body["reports"][0] and isinstance(body["reports"][0]["framing_near"], list)
 
 
-def test_the_next_page_link_keeps_the_filters(tmp_path: Path) -> None:
+def test_the_next_page_link_keeps_the_filters(new_db, tmp_path: Path) -> None:
     text = " ".join(f"„Satz {i} über Truppen“, sagte Müller." for i in range(60))
     starts = [i + 1 for i, ch in enumerate(text) if ch == "„"]
     quotes = tuple(
         Quotation("m1", "Direct", (Span(s, text.index("“", s)),), speaker="Max Müller", said_on="2024-05")
         for s in starts
     )
-    store = open_store(tmp_path / "many.db")
+    many = new_db("many")
+    store = open_store(many)
     store.add_extraction(Extraction(Article(id="m1", source="m.txt", text=text, language="de"), quotes))
     store.close()
-    client = TestClient(create_app(tmp_path / "many.db"), base_url="http://localhost")
+    client = TestClient(create_app(many), base_url="http://localhost")
     page1 = client.get("/search", params={"q": "Truppen", "since": "2024", "speaker": "Müller"}).text
     link = re.search(r'class="next" href="([^"]+)"', page1)
     assert link and "since=2024" in link.group(1) and "speaker=M%C3%BCller" in link.group(1)

@@ -52,10 +52,10 @@ def _corpus(folder: Path, n: int = 4, poison_at: int = 1) -> Path:
 
 @pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "worker-pool"])
 def test_an_article_that_breaks_a_stage_is_recorded_and_the_run_goes_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     monkeypatch.setattr(pipeline, "find_quotations", _failing_on_poison)
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     summary = ingest_paths(store, [_corpus(tmp_path / "in")], workers=workers)
     assert summary.new == 3 and summary.failed == 1 and summary.exit_code == 3
     [problem] = store.problems()
@@ -67,12 +67,12 @@ def test_an_article_that_breaks_a_stage_is_recorded_and_the_run_goes_on(
 
 
 def test_same_failure_has_one_fingerprint_and_reruns_do_not_add_rows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pipeline, "find_quotations", _failing_on_poison)
     folder = _corpus(tmp_path / "in", n=4, poison_at=1)
     (folder / "09.txt").write_text(f"{GOOD} Noch einer. {POISON}", encoding="utf-8")
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     ingest_paths(store, [folder])
     ingest_paths(store, [folder])
     found = store.problems()
@@ -83,9 +83,9 @@ def test_same_failure_has_one_fingerprint_and_reruns_do_not_add_rows(
 
 
 def test_retry_failed_reads_the_failed_files_again_and_clears_what_now_works(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "x.db"
+    db = store_url
     folder = _corpus(tmp_path / "in")
     monkeypatch.setattr(pipeline, "find_quotations", _failing_on_poison)
     first = CliRunner().invoke(main, ["--db", str(db), "ingest", str(folder)])
@@ -99,18 +99,22 @@ def test_retry_failed_reads_the_failed_files_again_and_clears_what_now_works(
     assert open_store(db).problems() == []
 
 
-def test_a_worker_process_that_dies_costs_only_its_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_process_that_dies_costs_only_its_article(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(pipeline, "find_quotations", _dying_on_poison)
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     summary = ingest_paths(store, [_corpus(tmp_path / "in", n=5, poison_at=2)], workers=2)
     assert summary.new == 4
     [problem] = summary.problems
     assert problem.path.endswith("02.txt") and "died" in problem.reason
 
 
-def test_an_article_over_its_time_budget_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_article_over_its_time_budget_is_given_up(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(pipeline, "find_quotations", _slow_on_poison)
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     started = time.monotonic()
     summary = ingest_paths(store, [_corpus(tmp_path / "in", n=3)], time_budget=0.5)
     assert time.monotonic() - started < 20
@@ -164,9 +168,9 @@ def test_a_reader_that_breaks_mid_file_is_reported_and_the_next_file_is_read(
     assert problems[0].path.endswith("a_kaputt.txt") and problems[0].error == "RecursionError"
 
 
-def test_speakers_are_rebuilt_after_an_interrupted_run_even_when_nothing_is_new(tmp_path: Path) -> None:
+def test_speakers_are_rebuilt_after_an_interrupted_run_even_when_nothing_is_new(store_url: str, tmp_path: Path) -> None:
     folder = _corpus(tmp_path / "in", n=2, poison_at=-1)
-    db = tmp_path / "x.db"
+    db = store_url
     store = open_store(db)
     ingest_paths(store, [folder])
     # what a run killed between storing and rebuilding leaves behind
@@ -180,22 +184,26 @@ def test_speakers_are_rebuilt_after_an_interrupted_run_even_when_nothing_is_new(
     assert not store.is_stale("speakers")
 
 
-def test_ctrl_c_still_brings_speakers_up_to_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_still_brings_speakers_up_to_date(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def interrupt_on_poison(doc):
         if POISON in doc.article.text:
             raise KeyboardInterrupt
         return _real_find_quotations(doc)
 
     monkeypatch.setattr(pipeline, "find_quotations", interrupt_on_poison)
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     summary = ingest_paths(store, [_corpus(tmp_path / "in", n=3, poison_at=2)])
     assert summary.interrupted and summary.new == 2 and summary.exit_code == 130
     assert [s.name for s in store.speakers()] == ["Jens Stoltenberg"]
 
 
-def test_already_stored_content_is_not_extracted_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_already_stored_content_is_not_extracted_again(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = _corpus(tmp_path / "in", n=2, poison_at=-1)
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     ingest_paths(store, [folder])
     calls = []
     monkeypatch.setattr(pipeline, "find_quotations", lambda doc: calls.append(doc) or [])
@@ -245,13 +253,13 @@ def test_an_unreadable_folder_is_reported(tmp_path: Path) -> None:
     assert problems and "cannot list folder" in problems[0].reason
 
 
-def test_a_file_name_that_is_not_utf8_is_ingested_with_its_bytes_escaped(tmp_path: Path) -> None:
+def test_a_file_name_that_is_not_utf8_is_ingested_with_its_bytes_escaped(store_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     raw = os.fsencode(folder) + b"/a\xff.txt"
     with open(raw, "w", encoding="utf-8") as handle:
         handle.write(GOOD)
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     summary = ingest_paths(store, [folder])
     assert summary.new == 1 and summary.failed == 0
     [row] = store.quotations()
@@ -265,10 +273,10 @@ def test_a_file_without_any_article_is_reported(tmp_path: Path) -> None:
     assert [i for i in items if isinstance(i, Problem)], "a file that gives nothing must say so"
 
 
-def test_every_file_read_is_counted_even_when_it_gives_nothing(tmp_path: Path) -> None:
+def test_every_file_read_is_counted_even_when_it_gives_nothing(store_url: str, tmp_path: Path) -> None:
     (tmp_path / "broken.warc.gz").write_bytes(b"this is not gzip at all")
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     summary = ingest_paths(store, [tmp_path / "broken.warc.gz", tmp_path / "a.txt"])
     assert len(summary.files) == 2
     assert [Path(p.path).name for p in summary.problems] == ["broken.warc.gz"]
@@ -277,11 +285,13 @@ def test_every_file_read_is_counted_even_when_it_gives_nothing(tmp_path: Path) -
 # -- incremental speakers (issue 14) -----------------------------------------------------------
 
 
-def test_a_new_article_rebuilds_only_the_speakers_it_mentions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_article_rebuilds_only_the_speakers_it_mentions(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_text(GOOD, encoding="utf-8")
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     ingest_paths(store, [folder])
     asked: list[object] = []
     real = store.speaker_mentions
@@ -292,7 +302,7 @@ def test_a_new_article_rebuilds_only_the_speakers_it_mentions(tmp_path: Path, mo
     assert sorted(s.name for s in store.speakers()) == ["Jens Stoltenberg", "Olaf Scholz"]
 
 
-def test_incremental_speakers_equal_a_full_rebuild(tmp_path: Path) -> None:
+def test_incremental_speakers_equal_a_full_rebuild(store_url: str, tmp_path: Path) -> None:
     """Surnames shared by two people stop folding into one of them; the incremental result must follow."""
     texts = [
         "„Wir bleiben dabei“, sagte Jens Stoltenberg am Montag.",
@@ -303,7 +313,7 @@ def test_incremental_speakers_equal_a_full_rebuild(tmp_path: Path) -> None:
     ]
     folder = tmp_path / "in"
     folder.mkdir()
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     for i, text in enumerate(texts):
         (folder / f"{i}.txt").write_text(text, encoding="utf-8")
         ingest_paths(store, [folder])
@@ -319,7 +329,7 @@ def test_incremental_speakers_equal_a_full_rebuild(tmp_path: Path) -> None:
 
 
 def test_a_full_speaker_rebuild_in_small_steps_gives_the_same_speakers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Memory stays bounded: a rebuild holds only a few name families' mentions at a time."""
     import quotetrail.ingest_job as job
@@ -330,7 +340,7 @@ def test_a_full_speaker_rebuild_in_small_steps_gives_the_same_speakers(
         ["„Ja“, sagte Jens Stoltenberg.", "„Nein“, sagte Olaf Scholz.", "„Gut“, sagte Stoltenberg."]
     ):
         (folder / f"{i}.txt").write_text(text, encoding="utf-8")
-    store = open_store(tmp_path / "x.db")
+    store = open_store(store_url)
     ingest_paths(store, [folder])
     expected = sorted((s.id, s.name, s.variants, s.quotation_count) for s in store.speakers())
     monkeypatch.setattr(job, "FAMILIES_PER_STEP", 1)

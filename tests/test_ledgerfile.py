@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,26 @@ ARTICLES = {
 
 
 @pytest.fixture(scope="module")
-def source_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def articles_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("in")
     for name, text in ARTICLES.items():
         (folder / name).write_text(text, encoding="utf-8")
-    db = folder.parent / "source.db"
-    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(folder)])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def source_db(module_db, articles_folder: Path) -> str:
+    """The two articles ingested into a SQLite file, then into a PostgreSQL database (every test runs on both)."""
+    db = module_db("source")
+    result = CliRunner().invoke(main, ["--db", db, "ingest", str(articles_folder)])
     assert result.exit_code == 0, result.output
     return db
+
+
+@pytest.fixture
+def db(module_db) -> Callable[[str], str]:
+    """Fresh databases of the source's kind."""
+    return module_db
 
 
 def run(*args: str, input: str | None = None) -> str:
@@ -38,13 +51,13 @@ def run(*args: str, input: str | None = None) -> str:
 
 
 @pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
-def test_export_load_export_is_identical(source_db: Path, tmp_path: Path, suffix: str) -> None:
+def test_export_load_export_is_identical(source_db: str, db, tmp_path: Path, suffix: str) -> None:
     first, second = tmp_path / f"first.{suffix}", tmp_path / f"second.{suffix}"
-    run("--db", str(source_db), "export", "-o", str(first))
-    target = tmp_path / "target.db"
-    run("--db", str(target), "load", str(first))
-    run("--db", str(target), "load", str(first))  # idempotent: twice is once
-    run("--db", str(target), "export", "-o", str(second))
+    run("--db", source_db, "export", "-o", str(first))
+    target = db("target")
+    run("--db", target, "load", str(first))
+    run("--db", target, "load", str(first))  # idempotent: twice is once
+    run("--db", target, "export", "-o", str(second))
     assert first.read_bytes() == second.read_bytes()
     store = open_store(target)
     assert store.count_quotations() == open_store(source_db).count_quotations() > 2
@@ -54,70 +67,73 @@ def test_export_load_export_is_identical(source_db: Path, tmp_path: Path, suffix
     assert store.count_quotations(text="Truppen") == open_store(source_db).count_quotations(text="Truppen") >= 1
 
 
-def test_export_piped_into_load_on_standard_input(source_db: Path, tmp_path: Path) -> None:
-    exported = run("--db", str(source_db), "export")
+def test_export_piped_into_load_on_standard_input(source_db: str, db) -> None:
+    exported = run("--db", source_db, "export")
     assert len(exported.splitlines()) == open_store(source_db).count_quotations()
     assert list(json.loads(exported.splitlines()[0])) == list(EXPORT_FIELDS)
-    run("--db", str(tmp_path / "t.db"), "load", "-", input=exported)
-    assert run("--db", str(tmp_path / "t.db"), "export") == exported
+    target = db("t")
+    run("--db", target, "load", "-", input=exported)
+    assert run("--db", target, "export") == exported
 
 
-def test_loading_into_the_database_it_came_from_changes_nothing(source_db: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "copy.db"
-    copy.write_bytes(source_db.read_bytes())
-    before = run("--db", str(copy), "export")
+def test_loading_into_the_database_it_came_from_changes_nothing(db, articles_folder: Path, tmp_path: Path) -> None:
+    copy = db("copy")
+    run("--db", copy, "ingest", str(articles_folder))
+    before = run("--db", copy, "export")
     article_text = open_store(copy).article(json.loads(before.splitlines()[0])["article_id"]).text
     (tmp_path / "e.jsonl").write_text(before, encoding="utf-8")
-    run("--db", str(copy), "load", str(tmp_path / "e.jsonl"))
-    assert run("--db", str(copy), "export") == before
+    run("--db", copy, "load", str(tmp_path / "e.jsonl"))
+    assert run("--db", copy, "export") == before
     store = open_store(copy)
     assert store.article(json.loads(before.splitlines()[0])["article_id"]).text == article_text
     assert store.count_articles() == 2
 
 
-def test_bad_rows_are_reported_with_their_line_and_the_rest_loads(source_db: Path, tmp_path: Path) -> None:
-    good = run("--db", str(source_db), "export").splitlines()
+def test_bad_rows_are_reported_with_their_line_and_the_rest_loads(source_db: str, db, tmp_path: Path) -> None:
+    good = run("--db", source_db, "export").splitlines()
     broken = json.loads(good[0]) | {"type": "Zitat"}
     bad_date = json.loads(good[1]) | {"said_on": "2024-02-31"}
     lines = [good[0], "{not json", json.dumps(broken), json.dumps(bad_date), *good[1:]]
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "load", str(path)])
+    target = db("t")
+    result = CliRunner().invoke(main, ["--db", target, "load", str(path)])
     assert result.exit_code == 3
     assert "mixed.jsonl:2: invalid JSON" in result.output
     assert "mixed.jsonl:3: type must be one of" in result.output
     assert "mixed.jsonl:4:" in result.output and "2024-02-31" in result.output
-    assert open_store(tmp_path / "t.db").count_quotations() == len(good)
+    assert open_store(target).count_quotations() == len(good)
 
 
-def test_export_has_no_cap(tmp_path: Path) -> None:
+def test_export_has_no_cap(db, tmp_path: Path) -> None:
     """The old export stopped at 100,000 rows in silence; now every row is streamed, page by page."""
-    store = open_store(tmp_path / "big.db")
+    big = db("big")
+    store = open_store(big)
     text = "„Wir bleiben dabei“, sagte sie."
     for i in range(2500):  # more than one page of the streaming export
         article = Article(id=f"a{i}", source=f"{i}.txt", text=text, published="2024-05", language="de")
         store.add_extraction(Extraction(article, (Quotation(article.id, "Direct", (Span(0, 20),), said_on="2024"),)))
     out = tmp_path / "all.csv"
-    run("--db", str(tmp_path / "big.db"), "export", "-o", str(out))
+    run("--db", big, "export", "-o", str(out))
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2501  # header + every row
 
 
 @pytest.mark.parametrize("suffix", ["jsonl", "parquet"])
-def test_a_full_move_carries_the_article_texts(source_db: Path, tmp_path: Path, suffix: str) -> None:
+def test_a_full_move_carries_the_article_texts(source_db: str, db, tmp_path: Path, suffix: str) -> None:
     quotes, articles = tmp_path / f"q.{suffix}", tmp_path / f"a.{suffix}"
-    run("--db", str(source_db), "export", "-o", str(quotes), "--articles", str(articles))
-    target = tmp_path / "moved.db"
-    run("--db", str(target), "load", str(quotes), "--articles", str(articles))
-    run("--db", str(target), "load", str(quotes), "--articles", str(articles))
+    run("--db", source_db, "export", "-o", str(quotes), "--articles", str(articles))
+    target = db("moved")
+    run("--db", target, "load", str(quotes), "--articles", str(articles))
+    run("--db", target, "load", str(quotes), "--articles", str(articles))
     before, after = open_store(source_db), open_store(target)
     assert [(a.id, a.text, a.published) for a in after.iter_articles()] == [
         (a.id, a.text, a.published) for a in before.iter_articles()
     ]
-    assert run("--db", str(target), "export") == run("--db", str(source_db), "export")
+    assert run("--db", target, "export") == run("--db", source_db, "export")
 
 
 def test_a_folder_with_articles_quotations_and_errors_loads_like_a_spark_output(
-    source_db: Path, tmp_path: Path
+    source_db: str, db, tmp_path: Path
 ) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -125,14 +141,14 @@ def test_a_folder_with_articles_quotations_and_errors_loads_like_a_spark_output(
     out = tmp_path / "out"
     (out / "quotations").mkdir(parents=True)
     (out / "errors").mkdir()
-    run("--db", str(source_db), "export", "-o", str(out / "quotations" / "part-0.parquet"))
-    run("--db", str(source_db), "export", "-o", str(tmp_path / "x.jsonl"), "--articles", str(out / "articles.parquet"))
+    run("--db", source_db, "export", "-o", str(out / "quotations" / "part-0.parquet"))
+    run("--db", source_db, "export", "-o", str(tmp_path / "x.jsonl"), "--articles", str(out / "articles.parquet"))
     errors = pa.Table.from_pylist(
         [{"path": "in/kaputt.txt", "stage": "extract", "reason": "ValueError: kaputt", "error": "ValueError"}]
     )
     pq.write_table(errors, out / "errors" / "part-0.parquet")
-    target = tmp_path / "t.db"
-    result = CliRunner().invoke(main, ["--db", str(target), "load", str(out)])
+    target = db("t")
+    result = CliRunner().invoke(main, ["--db", target, "load", str(out)])
     assert result.exit_code == 3, result.output  # the job's error is carried over as a problem
     store = open_store(target)
     assert [p.path for p in store.problems()] == ["in/kaputt.txt"]
@@ -140,13 +156,13 @@ def test_a_folder_with_articles_quotations_and_errors_loads_like_a_spark_output(
     assert all(a.text for a in store.iter_articles())
 
 
-def test_loaded_claim_ids_get_their_claims(source_db: Path, tmp_path: Path) -> None:
+def test_loaded_claim_ids_get_their_claims(source_db: str, db) -> None:
     """The rows carry claim ids, not the claims table: load rebuilds each claim from its members."""
-    exported = run("--db", str(source_db), "export")
+    exported = run("--db", source_db, "export")
     claim_ids = {json.loads(line)["claim_id"] for line in exported.splitlines()} - {None}
     assert claim_ids, "the source ledger was grouped into claims at ingest"
-    target = tmp_path / "t.db"
-    run("--db", str(target), "load", "-", input=exported)
+    target = db("t")
+    run("--db", target, "load", "-", input=exported)
     before, after = open_store(source_db), open_store(target)
     for claim_id in claim_ids:
         original, loaded = before.claim(claim_id), after.claim(claim_id)
@@ -156,4 +172,4 @@ def test_loaded_claim_ids_get_their_claims(source_db: Path, tmp_path: Path) -> N
             original.last_said,
             original.speakers,
         )
-    assert run("--db", str(target), "export") == exported
+    assert run("--db", target, "export") == exported

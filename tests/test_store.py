@@ -36,15 +36,15 @@ def extraction(
     return Extraction(article, (q,))
 
 
-def test_same_article_twice_is_unchanged(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "t.db")
+def test_same_article_twice_is_unchanged(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
     assert store.add_extraction(extraction()) == "new"
     assert store.add_extraction(extraction()) == "unchanged"
     assert store.count_quotations() == 1 and store.count_articles() == 1
 
 
-def test_changed_article_from_same_source_is_updated_not_duplicated(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "t.db")
+def test_changed_article_from_same_source_is_updated_not_duplicated(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
     store.add_extraction(extraction("v1"))
     assert store.add_extraction(extraction("v2")) == "updated"
     assert store.count_articles() == 1
@@ -52,8 +52,8 @@ def test_changed_article_from_same_source_is_updated_not_duplicated(tmp_path: Pa
     assert store.count_quotations(text="Truppen") == 1
 
 
-def test_filters_and_date_overlap(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "t.db")
+def test_filters_and_date_overlap(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
     store.add_extraction(extraction("a1", "a.txt", said_on="2024-05"))
     store.add_extraction(extraction("a2", "b.txt", said_on="2022-02-24", speaker="Olaf Scholz"))
     store.add_extraction(extraction("a3", "c.txt", said_on=None, speaker="Olaf Scholz"))
@@ -67,27 +67,27 @@ def test_filters_and_date_overlap(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "value"), [("since", "gestern"), ("until", "2024-13-99x"), ("type", "Quote")])
-def test_bad_filter_values_raise_value_error(tmp_path: Path, name: str, value: str) -> None:
-    store = open_store(tmp_path / "t.db")
+def test_bad_filter_values_raise_value_error(store_url: str, name: str, value: str) -> None:
+    store = open_store(store_url)
     with pytest.raises(ValueError, match=name):
         store.quotations(**{name: value})
 
 
-def test_search_syntax_in_user_query_is_harmless(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "t.db")
+def test_search_syntax_in_user_query_is_harmless(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
     store.add_extraction(extraction())
     assert store.count_quotations(text='"Truppen*') == 1
     assert store.count_quotations(text="NEAR( OR -") == 0  # no FTS syntax error
 
 
-def test_interrupted_ingest_keeps_what_was_stored_and_rerun_completes(tmp_path: Path) -> None:
+def test_interrupted_ingest_keeps_what_was_stored_and_rerun_completes(store_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(4):
         (folder / f"{i}.txt").write_text(
             f"Meldung {i}: Die Ministerin sagte, sie sei zufrieden mit Runde {i}.", encoding="utf-8"
         )
-    store = open_store(tmp_path / "t.db")
+    store = open_store(store_url)
     seen = []
 
     def stop_after_two(_extraction: Extraction, _status: str) -> None:
@@ -160,17 +160,17 @@ def test_opening_an_older_schema_migrates_it(tmp_path: Path) -> None:
     assert store.add_extraction(extraction()) == "new"
 
 
-def test_problems_are_recorded(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "t.db")
+def test_problems_are_recorded(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
     (tmp_path / "leer.txt").write_text("", encoding="utf-8")
     summary = ingest_paths(store, [tmp_path / "leer.txt"])
     assert len(summary.problems) == 1
     assert store.problems()[0].reason == "empty file"
 
 
-def test_parallel_extraction_stores_the_same_ledger(tmp_path: Path) -> None:
+def test_parallel_extraction_stores_the_same_ledger(new_db) -> None:
     examples = Path(__file__).resolve().parents[1] / "examples"
-    one, two = open_store(tmp_path / "one.db"), open_store(tmp_path / "two.db")
+    one, two = open_store(new_db("one")), open_store(new_db("two"))
     ingest_paths(one, [examples], workers=1)
     ingest_paths(two, [examples], workers=2)
     assert [r.export_dict() for r in one.quotations(limit=1000)] == [

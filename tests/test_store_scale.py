@@ -39,8 +39,8 @@ def _extraction(i: int) -> Extraction:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):
-    s = open_store(tmp_path_factory.mktemp("scale") / "s.db")
+def store(module_db):
+    s = open_store(module_db("scale"))
     for i in range(300):
         s.add_extraction(_extraction(i))
     s.replace_speakers(
@@ -51,8 +51,28 @@ def store(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _scans_quotations(plan: list[str]) -> bool:
-    """A full scan of the quotations table: 'SCAN q' without an index (a covering index scan is fine for order)."""
-    return any(line.startswith("SCAN q") and "INDEX" not in line for line in plan)
+    """A full scan of the quotations table: SQLite's 'SCAN q' without an index (a covering index scan is fine
+    for order), PostgreSQL's 'Seq Scan on quotations'."""
+    return any(
+        (line.startswith("SCAN q") and "INDEX" not in line) or "Seq Scan on quotations " in line for line in plan
+    )
+
+
+def planned_with_indexes(store, explain):
+    """The plan of ``explain()``; on PostgreSQL with sequential scans priced out.
+
+    PostgreSQL's planner reads a 300-row table from end to end because that is
+    cheapest at this size, whatever the indexes; with ``enable_seqscan`` off
+    the plan still shows a sequential scan only where no index can serve the
+    query, which is what these tests guard against.
+    """
+    if store.dialect.name != "postgresql":
+        return explain()
+    store.conn.execute("SET enable_seqscan = off")
+    try:
+        return explain()
+    finally:
+        store.conn.execute("RESET enable_seqscan")
 
 
 @pytest.mark.parametrize(
@@ -69,10 +89,13 @@ def _scans_quotations(plan: list[str]) -> bool:
     ids=["unfiltered", "speaker-surname", "speaker-full-name", "dates", "article", "claim", "speaker-and-date"],
 )
 def test_filtered_lists_never_scan_the_quotations_table(store, filters) -> None:
-    plan = store.explain(**filters)
+    plan = planned_with_indexes(store, lambda: store.explain(**filters))
     assert not _scans_quotations(plan), plan
-    if set(filters) <= {"speaker"}:  # lists that can be long are read in index order: no sort before the limit
-        assert not any("TEMP B-TREE" in line for line in plan), plan
+    # Lists that can be long are read in index order: no sort before the limit.  SQLite only: PostgreSQL's
+    # planner sorts the 100 rows of a speaker here because that costs less than walking the date index at
+    # this size (the speaker page itself reads each name's index in order and merges, see _speaker_page).
+    if set(filters) <= {"speaker"} and store.dialect.name == "sqlite":
+        assert not any("TEMP B-TREE" in line or line.lstrip(" ->").startswith("Sort") for line in plan), plan
 
 
 def test_speaker_filter_goes_through_the_speakers_table(store) -> None:
@@ -167,14 +190,16 @@ def test_speaker_filter_tries_surname_then_prefix_before_a_substring_scan(store)
     assert store.speaker_names("scholz") == ["Olaf Scholz", "Scholz", "scholz"]  # by name family (index)
     assert "Emmanuel Macron" in store.speaker_names("Emmanuel M")  # by prefix (index)
     assert "Olaf Scholz" in store.speaker_names("laf Sch")  # by substring, the last resort
-    plan = [r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN SELECT name FROM speakers WHERE family = 'x'")]
+    plan = planned_with_indexes(store, lambda: store.explain_sql("SELECT name FROM speakers WHERE family = 'x'"))
     assert any("speakers_family" in line for line in plan), plan
 
 
 def test_a_migration_missing_below_the_highest_applied_one_is_still_applied(tmp_path: Path) -> None:
     """Migrations written in parallel land in any order: a database that got 8 and 9 before 7 must get 7."""
     db = tmp_path / "gap.db"
-    open_store(db).close()
+    made = _database_at_version(db, 11)  # a file made before Alembic: numbered migrations only
+    made.commit()
+    made.close()
     conn = sqlite3.connect(db)
     conn.execute("DROP INDEX claims_reports")
     conn.execute("DELETE FROM schema_version WHERE version = 7")

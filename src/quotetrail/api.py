@@ -30,7 +30,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from . import __version__, query
 from .model import Claim, LedgerRow, Quotation, Speaker
 from .query import QueryError
-from .store import open_store
+from .store import is_url, open_store
 from .web.deps import StoreDep
 from .web.filters import After, ApiFilters, Limit, Offset, Since, Until, has_words, public_source
 from .web.security import LOOPBACK_HOSTS, CrossSiteGuard
@@ -429,7 +429,7 @@ def create_app(
     Requests whose ``Host`` is not in ``allowed_hosts`` get a 400 (DNS
     rebinding); ``upload_enabled=False`` turns the upload page off.
     """
-    db_path = Path(db_path)
+    db_path = str(db_path) if is_url(db_path) else Path(db_path)
     app = FastAPI(
         title="quotetrail",
         version=__version__,
@@ -439,12 +439,13 @@ def create_app(
         description="Who said what, when, and how each outlet reported it: the quotetrail ledger as JSON.",
     )
     app.state.db_path = db_path
-    app.state.data_dir = Path(data_dir) if data_dir else db_path.resolve().parent / "quotetrail-uploads"
+    beside = Path.cwd() if isinstance(db_path, str) else db_path.resolve().parent  # a server database: here
+    app.state.data_dir = Path(data_dir) if data_dir else beside / "quotetrail-uploads"
     app.state.max_upload_bytes = max_upload_bytes
     app.state.upload_enabled = upload_enabled
     app.state.csrf_secret = secrets.token_bytes(32)  # per process: a restart only means reloading the form
     app.state.ingest_lock = threading.Lock()  # one upload ingests at a time: SQLite has one writer
-    open_store(db_path).close()  # create and migrate once at start-up
+    open_store(db_path).close()  # create and migrate once at start-up (nothing written when up to date)
     threading.Thread(target=_warm_up_search, name="quotetrail-warm-up", daemon=True).start()
 
     install_error_handlers(app)

@@ -7,26 +7,54 @@ their own ``cli_*`` modules and are registered at the bottom.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from . import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group: a database that cannot be reached or is lost mid-run is one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from sqlalchemy.exc import DBAPIError
+
+        from .store import StoreUnavailable, redact
+        from .store.connect import connection_reason
+
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as err:
+            raise click.ClickException(str(err)) from None
+        except DBAPIError as err:
+            if not (err.connection_invalidated or _is_connection_error(err)):
+                raise
+            db = redact(ctx.obj.get("db_path", "")) if ctx.obj else "the database"
+            raise click.ClickException(
+                f"lost the connection to {db}: {connection_reason(err)}; what was stored before is kept,"
+                " run the command again to finish"
+            ) from None
+
+
+def _is_connection_error(err: Exception) -> bool:
+    """A server connection that failed or broke (not, say, SQLite's 'database is locked')."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    origin = type(getattr(err, "orig", None)).__module__
+    return isinstance(err, OperationalError | InterfaceError) and origin.startswith("psycopg")
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quotetrail")
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("quotetrail.db"),
+    default="quotetrail.db",
     show_default=True,
     envvar="QUOTETRAIL_DB",
-    help="SQLite database file (created if missing).",
+    help="SQLite database file (created if missing) or a PostgreSQL URL (postgresql://user@host/dbname).",
 )
 @click.pass_context
-def main(ctx: click.Context, db_path: Path) -> None:
+def main(ctx: click.Context, db_path: str) -> None:
     """Turn German news articles into a dated ledger of who said what, when."""
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path

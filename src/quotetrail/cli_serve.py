@@ -73,6 +73,7 @@ def serve(
     import uvicorn
 
     from .api import create_app
+    from .store import redact
 
     hosts = allowed_hosts(host, extra_hosts)
     check_exposure(host, not no_upload, allow_remote_upload, hosts)
@@ -88,7 +89,7 @@ def serve(
         local = address if is_loopback(host) else bind_url("127.0.0.1", port)
         click.echo(f"\nquotetrail is running: open {local} in your browser (Ctrl-C stops it).\n")
     else:
-        click.echo(f"serving {ctx.obj['db_path']} on {address}" + (" (uploads off)" if no_upload else ""))
+        click.echo(f"serving {redact(ctx.obj['db_path'])} on {address}" + (" (uploads off)" if no_upload else ""))
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

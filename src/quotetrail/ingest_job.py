@@ -177,10 +177,12 @@ def ingest_paths(
             on_problem(problem)
 
     def articles() -> Iterator[Article]:
-        db = Path(store.path)
-        own_files = [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
-        if db.parent.is_dir():  # the claims index and other files kept beside the database
-            own_files += [p for p in db.parent.iterdir() if p.name.startswith((db.name + ".", db.name + "-"))]
+        own_files: list[Path] = []
+        if store.path is not None:  # a SQLite file (a server database keeps no files here)
+            db = Path(store.path)
+            own_files = [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+            if db.parent.is_dir():  # the claims index and other files kept beside the database
+                own_files += [p for p in db.parent.iterdir() if p.name.startswith((db.name + ".", db.name + "-"))]
         found = read_paths(paths, sidecar=sidecar, max_bytes=max_bytes, exclude=own_files, on_file=summary.files.add)
         for item in found:
             if isinstance(item, Skipped):
@@ -233,7 +235,7 @@ def _group_claims(store: Store, report: Callable[[Problem], None]) -> str | None
     try:
         return update_claims(store).line()
     except Exception as err:  # the articles are stored; a later `claims --update` can finish the grouping
-        report(problem_from_exception(str(store.path), "claims", err))
+        report(problem_from_exception(str(store.path or store.display), "claims", err))
         return None
 
 

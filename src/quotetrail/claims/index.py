@@ -249,10 +249,12 @@ class IndexedCentroids:
 
 @contextlib.contextmanager
 def claims_lock(store: object) -> Iterator[None]:
-    """One claims update at a time per database (a lock file beside it; nothing for an in-memory store)."""
+    """One claims update at a time per database: a lock file beside a SQLite file, an advisory lock on PostgreSQL."""
     paths = index_paths(store)
     if paths is None:
-        yield
+        exclusive = getattr(store, "exclusive", None)  # a server database: its own lock across machines
+        with exclusive("claims") if exclusive else contextlib.nullcontext():
+            yield
         return
     try:
         import fcntl

@@ -44,7 +44,7 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 def sort_key(article_id: str, published: str | None) -> str:
     """Earliest published first, undated last, then by id: which of two copies is the original."""
-    return f"{published or '9999'}\x00{article_id}"
+    return f"{published or '9999'}\x01{article_id}"  # \x01, not \x00: PostgreSQL text holds no NUL
 
 
 def find_syndicated(
