@@ -29,6 +29,9 @@ def find_binaries() -> Path | None:
     return None
 
 
+#: A role the cluster asks for a password (``scram-sha-256``); tests create it as they need it.
+PASSWORD_ROLE = "mit_passwort"
+
 HOW_TO_GET = (
     "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; install them "
     "(Debian: apt-get install postgresql) to run the PostgreSQL half of the storage tests"
@@ -59,6 +62,13 @@ class Cluster:
         done = self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stderr[-2000:]}")
+        # one role must give a password (for the wrong-password test); every other role is trusted
+        hba = data / "pg_hba.conf"
+        self._run(
+            "sh",
+            "-c",
+            f"printf 'local all {PASSWORD_ROLE} scram-sha-256\\n' | cat - {hba} > {hba}.new && mv {hba}.new {hba}",
+        )
         options = (
             f"-c listen_addresses='' -c unix_socket_directories={self.socket_dir} -c fsync=off"
             " -c max_connections=300 -c full_page_writes=off -c synchronous_commit=off"

@@ -196,6 +196,16 @@ def test_a_server_that_is_not_running_is_one_clear_line(tmp_path: Path) -> None:
     assert "server not running" in line
 
 
+def test_a_wrong_password_is_one_clear_line_without_the_password(pg_cluster) -> None:
+    from pgcluster import PASSWORD_ROLE
+
+    with psycopg.connect(f"host={pg_cluster.socket_dir} user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {PASSWORD_ROLE}")
+        conn.execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD 'richtig'")
+    line = _one_line_error(f"postgresql://{PASSWORD_ROLE}:falsch@/postgres?host={pg_cluster.socket_dir}")
+    assert "password authentication failed" in line and "falsch" not in line and "***" in line
+
+
 def test_a_password_is_never_printed(tmp_path: Path) -> None:
     line = _one_line_error(f"postgresql://someone:geheim@/ledger?host={tmp_path}")
     assert "geheim" not in line and "someone:***@" in line
