@@ -34,6 +34,8 @@ BATCH = 5000
 _INT_FIELDS = {"start", "end"}
 #: Numbers between 0 and 1 (the speaker stage's confidence, issue 15); may be empty.
 _FLOAT_FIELDS = {"speaker_confidence"}
+#: true/false (JSON booleans, ``true``/``false`` in CSV); missing in exports older than issue 19, read as false.
+_BOOL_FIELDS = {"corrected"}
 _REQUIRED = ("article_id", "source", "type", "text", "start", "end", "quotation_id")
 
 
@@ -69,7 +71,7 @@ def write_ledger(rows: Iterable[LedgerRow], fmt: str, target: IO[str] | Path) ->
             writer = csv.DictWriter(handle, fieldnames=list(EXPORT_FIELDS))
             writer.writeheader()
             for row in rows:
-                writer.writerow(row.export_dict())
+                writer.writerow(_csv_record(row))
                 n += 1
         else:
             raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
@@ -79,10 +81,20 @@ def write_ledger(rows: Iterable[LedgerRow], fmt: str, target: IO[str] | Path) ->
     return n
 
 
+def _csv_record(row: LedgerRow) -> dict[str, object]:
+    """The export record with booleans as ``true``/``false`` (what JSON writes), not Python's ``True``."""
+    record = row.export_dict()
+    for name in _BOOL_FIELDS:
+        record[name] = "true" if record[name] else "false"
+    return record
+
+
 def _parquet_schema() -> Any:
     import pyarrow as pa
 
     def kind(name: str) -> Any:
+        if name in _BOOL_FIELDS:
+            return pa.bool_()
         return pa.int64() if name in _INT_FIELDS else pa.float64() if name in _FLOAT_FIELDS else pa.string()
 
     return pa.schema([(name, kind(name)) for name in EXPORT_FIELDS])
@@ -176,6 +188,8 @@ def row_from_dict(record: dict[str, Any]) -> LedgerRow:
                 raise ValueError(f"{name} must not be negative")
         elif name in _FLOAT_FIELDS:
             value = _share(name, value)
+        elif name in _BOOL_FIELDS:
+            value = _flag(name, value)
         elif value is not None and not isinstance(value, str):
             raise ValueError(f"{name} must be text, not {type(value).__name__}")
         values[name] = value
@@ -186,6 +200,15 @@ def row_from_dict(record: dict[str, Any]) -> LedgerRow:
     for name in ("published", "said_on"):
         check_date(values[name], name)
     return LedgerRow(**values)
+
+
+def _flag(name: str, value: Any) -> bool:
+    """true/false from JSON, Parquet or CSV text; missing (an older export) is false."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
 def _share(name: str, value: Any) -> float | None:

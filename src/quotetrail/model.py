@@ -327,6 +327,8 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "claim_id",
     "quotation_id",
     "speaker_confidence",
+    "corrected",
+    "extractor_version",
 )
 
 
@@ -376,6 +378,8 @@ class LedgerRow:
     claim_id: str | None
     quotation_id: str = ""  # not exported; links API rows to their quotation
     speaker_confidence: float | None = None  # how sure the speaker is (see Quotation)
+    corrected: bool = False  # a person corrected the row (quotetrail correct; see docs/corrections.md)
+    extractor_version: str | None = None  # quotetrail's version + the model files' short hashes (provenance.py)
 
     def export_dict(self) -> dict[str, object]:
         """The row as a dict with exactly EXPORT_FIELDS, in order."""

@@ -87,7 +87,12 @@ def _struct(names: tuple[str, ...]) -> Any:
     from ..ledgerfile import _parquet_schema
 
     exported = {f.name: f.type for f in _parquet_schema()}
-    kinds = {pa.int64(): T.LongType(), pa.float64(): T.DoubleType(), pa.string(): T.StringType()}
+    kinds = {
+        pa.int64(): T.LongType(),
+        pa.float64(): T.DoubleType(),
+        pa.string(): T.StringType(),
+        pa.bool_(): T.BooleanType(),
+    }
     return T.StructType([T.StructField(n, kinds.get(exported.get(n), T.StringType()), True) for n in names])
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..model import ARTICLE_FIELDS as MODEL_ARTICLE_FIELDS
 from ..model import EXPORT_FIELDS, Article, Extraction, LedgerRow, Problem
+from ..provenance import extractor_version
 from ..store.sqlite import covered_text, quotation_text
 
 #: Columns of ``articles/``: the article fields exports carry (``model.ARTICLE_FIELDS``).
@@ -57,6 +58,8 @@ def extraction_to_rows(extraction: Extraction) -> list[LedgerRow]:
             claim_id=q.claim_id,
             quotation_id=q.id,
             speaker_confidence=q.speaker_confidence,
+            corrected=False,  # corrections live in a store; a fresh extraction has none
+            extractor_version=extractor_version(),
         )
     return sorted(by_id.values(), key=ledger_order)
 

@@ -105,6 +105,10 @@ quotations = Table(
     Column("said_key", Str, nullable=False, server_default="~"),
     # how sure the speaker stage is of the speaker (0-1), NULL without one or for rows older than migration 10
     Column("speaker_confidence", Float),
+    # 1 once a correction (corrections table) has been applied to this row (revision 0012)
+    Column("corrected", Integer, nullable=False, server_default=text("0")),
+    # quotetrail's version and the model files' short hashes that extracted the row (revision 0012)
+    Column("extractor_version", Str),
     Index("quotations_article", "article_id"),
     Index("quotations_claim", "claim_id"),
     Index("quotations_said_key", "said_key", "article_id", "start", "id"),
@@ -264,4 +268,39 @@ claims_state = Table(
     metadata,
     Column("key", Str, primary_key=True),
     Column("value", Integer, nullable=False),
+)
+
+#: The corrections log (revision 0012): append-only, never updated or deleted.  A correction names its
+#: quotation by anchor (article hash, source, offsets, quoted text), not only by id, so that it can be
+#: placed again after the article is re-extracted or edited (see quotetrail.corrections).
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("quotation_id", Str, nullable=False),
+    Column("article_id", Str, nullable=False),
+    Column("source", Str, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("quoted_text", Str, nullable=False),
+    Column("field", Str, nullable=False),
+    Column("before", Str),
+    Column("after", Str),
+    Column("note", Str, nullable=False),
+    Column("by", Str, nullable=False),
+    Column("at", Str, nullable=False),
+    Index("corrections_quotation", "quotation_id"),
+    Index("corrections_source", "source"),
+    sqlite_autoincrement=True,
+)
+
+#: Where each correction is placed now (derived, rewritten on every re-application; the log itself is not):
+#: the quotation it applies to, or NULL when it can no longer be placed (orphaned).
+correction_placements = Table(
+    "correction_placements",
+    metadata,
+    Column("correction_id", Integer, _cascade("corrections.id"), primary_key=True),
+    Column("quotation_id", Str),
+    Column("article_id", Str),
+    Index("correction_placements_quotation", "quotation_id"),
 )

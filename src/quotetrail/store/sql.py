@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..corrections import reapply_corrections
 from ..dates.calendar import valid_iso
 from ..model import (
     QUOTATION_TYPES,
@@ -38,6 +39,7 @@ from ..model import (
     Speaker,
     SpeakerMention,
 )
+from ..provenance import extractor_version
 from .connect import Connection, connect, is_url, redact
 from .dialects import LOCKS, dialect_for
 from .migrate import current_revision, ensure_schema, legacy_migrations, schema_number
@@ -267,6 +269,7 @@ class SQLStore:
                 status = "updated"
                 self._delete_article(old[0])
             self._insert(extraction)
+            reapply_corrections(self, article.id, article.source)  # corrections stick across re-extraction
             self.clear_problems(article.source)
             return status
 
@@ -296,8 +299,8 @@ class SQLStore:
             self.conn.execute(
                 "INSERT INTO quotations(id, article_id, type, spans, cue, speaker_mention, frame, addressee,"
                 ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, confidence,'
-                " speaker_mention_text, cue_text, addressee_text, said_key, speaker_confidence)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+                " speaker_mention_text, cue_text, addressee_text, said_key, speaker_confidence, corrected, extractor_version)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) ON CONFLICT(id) DO UPDATE SET"
                 " article_id = excluded.article_id, type = excluded.type, spans = excluded.spans, cue = excluded.cue,"
                 " speaker_mention = excluded.speaker_mention, frame = excluded.frame, addressee = excluded.addressee,"
                 " medium = excluded.medium, speaker = excluded.speaker, speaker_role = excluded.speaker_role,"
@@ -305,7 +308,8 @@ class SQLStore:
                 ' "end" = excluded."end", text = excluded.text, claim_id = excluded.claim_id,'
                 " confidence = excluded.confidence, speaker_mention_text = excluded.speaker_mention_text,"
                 " cue_text = excluded.cue_text, addressee_text = excluded.addressee_text, said_key = excluded.said_key,"
-                " speaker_confidence = excluded.speaker_confidence",
+                " speaker_confidence = excluded.speaker_confidence, corrected = 0,"
+                " extractor_version = excluded.extractor_version",
                 (
                     q.id,
                     a.id,
@@ -330,6 +334,7 @@ class SQLStore:
                     covered_text(a.text, q.addressee),
                     q.said_on or "~",
                     q.speaker_confidence,
+                    extractor_version(),
                 ),
             )
             self.conn.execute(self.dialect.unindex_sql(), (q.id,))  # a quotation id seen before: one search row
@@ -373,13 +378,14 @@ class SQLStore:
             conn.executemany(
                 "INSERT INTO quotations(id, article_id, type, spans, speaker, speaker_role, said_on, said_on_text,"
                 ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key,'
-                " speaker_confidence)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
+                " speaker_confidence, corrected, extractor_version)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
                 " speaker = excluded.speaker, speaker_role = excluded.speaker_role, said_on = excluded.said_on,"
                 " said_on_text = excluded.said_on_text, text = excluded.text, claim_id = excluded.claim_id,"
                 " speaker_mention_text = excluded.speaker_mention_text, cue_text = excluded.cue_text,"
                 " addressee_text = excluded.addressee_text, said_key = excluded.said_key,"
-                " speaker_confidence = excluded.speaker_confidence",
+                " speaker_confidence = excluded.speaker_confidence, corrected = excluded.corrected,"
+                " extractor_version = excluded.extractor_version",
                 [
                     (
                         r.quotation_id,
@@ -399,6 +405,8 @@ class SQLStore:
                         r.addressee,
                         r.said_on or "~",
                         r.speaker_confidence,
+                        int(bool(r.corrected)),
+                        r.extractor_version,
                     )
                     for r in rows
                 ],
@@ -835,6 +843,8 @@ class SQLStore:
             claim_id=row["claim_id"],
             quotation_id=row["id"],
             speaker_confidence=row["speaker_confidence"],
+            corrected=bool(row["corrected"]),
+            extractor_version=row["extractor_version"],
         )
 
     # -- speakers -----------------------------------------------------------
