@@ -107,9 +107,9 @@ def correct(
 
 def _log(store: SQLStore, row: Any, name: str, before: str | None, after: str | None, note: str, who: str) -> int:
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    store.conn.execute(
+    return store.conn.execute(  # RETURNING: the new id even with another writer at work (not MAX(id))
         'INSERT INTO corrections(quotation_id, article_id, source, start, "end", quoted_text, field, before, after,'
-        " note, by, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        " note, by, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
         (
             row["id"],
             row["article_id"],
@@ -124,8 +124,7 @@ def _log(store: SQLStore, row: Any, name: str, before: str | None, after: str | 
             who,
             at,
         ),
-    )
-    return store.conn.execute("SELECT MAX(id) FROM corrections").fetchone()[0]
+    ).fetchone()[0]
 
 
 def _place(store: SQLStore, correction_id: int, quotation_id: str | None, article_id: str | None) -> None:
