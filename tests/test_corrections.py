@@ -60,6 +60,7 @@ def test_a_speaker_correction_shows_in_export_with_its_history(ledger: tuple[str
     )
     after = the_row(db)
     assert after["speaker"] == "Annalena Baerbock" and after["corrected"] is True
+    assert after["speaker_role"] is None  # "Bundeskanzler" was Scholz's role, not hers
     assert "Annalena Baerbock" in run(db, "quotes", "--speaker", "Baerbock")
     log = run(db, "corrections", before["quotation_id"])
     assert "eva" in log and "'Olaf Scholz' → 'Annalena Baerbock'" in log and "wrong pronoun" in log

@@ -154,7 +154,12 @@ def _apply(store: SQLStore, quotation_id: str, name: str, after: str | None) -> 
         conn.execute("DELETE FROM claim_members WHERE quotation_id = ?", (quotation_id,))
         conn.execute("DELETE FROM quotations WHERE id = ?", (quotation_id,))
     elif name == "speaker":
-        conn.execute("UPDATE quotations SET speaker = ?, corrected = 1 WHERE id = ?", (after, quotation_id))
+        # the role and the speaker stage's confidence were the old speaker's: a person's choice has neither
+        conn.execute(
+            "UPDATE quotations SET speaker = ?, speaker_role = NULL, speaker_confidence = NULL, corrected = 1"
+            " WHERE id = ?",
+            (after, quotation_id),
+        )
         conn.execute(store.dialect.unindex_sql(), (quotation_id,))
         conn.execute(store.dialect.index_sql(), store.dialect.index_row(quotation_id, old["text"], after))
         # a mention of the corrected speaker (zero-width at the quotation, as ``load`` makes them): the speakers
