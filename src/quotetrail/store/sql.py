@@ -145,6 +145,21 @@ _ARTICLE_INSERT = (
 )
 
 
+def _claim_values(c: Claim) -> tuple[object, ...]:
+    """The values of a claim row in the column order both claim writers use."""
+    return (
+        c.id,
+        c.text,
+        c.first_said,
+        c.last_said,
+        json.dumps(list(c.speakers), ensure_ascii=False),
+        json.dumps(list(c.outlets), ensure_ascii=False),
+        c.reports,
+        c.statements,
+        _now(),
+    )
+
+
 def _article_values(a: Article, origin: str) -> tuple[object, ...]:
     """The values of ``_ARTICLE_INSERT`` for an article, ingested here or loaded."""
     return (
@@ -975,17 +990,7 @@ class SQLStore:
                 conn.execute(
                     "INSERT INTO claims(id, text, first_said, last_said, speakers, outlets, reports, statements, updated_at)"
                     " VALUES (?,?,?,?,?,?,?,?,?)",
-                    (
-                        c.id,
-                        c.text,
-                        c.first_said,
-                        c.last_said,
-                        json.dumps(list(c.speakers), ensure_ascii=False),
-                        json.dumps(list(c.outlets), ensure_ascii=False),
-                        c.reports,
-                        c.statements,
-                        _now(),
-                    ),
+                    _claim_values(c),
                 )
             for claim_id, quotation_id, stance, similarity in members:
                 conn.execute(
@@ -1239,17 +1244,7 @@ class SQLStore:
                     " first_said = excluded.first_said, last_said = excluded.last_said, speakers = excluded.speakers,"
                     " outlets = excluded.outlets, reports = excluded.reports, statements = excluded.statements,"
                     " updated_at = excluded.updated_at",
-                    (
-                        c.id,
-                        c.text,
-                        c.first_said,
-                        c.last_said,
-                        json.dumps(list(c.speakers), ensure_ascii=False),
-                        json.dumps(list(c.outlets), ensure_ascii=False),
-                        c.reports,
-                        c.statements,
-                        _now(),
-                    ),
+                    _claim_values(c),
                 )
                 # replaces the row holding either the key or the claim (both are unique), as INSERT OR REPLACE did
                 conn.execute("DELETE FROM claim_groups WHERE key = ? OR claim_id = ?", (key, c.id))
