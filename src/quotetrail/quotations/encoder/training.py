@@ -39,7 +39,7 @@ from .windows import (
 FROZEN = 2
 TRAINED = 4
 SEED = 16
-EPOCHS = 3
+EPOCHS = 5
 BATCH = 16
 
 
