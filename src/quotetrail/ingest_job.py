@@ -164,9 +164,10 @@ def ingest_paths(
     """Read every file under ``paths`` into ``store`` and return what happened; never raises for bad input.
 
     With ``group_claims`` (what ``quotetrail ingest`` and the web upload ask
-    for) the new quotations then join claims, so the claims never lag behind
-    the ledger and no second command is needed; a failure there is recorded
-    as a Problem.
+    for) every quotation not yet in a claim then joins one (this run's, and
+    any an earlier, stopped run left), so the claims never lag behind the
+    ledger and no second command is needed; a failure there is recorded as a
+    Problem.
     """
     summary = Summary()
 
