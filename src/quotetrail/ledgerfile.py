@@ -247,15 +247,8 @@ def read_ledger(source: str | Path, fmt: str | None = None) -> Iterator[LedgerRo
                 for number, record in enumerate(csv.DictReader(handle), start=2):
                     yield _checked(record, f"{label}:{number}")
             else:
-                for number, line in enumerate(handle, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                    except (ValueError, RecursionError) as err:
-                        yield Problem(f"{label}:{number}", "load", f"invalid JSON ({err})")
-                        continue
-                    yield _checked(record, f"{label}:{number}")
+                for where, record in _json_records(handle, label):
+                    yield record if isinstance(record, Problem) else _checked(record, where)
         except (UnicodeDecodeError, csv.Error) as err:
             yield Problem(label, "load", f"cannot read on ({err}); the rows before were loaded")
 
@@ -326,13 +319,18 @@ def _json_lines(path: Path, label: str) -> Iterator[tuple[str, Any]]:
         yield label, Problem(label, "load", f"cannot read file ({err.strerror})")
         return
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield f"{label}:{number}", json.loads(line)
-            except (ValueError, RecursionError) as err:
-                yield f"{label}:{number}", Problem(f"{label}:{number}", "load", f"invalid JSON ({err})")
+        yield from _json_records(handle, label)
+
+
+def _json_records(handle: IO[str], label: str) -> Iterator[tuple[str, Any]]:
+    """``(file:line, record)`` per non-blank line of a JSONL handle; a Problem in place of a bad line."""
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"{label}:{number}", json.loads(line)
+        except (ValueError, RecursionError) as err:
+            yield f"{label}:{number}", Problem(f"{label}:{number}", "load", f"invalid JSON ({err})")
 
 
 def _folder_parts(folder: Path) -> tuple[list[Path], list[Path], list[Path]]:
