@@ -304,3 +304,58 @@ correction_placements = Table(
     Column("article_id", Str),
     Index("correction_placements_quotation", "quotation_id"),
 )
+
+#: People who may edit through ``serve`` (revision 0013): a name, a role (reader, editor, admin) and an
+#: argon2 password hash (pwdlib).  Managed with ``quotetrail users``; reading the ledger needs no user.
+users = Table(
+    "users",
+    metadata,
+    Column("name", Str, primary_key=True),
+    Column("role", Str, nullable=False),
+    Column("password_hash", Str, nullable=False),
+    Column("created_at", Str, nullable=False),
+)
+
+#: API tokens for scripts (revision 0013): only a SHA-256 of the token is kept (tokens are long random
+#: strings, so a slow hash adds nothing); the token itself is shown once when it is made.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", Str, _cascade("users.name"), nullable=False),
+    Column("token_hash", Str, nullable=False, unique=True),
+    Column("label", Str, nullable=False, server_default=""),
+    Column("created_at", Str, nullable=False),
+    Column("revoked_at", Str),
+    sqlite_autoincrement=True,
+)
+
+#: Fact-checkers' ratings of claims (revision 0013), append-only like the corrections log; the newest
+#: rating of a claim is its ClaimReview in ``export --format claimreview``.  The claim's text is kept
+#: beside its id so that a rating can be placed again if claims are regrouped.
+claim_reviews = Table(
+    "claim_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("claim_id", Str, nullable=False),
+    Column("claim_text", Str, nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("rating_name", Str, nullable=False),
+    Column("review_body", Str, nullable=False, server_default=""),
+    Column("url", Str),
+    Column("by", Str, nullable=False),
+    Column("at", Str, nullable=False),
+    Index("claim_reviews_claim", "claim_id"),
+    sqlite_autoincrement=True,
+)
+
+#: Speaker merges (revision 0013): quotations attributed to ``alias`` are shown as ``canonical``, now and
+#: after later ingests.  Derived from the corrections log (``speakers merge`` / ``split`` write entries
+#: there); this table is what ingest and the speakers table read.
+speaker_aliases = Table(
+    "speaker_aliases",
+    metadata,
+    Column("alias", Str, primary_key=True),
+    Column("canonical", Str, nullable=False),
+    Column("correction_id", Integer),
+)
