@@ -12,7 +12,7 @@ from . import query
 from .faults import DEFAULT_TIME_BUDGET
 from .ingest import DEFAULT_MAX_BYTES
 from .ingest_job import failed_inputs, ingest_paths, refresh_derived
-from .ledgerfile import FORMATS, format_of, write_articles, write_ledger
+from .ledgerfile import EXPORT_FORMATS, FORMATS, format_of, write_articles, write_ledger
 from .model import QUOTATION_TYPES, LedgerRow
 from .store import open_store
 
@@ -225,7 +225,12 @@ def speakers(ctx: click.Context, name: str | None, limit: int, offset: int) -> N
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="jsonl (default), csv or parquet (needs -o).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    help="jsonl (default), csv, parquet (needs -o), or claimreview: one schema.org Claim/ClaimReview per claim.",
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
@@ -254,6 +259,11 @@ def export(
     The format follows the file name (.csv, .parquet) unless --format says otherwise.
     """
     fmt = format_of(output or "-", fmt)
+    if fmt == "claimreview":
+        if articles_out or any((speaker, text, since, until, type_, outlet)):
+            raise click.UsageError("--format claimreview writes every claim: it takes no filters and no --articles")
+        _export_claimreview(ctx, output)
+        return
     if fmt == "parquet" and output is None:
         raise click.UsageError("Parquet is written to a file: give -o FILE.parquet")
     if articles_out is not None:
@@ -268,6 +278,18 @@ def export(
         raise click.UsageError(str(err)) from err
     if output:
         click.echo(f"wrote {n} quotations to {output}", err=True)
+
+
+def _export_claimreview(ctx: click.Context, output: Path | None) -> None:
+    """One JSON-LD line per claim (claimreview.py); the summary on stderr."""
+    from .claimreview import write_claimreview
+
+    if output is None:
+        summary = write_claimreview(_store(ctx), sys.stdout)
+    else:
+        with output.open("w", encoding="utf-8") as handle:
+            summary = write_claimreview(_store(ctx), handle)
+    click.echo(summary.line() + (f" written to {output}" if output else ""), err=True)
 
 
 @click.command()

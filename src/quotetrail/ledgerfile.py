@@ -29,6 +29,8 @@ from .model import ARTICLE_FIELDS, EXPORT_FIELDS, QUOTATION_TYPES, Article, Ledg
 from .store.sqlite import check_date
 
 FORMATS = ("jsonl", "csv", "parquet")
+#: What ``export`` writes: the ledger's formats, and schema.org ClaimReview JSON-LD of the claims (claimreview.py).
+EXPORT_FORMATS = (*FORMATS, "claimreview")
 #: Rows per Parquet row group and per load transaction.
 BATCH = 5000
 _INT_FIELDS = {"start", "end"}
