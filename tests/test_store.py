@@ -78,6 +78,11 @@ def test_search_syntax_in_user_query_is_harmless(store_url: str, tmp_path: Path)
     store.add_extraction(extraction())
     assert store.count_quotations(text='"Truppen*') == 1
     assert store.count_quotations(text="NEAR( OR -") == 0  # no FTS syntax error
+    # "_" is no word to either index: it neither hides the other words' hits nor breaks the tsquery
+    assert store.count_quotations(text="Truppen _") == store.count_quotations(text="Truppen") == 1
+    assert [q.text for q in store.quotations(text="_ Truppen __")] == [q.text for q in store.quotations(text="Truppen")]
+    with pytest.raises(ValueError, match="empty search query"):
+        store.count_quotations(text="_ __")
 
 
 def test_interrupted_ingest_keeps_what_was_stored_and_rerun_completes(store_url: str, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from .search import stem, stem_text
+from .search import query_words, stem, stem_text
 
 #: The words FTS5's unicode61 tokenizer makes: runs of letters and digits (``_`` separates, as there).
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -165,11 +165,8 @@ class PostgresDialect(Dialect):
 
         Mirrors ``store.search.fts_query``: ``("word"* OR stems:"lemma") AND ...``.
         """
-        words = re.findall(r"\w+", query)
-        if not words:
-            raise ValueError("empty search query: give at least one word")
         parts = []
-        for word in words:
+        for word in query_words(query):
             options = [" & ".join(f"{_lexeme(t)}:*" for t in tokens(word))]
             lemma = tokens(stem(word))
             if lemma:

@@ -13,6 +13,21 @@ from functools import lru_cache
 import simplemma
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: A character the index keeps: FTS5's unicode61 and the PostgreSQL tokens split on ``_`` as on spaces.
+_INDEXED = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a search query that can match anything: ``_`` alone is no word to the index.
+
+    Both dialects build their query from these, so ``Truppen _`` finds what
+    ``Truppen`` finds on SQLite and PostgreSQL alike (it found nothing on
+    SQLite and was an invalid tsquery on PostgreSQL).
+    """
+    words = [w for w in _WORD.findall(query) if _INDEXED.search(w)]
+    if not words:
+        raise ValueError("empty search query: give at least one word")
+    return words
 
 
 @lru_cache(maxsize=200_000)
@@ -32,11 +47,8 @@ def fts_query(query: str) -> str:
     User input never reaches FTS syntax raw: each word is quoted, so
     ``"``, ``*``, ``NEAR`` or ``-`` in a query cannot raise a syntax error.
     """
-    words = _WORD.findall(query)
-    if not words:
-        raise ValueError("empty search query: give at least one word")
     parts = []
-    for word in words:
+    for word in query_words(query):
         lemma = stem(word)
         parts.append(f'("{word.lower()}"* OR stems:"{lemma}")')
     return " AND ".join(parts)
