@@ -684,8 +684,6 @@ class SQLStore:
         itself is kept as an exact name, so a speaker not (yet) in the
         speakers table still matches.
         """
-        asked = speaker
-        speaker = self.speaker_alias_roots().get(speaker, speaker)  # a merged name finds the person it is now
         rows = self.conn.execute(
             f"SELECT name, variants FROM speakers WHERE id = ? OR {self.dialect.nocase_equals('name')}",
             (speaker, speaker),
@@ -707,7 +705,7 @@ class SQLStore:
                 " ORDER BY quotation_count DESC LIMIT ?",
                 (f"%{speaker}%", f"%{speaker}%", limit),
             ).fetchall()
-        names = {asked, speaker}
+        names = {speaker}
         for name, variants in rows:
             names.add(name)
             names.update(v for v in json.loads(variants) if speaker.casefold() in v.casefold() or name in v)
