@@ -209,6 +209,8 @@ def _reassign(
 ) -> SpeakerChange:
     """``split NAME --quotations ID … --as OTHER``: these quotations of ``name`` are by another person."""
     other = _clean(as_name, "--as (who said these quotations)")
+    if isinstance(quotation_ids, str):  # one id given as a string, not a list of its characters
+        quotation_ids = [quotation_ids]
     wanted = list(dict.fromkeys(q.strip() for q in quotation_ids if q.strip()))
     if not wanted:
         raise SpeakerMergeError("give the ids of the quotations to split off: --quotations ID [ID ...]")
