@@ -62,11 +62,23 @@ def main(ctx: click.Context, db_path: str) -> None:
 
 def _register_commands() -> None:
     """Attach the commands of each area; each module lists its own in ``COMMANDS``."""
-    from . import cli_claims, cli_corrections, cli_eval, cli_ledger, cli_ratings, cli_serve, cli_spark, cli_timex
+    from . import (
+        cli_claims,
+        cli_corrections,
+        cli_eval,
+        cli_ledger,
+        cli_ratings,
+        cli_serve,
+        cli_spark,
+        cli_speaker_merges,
+        cli_timex,
+    )
 
     for module in (cli_ledger, cli_eval, cli_timex, cli_claims, cli_serve, cli_spark, cli_corrections, cli_ratings):
         for command in module.COMMANDS:
             main.add_command(command)
+    for command in cli_speaker_merges.COMMANDS:  # speakers merge / split / merges
+        cli_ledger.speakers.add_command(command)
 
 
 _register_commands()

@@ -204,13 +204,19 @@ def timeline(ctx: click.Context, query_text: str, since, until, speaker, limit: 
         click.echo(line)
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--query", "name", help="Only speakers whose name contains this.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.pass_context
 def speakers(ctx: click.Context, name: str | None, limit: int, offset: int) -> None:
-    """Speakers with their roles and number of quotations, most quoted first, a page at a time."""
+    """Speakers with their roles and number of quotations, most quoted first, a page at a time.
+
+    Without a command it lists speakers; the commands merge two names of one
+    person and split them again (see docs/corrections.md).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     page = query.speakers_page(_store(ctx), query=name, limit=limit, offset=offset)
     for s in page.items:
         roles = "; ".join(

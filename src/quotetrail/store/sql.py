@@ -40,6 +40,7 @@ from ..model import (
     SpeakerMention,
 )
 from ..provenance import extractor_version
+from ..speaker_merges import apply_speaker_aliases
 from .connect import Connection, connect, is_url, redact
 from .dialects import LOCKS, dialect_for
 from .migrate import current_revision, ensure_schema, legacy_migrations, schema_number
@@ -285,6 +286,7 @@ class SQLStore:
                 self._delete_article(old[0])
             self._insert(extraction)
             reapply_corrections(self, article.id, article.source)  # corrections stick across re-extraction
+            apply_speaker_aliases(self, article.id)  # merged names (``speakers merge``) too, logged
             self.clear_problems(article.source)
             return status
 
@@ -863,8 +865,33 @@ class SQLStore:
         )
 
     # -- speakers -----------------------------------------------------------
+    def speaker_alias_roots(self) -> dict[str, str]:
+        """Each merged name (``speakers merge``) with the name it is shown as now, chains followed (A→B, B→C: C).
+
+        Read whole: the table holds the merges people made, a few hundred
+        rows at most, and every name must be followed to its end.
+        """
+        links = {r[0]: r[1] for r in self.conn.execute("SELECT alias, canonical FROM speaker_aliases")}
+        roots = {}
+        for alias, root in links.items():
+            seen = {alias}
+            while root in links and root not in seen:  # merges refuse cycles; ``seen`` guards a hand-edited table
+                seen.add(root)
+                root = links[root]
+            roots[alias] = root
+        return roots
+
     def speaker_mentions(self, families: Sequence[str] | None = None) -> list[tuple[SpeakerMention, str | None]]:
-        """Mentions with the date they were seen: all of them, or those of the given name families."""
+        """Mentions with the date they were seen: all of them, or those of the given name families.
+
+        Merged names are read as the name they are shown as (``speakers merge``):
+        a mention of "Olaf Schilz" merged into "Olaf Scholz" is one of Scholz's
+        and belongs to Scholz's family, whatever its own.  Each merged name is
+        also given as one mention of its person (no position, no date), so it is
+        listed among the person's variants and a search for it finds the person.
+        """
+        roots = self.speaker_alias_roots()
+        wanted = None if families is None else set(families)
         if families is None:
             rows = self.conn.execute(
                 f"SELECT * FROM speaker_mentions ORDER BY seen_on{self.dialect.nulls_first}, article_id, start"
@@ -875,15 +902,30 @@ class SQLStore:
                 rows += self.conn.execute(
                     f"SELECT * FROM speaker_mentions WHERE family IN ({','.join('?' * len(chunk))})", chunk
                 ).fetchall()
+            # mentions of names merged into these families from other families (index speaker_mentions_name)
+            moved = [a for a, root in roots.items() if name_family(root) in wanted and name_family(a) not in wanted]
+            for chunk in _chunks(sorted(moved), 500):
+                rows += self.conn.execute(
+                    f"SELECT * FROM speaker_mentions WHERE name IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
             rows.sort(key=lambda r: (r["seen_on"] or "", r["article_id"], r["start"]))
-        return [
-            (SpeakerMention(r["start"], r["end"], r["text"], r["name"], r["kind"], r["role"]), r["seen_on"])
-            for r in rows
-        ]
+        mentions = []
+        for r in rows:
+            name = roots.get(r["name"], r["name"])
+            if wanted is None or name_family(name) in wanted:
+                mentions.append(
+                    (SpeakerMention(r["start"], r["end"], r["text"], name, r["kind"], r["role"]), r["seen_on"])
+                )
+        for alias, root in sorted(roots.items()):
+            if wanted is None or name_family(root) in wanted:
+                mentions.append((SpeakerMention(0, 0, alias, root, "unknown", None), None))
+        return mentions
 
     def speaker_families(self) -> list[str]:
-        """Every name family that has mentions (for a full rebuild done a step at a time)."""
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT family FROM speaker_mentions ORDER BY family")]
+        """Every name family that has mentions or merged names (for a full rebuild done a step at a time)."""
+        families = {r[0] for r in self.conn.execute("SELECT DISTINCT family FROM speaker_mentions")}
+        families.update(name_family(root) for root in self.speaker_alias_roots().values())
+        return sorted(families)
 
     def clear_speakers(self) -> None:
         """Empty the speakers table before a full rebuild; the table stays marked stale until it is rebuilt."""
