@@ -279,7 +279,7 @@ def reextract_command(
     from .reextract import UnknownArticle, articles_to_reextract, reextract_articles
 
     if sum((bool(article_ids), every, outdated)) != 1:
-        raise click.UsageError("give article ids, --all or --outdated (exactly one of them)")
+        raise click.ClickException("give article ids, --all or --outdated (exactly one of them)")
     store = open_store(ctx.obj["db_path"])
     try:
         ids = articles_to_reextract(store, article_ids, outdated=outdated)
