@@ -18,7 +18,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..corrections.pins import Pin, anchors_of, claim_pins, moved_after, orphan_pins, stored_claim_of
+from ..corrections.pins import (
+    Pin,
+    anchors_of,
+    claim_pins,
+    moved_after,
+    orphan_pins,
+    placed_claim_entries,
+    stored_claim_of,
+)
 from .group import Centroids, Group, Item, claim_id, content_words, place
 
 
@@ -40,11 +48,13 @@ def place_with_pins(
     """``group.place`` with pinned quotations put where the log says; the groups touched, in order.
 
     ``load(claim_ids=[...])`` reads stored claims as groups (``IndexedCentroids.load``).
-    ``dropped``: claims this update deletes (left without members); their
-    centroids are still in the index, and nobody may join them.
+    ``dropped``: claims this update deletes (left without members).  A claim
+    of one's own emptied by an undo is among them, its centroid still in the
+    index: the quotation must not rejoin it by similarity.
     """
     every = claim_pins(store)
-    closed = _Closed(centroids, {own_claim_id(p) for p in every.values() if p.new} | set(dropped))
+    emptied = {own_claim_id(p) for p in placed_claim_entries(store) if p.new} & set(dropped)
+    closed = _Closed(centroids, {own_claim_id(p) for p in every.values() if p.new} | emptied)
     if not every:
         return place(items, vectors, closed, join_threshold)
     pins = {item.quotation_id: every[item.quotation_id] for item in items if item.quotation_id in every}

@@ -35,29 +35,39 @@ class Pin:
 def claim_pins(store: object) -> dict[str, Pin]:
     """Every quotation's pin (quotations without one are left out): the newest ``claim`` entry placed on it
     that is not undone.  The usual ledger has none, and pays one lookup."""
-    conn = store.conn  # type: ignore[attr-defined]
-    if conn.execute("SELECT 1 FROM corrections WHERE field = 'claim' LIMIT 1").fetchone() is None:
-        return {}
     reverted = undone(store)  # type: ignore[arg-type]
     pins: dict[str, Pin] = {}
+    for pin in placed_claim_entries(store):
+        if pin.correction_id not in reverted:
+            pins[pin.quotation_id] = pin
+    return pins
+
+
+def placed_claim_entries(store: object) -> list[Pin]:
+    """Every placed ``claim`` entry as a Pin, undone or not, oldest first."""
+    conn = store.conn  # type: ignore[attr-defined]
+    if conn.execute("SELECT 1 FROM corrections WHERE field = 'claim' LIMIT 1").fetchone() is None:
+        return []
     rows = conn.execute(
-        "SELECT c.id, p.quotation_id, c.after, c.at FROM corrections c JOIN correction_placements p ON p.correction_id = c.id"
+        "SELECT c.id, p.quotation_id, c.after, c.at FROM corrections c"
+        " JOIN correction_placements p ON p.correction_id = c.id"
         " WHERE c.field = 'claim' AND p.quotation_id IS NOT NULL ORDER BY c.id"
     ).fetchall()
+    out = []
     for correction_id, quotation_id, after, at in rows:
-        if correction_id in reverted:
-            continue
         value = json.loads(after)
-        pins[quotation_id] = Pin(
-            correction_id,
-            quotation_id,
-            bool(value.get("new")),
-            value.get("claim"),
-            value.get("text"),
-            tuple(value.get("anchors") or ()),
-            at,
+        out.append(
+            Pin(
+                correction_id,
+                quotation_id,
+                bool(value.get("new")),
+                value.get("claim"),
+                value.get("text"),
+                tuple(value.get("anchors") or ()),
+                at,
+            )
         )
-    return pins
+    return out
 
 
 def moved_after(pin: Pin, pins: dict[str, Pin]) -> set[str]:
