@@ -36,6 +36,11 @@ def _filters(func):
     return func
 
 
+#: Marks a row a person corrected (``quotetrail correct``); ``CORRECTED_LEGEND`` explains it below the list.
+CORRECTED_MARK = "✎"
+CORRECTED_LEGEND = f"{CORRECTED_MARK} = corrected by a person (who, when and why: `quotetrail corrections`)"
+
+
 def _print_rows(rows: list[LedgerRow]) -> None:
     for row in rows:
         date = row.said_on or "undated"
@@ -43,9 +48,16 @@ def _print_rows(rows: list[LedgerRow]) -> None:
         if row.speaker_role:
             who += f" ({row.speaker_role})"
         source = " / ".join(x for x in (row.outlet, row.agency) if x) or Path(row.source).name
-        click.echo(f"{date:<10}  {who} — {row.type}")
+        mark = f"  {CORRECTED_MARK}" if row.corrected else ""
+        click.echo(f"{date:<10}  {who} — {row.type}{mark}")
         click.echo(f"            „{row.text}“")
         click.echo(f"            [{source}{', ' + row.said_on_text if row.said_on_text else ''}]")
+
+
+def _legend(rows: list[LedgerRow]) -> None:
+    """One line explaining the corrected mark, when a row shown carries it."""
+    if any(row.corrected for row in rows):
+        click.echo(CORRECTED_LEGEND, err=True)
 
 
 @click.command()
@@ -175,6 +187,7 @@ def quotes(ctx: click.Context, speaker, text, since, until, type_, outlet, limit
     except ValueError as err:
         raise click.UsageError(str(err)) from err
     _print_rows(page.items)
+    _legend(page.items)
     if not page.items:
         click.echo("no quotations match", err=True)
     elif line := _page_line(page, "quotations", continued=after is not None):
@@ -200,6 +213,7 @@ def timeline(ctx: click.Context, query_text: str, since, until, speaker, limit: 
     click.echo(f"Timeline for {query_text!r}: {len(page.items)} statements")
     click.echo("")
     _print_rows(page.items)
+    _legend(page.items)
     if line := _page_line(page, "matching quotations", continued=after is not None):
         click.echo(line)
 
@@ -246,6 +260,12 @@ def speakers(ctx: click.Context, name: str | None, limit: int, offset: int) -> N
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write every article with its text to this file (.jsonl or .parquet), for a full move with load.",
 )
+@click.option(
+    "--corrections",
+    "corrections_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the whole corrections log (JSONL, with placements) to this file; `load --corrections` reads it.",
+)
 @_filters
 @click.pass_context
 def export(
@@ -253,6 +273,7 @@ def export(
     fmt: str | None,
     output: Path | None,
     articles_out: Path | None,
+    corrections_out: Path | None,
     speaker,
     text,
     since,
@@ -275,6 +296,8 @@ def export(
     if articles_out is not None:
         n = write_articles(_store(ctx).iter_articles(), format_of(articles_out), articles_out)
         click.echo(f"wrote {n} articles to {articles_out}", err=True)
+    if corrections_out is not None:
+        _export_corrections(ctx, corrections_out)
     try:
         rows = query.iter_quotations(
             _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet
@@ -298,8 +321,29 @@ def _export_claimreview(ctx: click.Context, output: Path | None) -> None:
     click.echo(summary.line() + (f" written to {output}" if output else ""), err=True)
 
 
+def _export_corrections(ctx: click.Context, path: Path) -> None:
+    """``export --corrections FILE``: the log, for moving a ledger with its audit trail."""
+    from .corrections import write_log
+
+    click.echo(f"wrote {write_log(_store(ctx), path)} corrections to {path}", err=True)
+
+
+def _load_corrections(ctx: click.Context, store, paths: tuple[Path, ...]) -> int:
+    """``load --corrections FILE``: append the entries this ledger lacks; the number of refused lines."""
+    from .corrections import load_log
+
+    refused = 0
+    for path in paths:
+        summary = load_log(store, path)
+        for problem in summary.problems[:20]:
+            click.echo(f"error: {problem}", err=True)
+        refused += len(summary.problems)
+        click.echo(f"{path}: {summary.line()}")
+    return refused
+
+
 @click.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Format of the files (default: by file name).")
 @click.option(
     "--articles",
@@ -308,8 +352,21 @@ def _export_claimreview(ctx: click.Context, output: Path | None) -> None:
     type=click.Path(exists=True, path_type=Path),
     help="Articles with their text written by export --articles (loaded first).",
 )
+@click.option(
+    "--corrections",
+    "correction_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A corrections log written by export --corrections (loaded after the quotations; loading twice adds nothing).",
+)
 @click.pass_context
-def load(ctx: click.Context, sources: tuple[str, ...], fmt: str | None, article_files: tuple[Path, ...]) -> None:
+def load(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    fmt: str | None,
+    article_files: tuple[Path, ...],
+    correction_files: tuple[Path, ...],
+) -> None:
     """Load exported quotations into the database: files (JSONL, CSV, Parquet), - for standard input,
     or folders with articles/, quotations/ and errors/ (a Spark output).
 
@@ -320,15 +377,19 @@ def load(ctx: click.Context, sources: tuple[str, ...], fmt: str | None, article_
     """
     from .ledgerfile import load_ledger
 
+    if not sources and not correction_files:
+        raise click.UsageError("give files to load (or --corrections FILE)")
     store = _store(ctx)
     summary = load_ledger(store, sources, fmt, articles=article_files)
     for problem in summary.problems[:20]:
         click.echo(f"error: {problem}", err=True)
+    refused = _load_corrections(ctx, store, correction_files)
     refresh_derived(store)
-    click.echo(summary.line())
+    if sources:
+        click.echo(summary.line())
     store.close()
-    if summary.problems:
-        ctx.exit(3 if summary.rows else 1)
+    if summary.problems or refused:
+        ctx.exit(3 if summary.rows or correction_files else 1)
 
 
 COMMANDS: list[click.Command] = [ingest, problems, quotes, timeline, speakers, export, load]

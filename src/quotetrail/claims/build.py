@@ -27,9 +27,9 @@ from .group import (
     content_words,
     filter_related,
     medoid,
-    place,
 )
 from .index import ClaimIndexes, IndexedCentroids, claims_lock, open_indexes
+from .pinned import place_with_pins
 from .stance import polarity, stance_toward
 from .syndication import update_syndication
 
@@ -166,7 +166,8 @@ def _update(
     centroids = IndexedCentroids(store, indexes)
     dropped = _repair(store, centroids, repair)
     nearby = _Nearby(centroids, related_threshold)
-    touched = {g.id: g for g in place(items, matrix, nearby, join_threshold)}
+    # the membership step: pinned quotations (corrections) go where a person put them, the rest by similarity
+    touched = {g.id: g for g in place_with_pins(store, items, matrix, nearby, centroids.load, join_threshold, dropped)}
     if progress:
         progress("group", len(items), len(items))
     _index_quotations(indexes, run, items)

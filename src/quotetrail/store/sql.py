@@ -262,16 +262,31 @@ class SQLStore:
         self.close()
 
     # -- writing ----------------------------------------------------------
-    def add_extraction(self, extraction: Extraction) -> str:
+    def add_extraction(self, extraction: Extraction, *, replace: bool = False) -> str:
         """Store an article and everything found in it; returns ``new``, ``updated`` or ``unchanged``.
 
-        Same content already stored → unchanged (the extra source is recorded).
+        Same content already stored → unchanged (the extra source is recorded),
+        unless ``replace`` (``reextract``: new models, same text), which
+        replaces its quotations and keeps every source it was found under.
         Same source with different content → the old version and its
-        quotations are replaced.  All in one transaction.
+        quotations are replaced.  Corrections are applied again either way.
+        All in one transaction.
         """
         article = extraction.article
         conn = self.conn
         with self.transaction():
+            if replace and conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
+                sources = [
+                    r[0] for r in conn.execute("SELECT source FROM article_sources WHERE article_id = ?", (article.id,))
+                ]
+                self._delete_article(article.id)
+                self._insert(extraction)
+                conn.executemany(
+                    "INSERT INTO article_sources(source, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [(source, article.id) for source in sources],
+                )
+                reapply_corrections(self, article.id, article.source)
+                return "updated"
             if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
                 conn.execute(
                     "INSERT INTO article_sources(source, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
