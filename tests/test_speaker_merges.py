@@ -292,3 +292,36 @@ def test_a_merge_of_many_quotations_is_one_entry_each_and_a_split_restores_them(
         ("Gerd Müller", 1000),
         ("Thomas Müller", 500),
     ]
+
+
+def test_a_reextraction_that_attributes_to_a_merged_name_shows_the_person(
+    ledger: tuple[str, Path], monkeypatch
+) -> None:
+    import dataclasses
+
+    import quotetrail.reextract
+    from quotetrail.model import Extraction
+
+    db, _ = ledger
+    run(db, "speakers", "merge", "Fritz Merz", "Friedrich Merz", "--note", "dpa misspelt him", "--by", "eva")
+    real = quotetrail.reextract.try_extract
+    renamed_here: list[str] = []
+
+    def new_model(article, budget):  # a new model writes the misspelt name for Merz's reply to Scholz
+        result = real(article, budget)
+        assert isinstance(result, Extraction)
+        renamed = [
+            dataclasses.replace(q, speaker="Fritz Merz") if FEHLER in q.text(article.text) else q
+            for q in result.quotations
+        ]
+        renamed_here.extend(q.id for q in result.quotations if FEHLER in q.text(article.text))
+        return dataclasses.replace(result, quotations=tuple(renamed))
+
+    monkeypatch.setattr(quotetrail.reextract, "try_extract", new_model)
+    run(db, "reextract", "--all")
+    assert len(renamed_here) == 1
+    [fehler] = [r for r in export(db) if r["text"] == FEHLER]
+    assert (fehler["speaker"], fehler["corrected"]) == ("Friedrich Merz", True)
+    assert not any(r["speaker"] == "Fritz Merz" for r in export(db))
+    logged = [c for c in history(open_store(db)) if c.quotation_id == fehler["quotation_id"]]
+    assert [(c.before, c.after, c.by) for c in logged] == [("Fritz Merz", "Friedrich Merz", "eva")]

@@ -286,6 +286,7 @@ class SQLStore:
                     [(source, article.id) for source in sources],
                 )
                 reapply_corrections(self, article.id, article.source)
+                apply_speaker_aliases(self, article.id)  # a re-extraction writes merged names again: shown merged
                 return "updated"
             if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
                 conn.execute(
