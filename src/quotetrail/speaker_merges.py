@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .corrections import CorrectionError, current_user
+from .corrections.apply import mark_stale, set_speakers
 
 if TYPE_CHECKING:
     from .store.sql import SQLStore
@@ -293,10 +294,9 @@ def change_speakers(store: SQLStore, rows: Sequence[Any], after: str, note: str,
     search row and a zero-width mention of the new name written), in a few
     statements per batch instead of a transaction and a re-read per quotation:
     10,000 quotations are one transaction.  ``rows`` come from
-    ``_QUOTATION_ROWS``.
+    ``_QUOTATION_ROWS``; the rows change as ``corrections.apply`` changes one
+    (``set_speakers``).
     """
-    from .store.sql import name_family
-
     if not rows:
         return []
     conn = store.conn
@@ -322,20 +322,7 @@ def change_speakers(store: SQLStore, rows: Sequence[Any], after: str, note: str,
         " article_id = excluded.article_id",
         [(logged[r["id"]], r["id"], r["article_id"]) for r in rows],
     )
-    # the role and the speaker stage's confidence were the old speaker's: a person's choice has neither
-    conn.executemany(
-        "UPDATE quotations SET speaker = ?, speaker_role = NULL, speaker_confidence = NULL, corrected = 1 WHERE id = ?",
-        [(after, r["id"]) for r in rows],
-    )
-    conn.executemany(store.dialect.unindex_sql(), [(r["id"],) for r in rows])
-    conn.executemany(store.dialect.index_sql(), [store.dialect.index_row(r["id"], r["text"], after) for r in rows])
-    conn.executemany(  # as ``correct`` does: a zero-width mention of the new name where the quotation starts
-        'INSERT INTO speaker_mentions(article_id, start, "end", text, name, kind, role, seen_on, family)'
-        " VALUES (?,?,?,?,?,'unknown',NULL,?,?) ON CONFLICT(article_id, start, \"end\") DO UPDATE SET"
-        " text = excluded.text, name = excluded.name, family = excluded.family",
-        [(r["article_id"], r["start"], r["start"], after, after, r["published"], name_family(after)) for r in rows],
-    )
-    _mark_stale(store, [after, *(r["speaker"] or "" for r in rows)])
+    set_speakers(store, rows, after)
     return sorted(logged.values())
 
 
@@ -343,10 +330,7 @@ def _mark_stale(store: SQLStore, names: Iterable[str]) -> None:
     """Have the speakers table recount the families of ``names`` on its next update (``refresh_derived``)."""
     from .store.sql import name_family
 
-    store.conn.executemany(
-        "INSERT INTO speaker_families_stale(family) VALUES (?) ON CONFLICT DO NOTHING",
-        [(f,) for f in sorted({name_family(n) for n in names})],
-    )
+    mark_stale(store, {name_family(n) for n in names})
 
 
 def _refresh(store: SQLStore) -> None:

@@ -10,6 +10,7 @@ article: the covered text is looked up near its old offset.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model import Quotation, Span
@@ -33,7 +34,7 @@ def apply(store: SQLStore, quotation_id: str, field: str, after: str | None) -> 
 
     conn = store.conn
     old = conn.execute(
-        "SELECT q.text, q.speaker, q.article_id, q.start, a.published FROM quotations q"
+        "SELECT q.id, q.text, q.speaker, q.article_id, q.start, a.published FROM quotations q"
         " JOIN articles a ON a.id = q.article_id WHERE q.id = ?",
         (quotation_id,),
     ).fetchone()
@@ -43,15 +44,7 @@ def apply(store: SQLStore, quotation_id: str, field: str, after: str | None) -> 
     if field == "not_a_quotation":
         hide(store, quotation_id)
     elif field == "speaker":
-        # the role and the speaker stage's confidence were the old speaker's: a person's choice has neither
-        conn.execute(
-            "UPDATE quotations SET speaker = ?, speaker_role = NULL, speaker_confidence = NULL, corrected = 1"
-            " WHERE id = ?",
-            (after, quotation_id),
-        )
-        _reindex(store, quotation_id, old["text"], after)
-        add_mention(store, old["article_id"], old["start"], after, old["published"])
-        stale.add(name_family(after or ""))
+        set_speakers(store, [old], after)
     elif field == "type":
         conn.execute("UPDATE quotations SET type = ?, corrected = 1 WHERE id = ?", (after, quotation_id))
     elif field == "said_on":
@@ -67,10 +60,43 @@ def apply(store: SQLStore, quotation_id: str, field: str, after: str | None) -> 
     mark_stale(store, stale)
 
 
+def set_speakers(store: SQLStore, rows: Sequence[Any], after: str | None) -> None:
+    """Give quotation ``rows`` (id, text, speaker, article_id, start, published) the speaker a person named.
+
+    One statement per step for all rows, so that a merge of 10,000
+    quotations (``speaker_merges``) changes them as one correction changes one.
+    The role and the speaker stage's confidence were the old speaker's: a
+    person's choice has neither.  The search row is rewritten with the new
+    name, a zero-width mention of it is recorded where the quotation starts
+    (so the speakers table knows the name and ``quotes --speaker`` finds it
+    by surname), and both names' families are recounted.
+    """
+    from ..store.sql import name_family
+
+    conn, dialect = store.conn, store.dialect
+    conn.executemany(
+        "UPDATE quotations SET speaker = ?, speaker_role = NULL, speaker_confidence = NULL, corrected = 1 WHERE id = ?",
+        [(after, r["id"]) for r in rows],
+    )
+    conn.executemany(dialect.unindex_sql(), [(r["id"],) for r in rows])
+    conn.executemany(dialect.index_sql(), [dialect.index_row(r["id"], r["text"], after) for r in rows])
+    conn.executemany(
+        'INSERT INTO speaker_mentions(article_id, start, "end", text, name, kind, role, seen_on, family)'
+        " VALUES (?,?,?,?,?,'unknown',NULL,?,?) ON CONFLICT(article_id, start, \"end\") DO UPDATE SET"
+        " text = excluded.text, name = excluded.name, family = excluded.family",
+        [
+            (r["article_id"], r["start"], r["start"], after, after, r["published"], name_family(after or ""))
+            for r in rows
+        ],
+    )
+    mark_stale(store, {name_family(after or ""), *(name_family(r["speaker"] or "") for r in rows)})
+
+
 def mark_stale(store: SQLStore, families: set[str]) -> None:
     """The speakers table recounts these name families on its next update."""
-    for family in families:
-        store.conn.execute("INSERT INTO speaker_families_stale(family) VALUES (?) ON CONFLICT DO NOTHING", (family,))
+    store.conn.executemany(
+        "INSERT INTO speaker_families_stale(family) VALUES (?) ON CONFLICT DO NOTHING", [(f,) for f in sorted(families)]
+    )
 
 
 def add_mention(store: SQLStore, article_id: str, at: int, name: str | None, seen_on: str | None) -> None:
