@@ -62,9 +62,9 @@ def main(ctx: click.Context, db_path: str) -> None:
 
 def _register_commands() -> None:
     """Attach the commands of each area; each module lists its own in ``COMMANDS``."""
-    from . import cli_claims, cli_corrections, cli_eval, cli_ledger, cli_serve, cli_spark, cli_timex
+    from . import cli_claims, cli_corrections, cli_eval, cli_ledger, cli_serve, cli_spark, cli_timex, cli_users
 
-    for module in (cli_ledger, cli_eval, cli_timex, cli_claims, cli_serve, cli_spark, cli_corrections):
+    for module in (cli_ledger, cli_eval, cli_timex, cli_claims, cli_serve, cli_spark, cli_corrections, cli_users):
         for command in module.COMMANDS:
             main.add_command(command)
 
