@@ -34,6 +34,7 @@ from .store import is_url, open_store
 from .web.deps import StoreDep
 from .web.filters import After, ApiFilters, Limit, Offset, Since, Until, has_words, public_source
 from .web.security import LOOPBACK_HOSTS, CrossSiteGuard
+from .web.session import VisitorMiddleware
 
 DEFAULT_MAX_UPLOAD_BYTES = 10_000_000
 log = logging.getLogger("quotetrail.web")
@@ -423,11 +424,13 @@ def create_app(
     *,
     allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
     upload_enabled: bool = True,
+    read_only: bool = False,
 ) -> FastAPI:
     """The app serving ``db_path``; uploads are stored under ``data_dir`` (default: beside the database).
 
     Requests whose ``Host`` is not in ``allowed_hosts`` get a 400 (DNS
-    rebinding); ``upload_enabled=False`` turns the upload page off.
+    rebinding); ``upload_enabled=False`` turns the upload page off;
+    ``read_only=True`` turns every edit off (corrections, logins, uploads).
     """
     db_path = str(db_path) if is_url(db_path) else Path(db_path)
     app = FastAPI(
@@ -442,7 +445,9 @@ def create_app(
     beside = Path.cwd() if isinstance(db_path, str) else db_path.resolve().parent  # a server database: here
     app.state.data_dir = Path(data_dir) if data_dir else beside / "quotetrail-uploads"
     app.state.max_upload_bytes = max_upload_bytes
-    app.state.upload_enabled = upload_enabled
+    app.state.upload_enabled = upload_enabled and not read_only
+    app.state.read_only = read_only
+    app.state.session_secret = None  # read from the database when first needed (web/session.py)
     app.state.csrf_secret = secrets.token_bytes(32)  # per process: a restart only means reloading the form
     app.state.ingest_lock = threading.Lock()  # one upload ingests at a time: SQLite has one writer
     open_store(db_path).close()  # create and migrate once at start-up (nothing written when up to date)
@@ -452,10 +457,17 @@ def create_app(
     _openapi_without_422(app)
     install_docs(app)
     app.include_router(router)
+    from .web.auth import router as auth
+    from .web.editing import api as editing_api
+    from .web.editing import pages as editing_pages
     from .web.pages import router as pages
 
+    app.include_router(editing_api)
+    app.include_router(auth)
     app.include_router(pages)
+    app.include_router(editing_pages)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
+    app.add_middleware(VisitorMiddleware)
     app.add_middleware(CrossSiteGuard)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     return app
