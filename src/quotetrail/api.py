@@ -343,13 +343,27 @@ def _validation_message(error: dict[str, Any]) -> str:
     return f"{name}: {error['msg']}"
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route of this path answers (Starlette's 405 names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in app.routes:
+        if route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """HTTP errors keep their headers (405 keeps ``Allow``); QueryError is a 400; anything else a logged 500."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         message = "Not found" if exc.status_code == 404 and not _is_api(request) else str(exc.detail)
-        return _error(request, exc.status_code, message, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:  # one path, several routes (GET and POST): Allow names all their methods
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(app, request))}
+        return _error(request, exc.status_code, message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:

@@ -186,6 +186,7 @@ def logout(request: Request, token: Annotated[str, Form(alias=CSRF_FIELD)] = "")
     "a script in the browser sends as `X-CSRF-Token` with a state-changing request.",
     tags=["users"],
     responses={**UNAUTHORISED, **INTERNAL},
+    openapi_extra={"security": [{}]},  # added to the token's entry: a token is optional here (anonymous is fine)
 )
 def api_me(
     request: Request,
