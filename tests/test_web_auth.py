@@ -395,3 +395,27 @@ def test_serve_read_only_on_a_network_address_starts_without_users(
     assert started.exit_code == 0 and "(read-only)" in started.output and calls
     app = calls[0]["app"]
     assert app.state.read_only and not app.state.upload_enabled
+
+
+def test_the_edit_endpoints_document_their_refusals(client: TestClient) -> None:
+    schema = client.get("/api/openapi.json").json()
+    post = schema["paths"]["/api/quotations/{quotation_id}/corrections"]["post"]
+    assert {"201", "400", "401", "403", "404", "500"} <= set(post["responses"])
+    assert post["security"] == [{"APIToken": []}]
+    assert schema["components"]["securitySchemes"]["APIToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A token from `quotetrail users token NAME`, sent as `Authorization: Bearer TOKEN`.",
+    }
+    body = schema["components"]["schemas"]["CorrectionBody"]
+    assert body["required"] == ["note"] and body["additionalProperties"] is False
+    me_op = schema["paths"]["/api/me"]["get"]
+    assert {} in me_op["security"] and "401" in me_op["responses"]  # a token is optional there
+    assert me(client) == {
+        "ok": True,
+        "user": None,
+        "via": None,
+        "editing": True,
+        "may_edit": False,
+        "csrf_token": None,
+    }
