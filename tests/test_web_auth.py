@@ -150,7 +150,9 @@ def test_a_login_needs_the_forms_csrf_token(client: TestClient) -> None:
     assert response.status_code == 403 and me(client)["user"] is None
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "quotation"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "quotation"]
+)
 def test_after_login_only_local_paths_are_followed(client: TestClient, target: str) -> None:
     assert log_in(client, next=target).headers["location"] == "/"
 

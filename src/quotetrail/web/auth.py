@@ -13,6 +13,7 @@ error page elsewhere).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -36,6 +37,9 @@ from .session import (
 )
 
 router = APIRouter()
+#: "/" or a path whose second character is no slash or backslash (``//host`` leaves the site), and without
+#: control characters or backslashes, which some browsers drop or turn into slashes.
+_LOCAL_PATH = re.compile(r"/(?:[^/\\\x00-\x1f\x7f][^\\\x00-\x1f\x7f]*)?")
 UNAUTHORISED: dict[int | str, dict[str, Any]] = {
     401: _documented("Not logged in: no session, or an unknown or revoked API token (`WWW-Authenticate: Bearer`).")
 }
@@ -53,6 +57,7 @@ bearer = HTTPBearer(
 )
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOG_IN = "log in first (or send an API token as 'Authorization: Bearer TOKEN')"
 READ_ONLY = "editing is turned off on this server (quotetrail serve --read-only)"
 NO_USERS = "no one can log in yet: add a user with `quotetrail users add NAME --role editor`, then log in"
 LOGIN_FAILED = "Anmeldung fehlgeschlagen: Name oder Passwort stimmt nicht."
@@ -64,8 +69,10 @@ FORM_EXPIRED = "Formular abgelaufen oder nicht von dieser Seite: bitte die Seite
 
 
 def _unauthorised(request: Request, message: str) -> HTTPException:
-    headers = {"WWW-Authenticate": 'Bearer realm="quotetrail"'} if request.url.path.startswith("/api/") else None
-    return HTTPException(401, message, headers=headers)
+    """A 401: with ``WWW-Authenticate`` under /api/; on a page in German, where the error page links the login."""
+    if request.url.path.startswith("/api/"):
+        return HTTPException(401, message, headers={"WWW-Authenticate": 'Bearer realm="quotetrail"'})
+    return HTTPException(401, "Zum Korrigieren bitte anmelden." if message == LOG_IN else message)
 
 
 async def _csrf_ok(request: Request) -> bool:
@@ -99,11 +106,11 @@ def require_role(role: str) -> Callable[..., Awaitable[users.User]]:
             if user is None:
                 if await run_in_threadpool(users.count_users, store) == 0:
                     raise _unauthorised(request, NO_USERS)
-                raise _unauthorised(request, "log in first (or send an API token as 'Authorization: Bearer TOKEN')")
+                raise _unauthorised(request, LOG_IN)
             if request.method not in SAFE_METHODS and not await _csrf_ok(request):
                 raise HTTPException(403, CSRF_API if request.url.path.startswith("/api/") else FORM_EXPIRED)
         if not user.may(role):
-            raise HTTPException(403, f"{user.name} is {user.role}; this needs {role} or higher")
+            raise HTTPException(403, f"{user.name} is {user.role}; this needs {role} or higher")  # both languages
         return user
 
     return dependency
@@ -111,7 +118,7 @@ def require_role(role: str) -> Callable[..., Awaitable[users.User]]:
 
 def local_path(target: str | None) -> str:
     """Where to go after logging in: a path on this server only (no ``//host`` or ``https://``: no open redirect)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    if target and _LOCAL_PATH.fullmatch(target):
         return target
     return "/"
 
