@@ -421,3 +421,21 @@ def test_the_edit_endpoints_document_their_refusals(client: TestClient) -> None:
         "may_edit": False,
         "csrf_token": None,
     }
+
+
+@pytest.mark.parametrize("store_kind", ["postgresql"], indirect=True)
+def test_a_select_only_role_refuses_corrections_with_a_clear_403(ledger: Ledger, pg_cluster) -> None:
+    """serve with a role that may only SELECT (docs/postgres.md): logins work, a correction says why it cannot."""
+    import psycopg
+
+    dbname = ledger.db.split("@/", 1)[1].split("?", 1)[0]
+    with psycopg.connect(f"host={pg_cluster.socket_dir} user=postgres dbname={dbname}", autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS looker")
+        conn.execute("CREATE ROLE looker LOGIN")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO looker")
+    with browser(ledger.db.replace("postgres@", "looker@")) as client:
+        assert log_in(client).status_code == 303 and me(client)["user"]["name"] == "eva"
+        body = {"speaker": "Annalena Baerbock", "note": "n"}
+        response = correct_json(client, ledger.quotation_id, body, **bearer(ledger.editor_token))
+        assert response.status_code == 403 and "may only read" in response.json()["error"]
+    assert log_entries(ledger.db) == []

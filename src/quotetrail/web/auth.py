@@ -47,7 +47,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
     **UNAUTHORISED,
     403: _documented(
         "Logged in but not allowed: a role below editor, a session request without its CSRF token, "
-        "or a server started with `--read-only`."
+        "a server started with `--read-only`, or one whose database role may only read."
     ),
 }
 bearer = HTTPBearer(

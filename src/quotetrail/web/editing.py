@@ -73,11 +73,30 @@ def correction_json(c: Correction) -> dict[str, Any]:
 
 def apply_correction(store: Store, quotation_id: str, changes: dict[str, str | None], note: str, by: str) -> list[int]:
     """Correct and then refresh the speakers table, as ``quotetrail correct`` does; CorrectionError if refused."""
+    from sqlalchemy.exc import DBAPIError
+
     from ..ingest_job import refresh_derived
 
-    ids = correct(store, quotation_id, changes, note, by)
-    refresh_derived(store)
+    try:
+        ids = correct(store, quotation_id, changes, note, by)
+        refresh_derived(store)
+    except DBAPIError as err:
+        if not _may_not_write(err):
+            raise
+        raise HTTPException(403, NO_WRITE) from None
     return ids
+
+
+NO_WRITE = (
+    "this server's database role may only read, so corrections cannot be stored; "
+    "serve with a role that may write, or with --read-only"
+)
+
+
+def _may_not_write(err: Exception) -> bool:
+    """Whether the database refused a write for lack of rights (PostgreSQL 42501, a read-only SQLite file)."""
+    origin = getattr(err, "orig", None)
+    return getattr(origin, "sqlstate", None) == "42501" or "readonly database" in str(origin)
 
 
 def _quotation_or_404(store: Store, quotation_id: str) -> LedgerRow:
