@@ -411,6 +411,8 @@ def test_the_edit_endpoints_document_their_refusals(client: TestClient) -> None:
     }
     body = schema["components"]["schemas"]["CorrectionBody"]
     assert body["required"] == ["note"] and body["additionalProperties"] is False
+    refused = client.put("/api/quotations/x/corrections")  # one path, two routes: Allow names both
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, POST"
     me_op = schema["paths"]["/api/me"]["get"]
     assert {} in me_op["security"] and "401" in me_op["responses"]  # a token is optional there
     assert me(client) == {

@@ -343,12 +343,23 @@ def _validation_message(error: dict[str, Any]) -> str:
     return f"{name}: {error['msg']}"
 
 
+def _leaf_routes(routes: Sequence[Any]) -> Any:
+    """The routes themselves: FastAPI keeps an included router as one entry (``original_router``); its routes
+    carry their full path here, since every router is included without a further prefix."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
+
+
 def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     """Every method some route of this path answers (Starlette's 405 names only the first route's)."""
     from starlette.routing import Match
 
     methods: set[str] = set()
-    for route in app.routes:
+    for route in _leaf_routes(app.routes):
         if route.matches(request.scope)[0] != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())
     return sorted(methods)
