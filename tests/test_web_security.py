@@ -305,12 +305,22 @@ def test_serve_on_localhost_prints_where_it_serves(db: Path, served: list[dict[s
     assert "warning" not in result.output and served[0]["host"] == "127.0.0.1"  # type: ignore[attr-defined]
 
 
+def add_editor(db: Path) -> None:
+    """A user, without whom serve on a non-loopback address with editing on refuses (see test_web_auth.py)."""
+    from quotetrail.users import add_user
+
+    with open_store(db) as store:
+        add_user(store, "eva", "editor", "ein-langes-Passwort")
+
+
 def test_serve_refuses_remote_uploads_unless_told(db: Path, served: list[dict[str, object]]) -> None:
+    add_editor(db)
     result = serve(db, "--host", "0.0.0.0")
     assert result.exit_code != 0 and "--no-upload" in result.output and not served  # type: ignore[attr-defined]
 
 
 def test_serve_on_all_interfaces_warns_and_says_so(db: Path, served: list[dict[str, object]]) -> None:
+    add_editor(db)
     result = serve(db, "--host", "0.0.0.0", "--no-upload", "--allow-host", "ledger.lan")
     output = result.output  # type: ignore[attr-defined]
     assert result.exit_code == 0 and "warning" in output and "http://0.0.0.0:8000/" in output  # type: ignore[attr-defined]
@@ -322,5 +332,6 @@ def test_serve_on_all_interfaces_warns_and_says_so(db: Path, served: list[dict[s
 
 
 def test_serve_allows_remote_uploads_when_asked(db: Path, served: list[dict[str, object]]) -> None:
+    add_editor(db)
     result = serve(db, "--host", "0.0.0.0", "--allow-remote-upload")
     assert result.exit_code == 0 and "warning" in result.output and served  # type: ignore[attr-defined]

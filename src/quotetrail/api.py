@@ -34,6 +34,7 @@ from .store import is_url, open_store
 from .web.deps import StoreDep
 from .web.filters import After, ApiFilters, Limit, Offset, Since, Until, has_words, public_source
 from .web.security import LOOPBACK_HOSTS, CrossSiteGuard
+from .web.session import VisitorMiddleware
 
 DEFAULT_MAX_UPLOAD_BYTES = 10_000_000
 log = logging.getLogger("quotetrail.web")
@@ -342,13 +343,38 @@ def _validation_message(error: dict[str, Any]) -> str:
     return f"{name}: {error['msg']}"
 
 
+def _leaf_routes(routes: Sequence[Any]) -> Any:
+    """The routes themselves: FastAPI keeps an included router as one entry (``original_router``); its routes
+    carry their full path here, since every router is included without a further prefix."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route of this path answers (Starlette's 405 names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in _leaf_routes(app.routes):
+        if route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """HTTP errors keep their headers (405 keeps ``Allow``); QueryError is a 400; anything else a logged 500."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         message = "Not found" if exc.status_code == 404 and not _is_api(request) else str(exc.detail)
-        return _error(request, exc.status_code, message, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:  # one path, several routes (GET and POST): Allow names all their methods
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(app, request))}
+        return _error(request, exc.status_code, message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
@@ -423,11 +449,13 @@ def create_app(
     *,
     allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
     upload_enabled: bool = True,
+    read_only: bool = False,
 ) -> FastAPI:
     """The app serving ``db_path``; uploads are stored under ``data_dir`` (default: beside the database).
 
     Requests whose ``Host`` is not in ``allowed_hosts`` get a 400 (DNS
-    rebinding); ``upload_enabled=False`` turns the upload page off.
+    rebinding); ``upload_enabled=False`` turns the upload page off;
+    ``read_only=True`` turns every edit off (corrections, logins, uploads).
     """
     db_path = str(db_path) if is_url(db_path) else Path(db_path)
     app = FastAPI(
@@ -442,7 +470,9 @@ def create_app(
     beside = Path.cwd() if isinstance(db_path, str) else db_path.resolve().parent  # a server database: here
     app.state.data_dir = Path(data_dir) if data_dir else beside / "quotetrail-uploads"
     app.state.max_upload_bytes = max_upload_bytes
-    app.state.upload_enabled = upload_enabled
+    app.state.upload_enabled = upload_enabled and not read_only
+    app.state.read_only = read_only
+    app.state.session_secret = None  # read from the database when first needed (web/session.py)
     app.state.csrf_secret = secrets.token_bytes(32)  # per process: a restart only means reloading the form
     app.state.ingest_lock = threading.Lock()  # one upload ingests at a time: SQLite has one writer
     open_store(db_path).close()  # create and migrate once at start-up (nothing written when up to date)
@@ -452,10 +482,17 @@ def create_app(
     _openapi_without_422(app)
     install_docs(app)
     app.include_router(router)
+    from .web.auth import router as auth
+    from .web.editing import api as editing_api
+    from .web.editing import pages as editing_pages
     from .web.pages import router as pages
 
+    app.include_router(editing_api)
+    app.include_router(auth)
     app.include_router(pages)
+    app.include_router(editing_pages)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
+    app.add_middleware(VisitorMiddleware)
     app.add_middleware(CrossSiteGuard)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     return app

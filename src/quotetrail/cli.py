@@ -72,9 +72,21 @@ def _register_commands() -> None:
         cli_spark,
         cli_speaker_merges,
         cli_timex,
+        cli_users,
     )
 
-    for module in (cli_ledger, cli_eval, cli_timex, cli_claims, cli_serve, cli_spark, cli_corrections, cli_ratings):
+    modules = (
+        cli_ledger,
+        cli_eval,
+        cli_timex,
+        cli_claims,
+        cli_serve,
+        cli_spark,
+        cli_corrections,
+        cli_ratings,
+        cli_users,
+    )
+    for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
     for command in cli_speaker_merges.COMMANDS:  # speakers merge / split / merges

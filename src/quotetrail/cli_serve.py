@@ -15,19 +15,42 @@ def bind_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def check_exposure(host: str, upload: bool, allow_remote_upload: bool, hosts: list[str]) -> None:
-    """Warn when other machines can reach the server; refuse remote uploads unless asked for.
+ADD_USER = "quotetrail users add NAME --role editor"
 
-    The pages have no login: anyone who reaches the port reads the ledger,
-    and with uploads on, anyone can make the server parse files they send.
+
+def check_exposure(
+    host: str, upload: bool, allow_remote_upload: bool, hosts: list[str], *, editing: bool = False, users: int = 0
+) -> None:
+    """Warn when other machines can reach the server; refuse what would be open to them by mistake.
+
+    Reading needs no login, so anyone who reaches the port reads the
+    ledger.  Uploads let anyone make the server parse files they send:
+    refused on a non-loopback address unless asked for.  Editing needs a
+    login; on a non-loopback address with editing on but no user to log in,
+    the operator has not decided who may edit, so ``serve`` refuses until
+    they add a user or pass ``--read-only``.  On loopback it only says how
+    to add one.
     """
     if is_loopback(host):
+        if editing and not users:
+            click.echo(f"note: no users yet, so no one can edit in the browser; add one with {ADD_USER}.", err=True)
         return
     click.echo(
         f"warning: {host} is not a loopback address; anyone who can reach this machine can read the ledger "
-        "(there is no login).",
+        "(reading needs no login; editing does).",
         err=True,
     )
+    if editing and not users:
+        raise click.UsageError(
+            f"editing is on but there are no users, on a non-loopback address ({host}); "
+            f"add one with `{ADD_USER}`, or pass --read-only."
+        )
+    if editing:
+        click.echo(
+            "warning: logins over plain http send passwords and session cookies readable on the network; "
+            "put an https proxy in front, or pass --read-only.",
+            err=True,
+        )
     if upload and not allow_remote_upload:
         raise click.UsageError(
             f"uploads on a non-loopback address ({host}) let anyone add files; "
@@ -54,7 +77,10 @@ def check_exposure(host: str, upload: bool, allow_remote_upload: bool, hosts: li
     metavar="NAME",
     help="A further Host name to accept (repeatable); others get a 400, which stops DNS rebinding.",
 )
-@click.option("--no-upload", is_flag=True, help="Turn the upload page off (read-only ledger).")
+@click.option("--no-upload", is_flag=True, help="Turn the upload page off.")
+@click.option(
+    "--read-only", is_flag=True, help="Turn every edit off: no logins, corrections or uploads (reading only)."
+)
 @click.option("--allow-remote-upload", is_flag=True, help="Allow uploads even when bound to a non-loopback address.")
 @click.option("--open-message", is_flag=True, help="Print a line telling the user which address to open.")
 @click.pass_context
@@ -66,6 +92,7 @@ def serve(
     max_upload_mb: int,
     extra_hosts: tuple[str, ...],
     no_upload: bool,
+    read_only: bool,
     allow_remote_upload: bool,
     open_message: bool,
 ) -> None:
@@ -73,23 +100,28 @@ def serve(
     import uvicorn
 
     from .api import create_app
-    from .store import redact
+    from .store import open_store, redact
+    from .users import count_users
 
     hosts = allowed_hosts(host, extra_hosts)
-    check_exposure(host, not no_upload, allow_remote_upload, hosts)
+    with open_store(ctx.obj["db_path"]) as store:  # reads only: serve may run with a SELECT-only role
+        users = 0 if read_only else count_users(store)
+    check_exposure(host, not (no_upload or read_only), allow_remote_upload, hosts, editing=not read_only, users=users)
     app = create_app(
         ctx.obj["db_path"],
         data_dir=data_dir,
         max_upload_bytes=max_upload_mb * 1_000_000,
         allowed_hosts=hosts,
         upload_enabled=not no_upload,
+        read_only=read_only,
     )
     address = bind_url(host, port)
     if open_message:
         local = address if is_loopback(host) else bind_url("127.0.0.1", port)
         click.echo(f"\nquotetrail is running: open {local} in your browser (Ctrl-C stops it).\n")
     else:
-        click.echo(f"serving {redact(ctx.obj['db_path'])} on {address}" + (" (uploads off)" if no_upload else ""))
+        mode = " (read-only)" if read_only else " (uploads off)" if no_upload else ""
+        click.echo(f"serving {redact(ctx.obj['db_path'])} on {address}{mode}")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -104,6 +104,12 @@ def quotations(
     )
 
 
+def quotation(store: Store, quotation_id: str) -> LedgerRow | None:
+    """One quotation with its article's metadata and ``corrected`` flag, or None (unknown, or hidden as no quotation)."""
+    found = store.ledger_rows([quotation_id])
+    return found[0] if found else None
+
+
 def iter_quotations(store: Store, **filters: Any) -> Iterator[LedgerRow]:
     """Every quotation matching ``filters`` (same names as ``quotations``), streamed in date order, no cap.
 

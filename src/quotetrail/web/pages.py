@@ -29,7 +29,8 @@ from ..model import QUOTATION_TYPES, Article, LedgerRow, Quotation
 from ..store import Store, open_store
 from .deps import StoreDep
 from .filters import PageFilters, PageNumber, check_date, has_words, public_source
-from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token, csrf_token_is_valid, forbidden, new_csrf_nonce
+from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token_is_valid, forbidden
+from .session import current_visitor, visitor_of
 from .timeline_svg import COLOURS, render_timeline
 
 if TYPE_CHECKING:
@@ -50,13 +51,14 @@ ALLOWED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".json", ".jsonl", ".ndjso
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(
-        _env.get_template(name).render(colours=COLOURS, types=QUOTATION_TYPES, **context), status_code=status
-    )
+    """A template as a page; ``visitor`` (who is asking, for the header's login and logout) comes with it."""
+    page = _env.get_template(name).render(colours=COLOURS, types=QUOTATION_TYPES, visitor=current_visitor(), **context)
+    return HTMLResponse(page, status_code=status)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return render("error.html", status=status, status_code=status, message=message)
+    """The HTML error page; a 401 links to the login form, which brings the visitor back here."""
+    return render("error.html", status=status, status_code=status, message=message, here=request.url.path)
 
 
 def _clean(value: str | None) -> str | None:
@@ -329,20 +331,16 @@ UPLOAD_OFF = "Hochladen ist bei diesem Server abgeschaltet (quotetrail serve --n
 def upload_page(
     request: Request, status: int = 200, summary: str | None = None, problems: list[str] | None = None
 ) -> HTMLResponse:
-    """The upload page with a CSRF token for the browser's cookie (set here when the browser has none)."""
-    nonce = request.cookies.get(CSRF_COOKIE) or new_csrf_nonce()
-    response = render(
+    """The upload page with a CSRF token for the browser's cookie (set by the middleware when it has none)."""
+    return render(
         "upload.html",
         status=status,
         limit=request.app.state.max_upload_bytes,
         summary=summary,
         problems=problems or [],
         csrf_field=CSRF_FIELD,
-        csrf_token=csrf_token(request.app.state.csrf_secret, nonce),
+        csrf_token=visitor_of(request).csrf_token(),
     )
-    if request.cookies.get(CSRF_COOKIE) != nonce:
-        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", path="/")
-    return response
 
 
 @router.get("/upload", response_class=HTMLResponse, include_in_schema=False)
