@@ -8,11 +8,14 @@ read-only database role (see docs/corrections.md).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
 from . import users
 from .store import open_store
+from .store.sql import SQLStore
 
 
 def _password(from_stdin: bool) -> str:
@@ -23,8 +26,16 @@ def _password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _fail(err: users.UserError) -> click.ClickException:
-    return click.ClickException(str(err))
+@contextmanager
+def _users_store(ctx: click.Context) -> Iterator[SQLStore]:
+    """The store for one users command, closed afterwards; a ``UserError`` becomes the one-line CLI error."""
+    store = open_store(ctx.obj["db_path"])
+    try:
+        yield store
+    except users.UserError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        store.close()
 
 
 _STDIN = click.option(
@@ -50,14 +61,9 @@ def users_group() -> None:
 @click.pass_context
 def add_command(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
     """Add a user NAME with a password (asked for twice, or read with --password-stdin)."""
-    store = open_store(ctx.obj["db_path"])
-    try:
+    with _users_store(ctx) as store:
         users.check_free_name(store, name)  # before the prompt: no password typed twice for nothing
         user = users.add_user(store, name, role, _password(password_stdin))
-    except users.UserError as err:
-        raise _fail(err) from None
-    finally:
-        store.close()
     click.echo(f"added {user.name} ({user.role})", err=True)
 
 
@@ -65,11 +71,8 @@ def add_command(ctx: click.Context, name: str, role: str, password_stdin: bool) 
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
     """Every user with role and creation time."""
-    store = open_store(ctx.obj["db_path"])
-    try:
+    with _users_store(ctx) as store:
         found = users.list_users(store)
-    finally:
-        store.close()
     for user in found:
         click.echo(f"{user.name}\t{user.role}\t{user.created_at}")
     if not found:
@@ -82,14 +85,9 @@ def list_command(ctx: click.Context) -> None:
 @click.pass_context
 def passwd_command(ctx: click.Context, name: str, password_stdin: bool) -> None:
     """Set NAME's password; their open web sessions end."""
-    store = open_store(ctx.obj["db_path"])
-    try:
+    with _users_store(ctx) as store:
         users.require_user(store, name)  # before the prompt
         users.set_password(store, name, _password(password_stdin))
-    except users.UserError as err:
-        raise _fail(err) from None
-    finally:
-        store.close()
     click.echo(f"password of {name.strip()} changed; their web sessions have ended", err=True)
 
 
@@ -99,13 +97,8 @@ def passwd_command(ctx: click.Context, name: str, password_stdin: bool) -> None:
 @click.pass_context
 def role_command(ctx: click.Context, name: str, role: str) -> None:
     """Give NAME the role ROLE; their open web sessions end."""
-    store = open_store(ctx.obj["db_path"])
-    try:
+    with _users_store(ctx) as store:
         users.set_role(store, name, role)
-    except users.UserError as err:
-        raise _fail(err) from None
-    finally:
-        store.close()
     click.echo(f"{name.strip()} is now {role}; their web sessions have ended", err=True)
 
 
@@ -114,13 +107,8 @@ def role_command(ctx: click.Context, name: str, role: str) -> None:
 @click.pass_context
 def remove_command(ctx: click.Context, name: str) -> None:
     """Remove NAME and their API tokens (their corrections stay in the log)."""
-    store = open_store(ctx.obj["db_path"])
-    try:
+    with _users_store(ctx) as store:
         users.remove_user(store, name)
-    except users.UserError as err:
-        raise _fail(err) from None
-    finally:
-        store.close()
     click.echo(f"removed {name.strip()}", err=True)
 
 
@@ -130,13 +118,8 @@ def remove_command(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def token_command(ctx: click.Context, name: str, label: str) -> None:
     """Make an API token for NAME and print it once (only its SHA-256 is kept)."""
-    store = open_store(ctx.obj["db_path"])
-    try:
+    with _users_store(ctx) as store:
         token_id, token = users.make_token(store, name, label)
-    except users.UserError as err:
-        raise _fail(err) from None
-    finally:
-        store.close()
     click.echo(token)
     click.echo(
         f"API token {token_id} for {name.strip()}: shown only now; send it as 'Authorization: Bearer TOKEN'",
@@ -149,13 +132,8 @@ def token_command(ctx: click.Context, name: str, label: str) -> None:
 @click.pass_context
 def tokens_command(ctx: click.Context, name: str) -> None:
     """NAME's API tokens: id, label, when made, when revoked (never the tokens themselves)."""
-    store = open_store(ctx.obj["db_path"])
-    try:
+    with _users_store(ctx) as store:
         found = users.list_tokens(store, name)
-    except users.UserError as err:
-        raise _fail(err) from None
-    finally:
-        store.close()
     for t in found:
         state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
         click.echo(f"{t.id}\t{t.label or '-'}\t{t.created_at}\t{state}")
@@ -168,13 +146,8 @@ def tokens_command(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def revoke_command(ctx: click.Context, token_id: int) -> None:
     """Revoke API token TOKEN_ID (from users tokens NAME) for good."""
-    store = open_store(ctx.obj["db_path"])
-    try:
+    with _users_store(ctx) as store:
         info = users.revoke_token(store, token_id)
-    except users.UserError as err:
-        raise _fail(err) from None
-    finally:
-        store.close()
     click.echo(f"revoked API token {info.id} of {info.user_name}", err=True)
 
 
