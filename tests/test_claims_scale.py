@@ -330,3 +330,25 @@ def test_recall_against_exact_search_after_many_moves() -> None:
         exact = set(keys[np.argsort(-(vectors @ q))[:10]].tolist())
         hits += len(exact & set(index.search(q, 10)[0].tolist()))
     assert hits / 3000 >= 0.99
+
+
+def test_an_in_memory_store_keeps_its_index_across_updates_with_moved_claims() -> None:
+    """Without a file the indexes live in the process; moved claims' new keys never collide with tombstones."""
+    rng = np.random.default_rng(5)
+    store = open_store(":memory:")
+    first = _quotes(rng, 40, TOPICS)
+    items = _add(store, first, "m", rng)
+    update_claims(store)
+    by_hash = {text_hash(t): v for t, _, v in first}
+    for n, item in enumerate(items[:8]):
+        restated = f"{item.text} und dabei bleibt es"
+        store.put_embeddings([(text_hash(restated), by_hash[text_hash(item.text)].tobytes())], MODEL)
+        article = Article(f"mr{n}", f"mr{n}.txt", restated, outlet="Welt", published="2024-12-30", language="de")
+        store.add_extraction(Extraction(article, (Quotation(f"mr{n}", "Direct", (Span(0, len(restated)),)),)))
+    assert update_claims(store).new_quotations == 8
+    groups = store.claim_groups(claim_ids=[c.id for c in store.claims()])
+    indexes = open_indexes(store)
+    assert len({g[0] for g in groups}) == len(groups) == len(indexes.centroids) == len(store.claims())
+    for key, _, _, vector_sum, *_ in groups:
+        vector = np.frombuffer(vector_sum, np.float32)
+        assert indexes.centroids.search(vector / np.linalg.norm(vector), 1)[0][0] == key

@@ -181,6 +181,10 @@ _MEMORY: weakref.WeakKeyDictionary[object, tuple[int, ClaimIndexes]] = weakref.W
 MAX_TOMBSTONES = 1 / 3
 
 
+def _tombstones_ok(index: NeighbourIndex) -> bool:
+    return index.deleted <= MAX_TOMBSTONES * index.elements
+
+
 def _load(path: Path, generation: int) -> tuple[NeighbourIndex, int] | None:
     """The index saved at ``path`` and the next free key it recorded, if it matches the database's generation."""
     try:
@@ -190,7 +194,7 @@ def _load(path: Path, generation: int) -> tuple[NeighbourIndex, int] | None:
     if meta.get("generation") != generation or not path.exists():
         return None
     deleted = int(meta.get("deleted", 0))  # files saved before tombstones have none
-    if deleted > MAX_TOMBSTONES * int(meta.get("count", 0)):
+    if deleted > MAX_TOMBSTONES * int(meta.get("count", 0)):  # compacted by a rebuild
         return None
     try:
         index = NeighbourIndex.load(path, int(meta.get("dim", DIM)))
@@ -207,9 +211,10 @@ def open_indexes(store: object) -> ClaimIndexes:
     paths = index_paths(store)
     if paths is None:
         cached = _MEMORY.get(store)
-        if cached and cached[0] == generation:
+        if cached and cached[0] == generation and _tombstones_ok(cached[1].centroids):
             indexes = cached[1]
-            indexes.next_claim_key, indexes.next_quotation_key = next_claim, next_quotation
+            indexes.next_claim_key = max(next_claim, indexes.next_claim_key)  # never a tombstone's key
+            indexes.next_quotation_key = next_quotation
             return indexes
         centroids, quotations = None, None
     else:
