@@ -356,10 +356,19 @@ def _timed(timings: dict[str, float], name: str, fn):
     return wrapper
 
 
-def child(db: Path) -> None:
-    """Run ``update_claims`` as ``claims --update`` does, its parts timed; print one JSON line."""
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM): unlike ru_maxrss it does not count the parent's
+    memory, which Linux carries over into a child's ru_maxrss across fork and exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     import resource
 
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(db: Path) -> None:
+    """Run ``update_claims`` as ``claims --update`` does, its parts timed; print one JSON line."""
     from quotetrail.claims import build, index
     from quotetrail.store import open_store
 
@@ -391,7 +400,7 @@ def child(db: Path) -> None:
                 "claims": summary.claims,
                 "line": summary.line(),
                 "timings": timings,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mb": _peak_rss_mb(),
             }
         )
     )
