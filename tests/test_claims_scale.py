@@ -9,6 +9,7 @@ the join rule really decides.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import pytest
 from quotetrail.claims import update_claims
 from quotetrail.claims.embed import MODEL, text_hash
 from quotetrail.claims.group import Item, assign, medoid, related
-from quotetrail.claims.index import index_paths, open_indexes
+from quotetrail.claims.index import NeighbourIndex, index_paths, open_indexes
 from quotetrail.claims.stance import polarity, stance_toward
 from quotetrail.claims.syndication import find_syndicated, update_syndication
 from quotetrail.model import Article, Extraction, Quotation, Span
@@ -259,3 +260,95 @@ def test_syndicated_copies_are_embedded_once(tmp_path: Path, monkeypatch: pytest
     assert summary.new_quotations == 1 and encoded == [quote]
     [claim] = store.claims()
     assert claim.reports == 4
+
+
+def test_a_joined_claim_moves_to_a_new_index_key_and_the_old_one_is_never_found(grown, tmp_path: Path) -> None:
+    """A join re-indexes the claim's centroid under a new key (the old entry is a tombstone), saved with the claim."""
+    store, items_1, _, by_hash = grown
+    update_claims(store)
+    before = {g[1]: (g[0], g[4]) for g in store.claim_groups(claim_ids=[c.id for c in store.claims()])}
+    for n, item in enumerate(items_1[:5]):  # restatements of five stored quotations
+        restated = f"{item.text} und dabei bleibt es"
+        store.put_embeddings([(text_hash(restated), by_hash[text_hash(item.text)].tobytes())], MODEL)
+        article = Article(f"re{n}", f"re{n}.txt", restated, outlet="Welt", published="2024-12-30", language="de")
+        store.add_extraction(Extraction(article, (Quotation(f"re{n}", "Direct", (Span(0, len(restated)),)),)))
+    update_claims(store)
+    groups = {g[1]: g for g in store.claim_groups(claim_ids=[c.id for c in store.claims()])}
+    joined = [c for c, (key, size) in before.items() if groups[c][4] > size]
+    assert joined and all(groups[c][0] != before[c][0] for c in joined)
+    assert all(groups[c][0] == before[c][0] for c in before if c not in joined)
+    store.close()
+    reopened = open_store(tmp_path / "q.db")
+    reopened.iter_claim_centroids = lambda: pytest.fail("the saved index should have been loaded")
+    indexes = open_indexes(reopened)
+    meta = json.loads(Path(f"{index_paths(reopened)[0]}.json").read_text())
+    assert meta["deleted"] >= len(joined) and len(indexes.centroids) == len(groups) == meta["count"] - meta["deleted"]
+    live = {g[0] for g in groups.values()}
+    for claim_id in joined:
+        vector_sum = np.frombuffer(groups[claim_id][3], np.float32)
+        keys, scores = indexes.centroids.search(vector_sum / np.linalg.norm(vector_sum), 5)
+        assert keys[0] == groups[claim_id][0] and scores[0] == pytest.approx(1.0, abs=1e-4)
+        assert set(keys.tolist()) <= live  # tombstones (old keys) are never returned
+    assert indexes.next_claim_key >= meta["next_key"] > max(live)
+
+
+def test_an_index_with_too_many_tombstones_is_rebuilt_and_an_older_sidecar_still_loads(grown) -> None:
+    store, *_ = grown
+    update_claims(store)
+    path = Path(f"{index_paths(store)[0]}.json")
+    meta = json.loads(path.read_text())
+    older = {k: v for k, v in meta.items() if k not in ("deleted", "next_key")}  # written before tombstones
+    path.write_text(json.dumps(older))
+    rebuilt: list[bool] = []
+    original = store.iter_claim_centroids
+    store.iter_claim_centroids = lambda: rebuilt.append(True) or original()
+    assert len(open_indexes(store).centroids) == meta["count"] and not rebuilt
+    path.write_text(json.dumps({**meta, "deleted": meta["count"] // 2}))
+    indexes = open_indexes(store)
+    assert rebuilt and indexes.centroids.deleted == 0 and len(indexes.centroids) == len(store.claims())
+
+
+def test_recall_against_exact_search_after_many_moves() -> None:
+    """Moving 30 % of the centroids (tombstone + new key) keeps recall@10 against exact search at 0.99 or more."""
+    rng = np.random.default_rng(3)
+    topics = rng.normal(size=(200, 384))
+    vectors = topics[rng.integers(0, 200, 3000)] + rng.normal(scale=0.6, size=(3000, 384))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    index = NeighbourIndex()
+    index.add_many(np.arange(3000), vectors)
+    keys = np.arange(3000)
+    for i in rng.choice(3000, 900, replace=False):
+        moved = vectors[i] + rng.normal(scale=0.02, size=384)
+        vectors[i] = moved / np.linalg.norm(moved)
+        index.remove(int(keys[i]))
+        keys[i] = 3000 + i
+        index.add(int(keys[i]), vectors[i])
+    assert len(index) == 3000 and index.deleted == 900
+    queries = vectors[rng.choice(3000, 300, replace=False)] + rng.normal(scale=0.02, size=(300, 384))
+    hits = 0
+    for q in queries.astype(np.float32):
+        exact = set(keys[np.argsort(-(vectors @ q))[:10]].tolist())
+        hits += len(exact & set(index.search(q, 10)[0].tolist()))
+    assert hits / 3000 >= 0.99
+
+
+def test_an_in_memory_store_keeps_its_index_across_updates_with_moved_claims() -> None:
+    """Without a file the indexes live in the process; moved claims' new keys never collide with tombstones."""
+    rng = np.random.default_rng(5)
+    store = open_store(":memory:")
+    first = _quotes(rng, 40, TOPICS)
+    items = _add(store, first, "m", rng)
+    update_claims(store)
+    by_hash = {text_hash(t): v for t, _, v in first}
+    for n, item in enumerate(items[:8]):
+        restated = f"{item.text} und dabei bleibt es"
+        store.put_embeddings([(text_hash(restated), by_hash[text_hash(item.text)].tobytes())], MODEL)
+        article = Article(f"mr{n}", f"mr{n}.txt", restated, outlet="Welt", published="2024-12-30", language="de")
+        store.add_extraction(Extraction(article, (Quotation(f"mr{n}", "Direct", (Span(0, len(restated)),)),)))
+    assert update_claims(store).new_quotations == 8
+    groups = store.claim_groups(claim_ids=[c.id for c in store.claims()])
+    indexes = open_indexes(store)
+    assert len({g[0] for g in groups}) == len(groups) == len(indexes.centroids) == len(store.claims())
+    for key, _, _, vector_sum, *_ in groups:
+        vector = np.frombuffer(vector_sum, np.float32)
+        assert indexes.centroids.search(vector / np.linalg.norm(vector), 1)[0][0] == key

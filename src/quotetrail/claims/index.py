@@ -7,8 +7,9 @@ served by HNSW graphs from hnswlib (float32, inner product on unit vectors;
 ``bench/claims_neighbours.py`` measured recall@10 above 0.999 against exact
 search; why hnswlib and not faiss or usearch is in docs/claims.md).  The graphs are
 kept in files beside the database (``quotetrail.db.claims.index`` and
-``quotetrail.db.quotations.index``), updated in place as claims are created
-and centroids move, and saved after each update.  Each file's sidecar
+``quotetrail.db.quotations.index``), updated as claims are created and
+centroids move (a moved centroid gets a new key; its old entry is a
+tombstone until the index is rebuilt), and saved after each update.  Each file's sidecar
 (``.json``) records the claims generation of the database it matches; a
 missing file or another generation (a crash between the database commit and
 the save, a copied database) rebuilds it from the vectors stored in the
@@ -41,8 +42,8 @@ _BATCH = 4096
 class NeighbourIndex:
     """Keys and unit vectors; nearest by inner product (= cosine).  Adding a key again moves its vector.
 
-    hnswlib re-links a moved vector in place (no tombstones), which is what
-    centroids that move with every joining quotation need.
+    ``remove`` marks a key deleted: it is never returned, but stays in the
+    graph as a waypoint (a tombstone) until the index is rebuilt.
     """
 
     def __init__(self, dim: int = DIM, capacity: int = 1024, path: Path | None = None) -> None:
@@ -56,12 +57,24 @@ class NeighbourIndex:
             self.index.load_index(str(path))
         self.index.set_ef(EXPANSION_SEARCH)
         self.index.set_num_threads(1)
+        self.deleted = 0  # tombstones among the elements
 
     def __len__(self) -> int:
+        """Keys that can be found (tombstones left out)."""
+        return self.elements - self.deleted
+
+    @property
+    def elements(self) -> int:
+        """Elements in the graph, tombstones included (what the saved file holds)."""
         return self.index.get_current_count()
 
+    def remove(self, key: int) -> None:
+        """Mark ``key`` deleted: O(1), unlike moving its vector (which re-links its whole neighbourhood)."""
+        self.index.mark_deleted(key)
+        self.deleted += 1
+
     def _room(self, extra: int) -> None:
-        needed = len(self) + extra
+        needed = self.elements + extra
         if needed > self.index.get_max_elements():
             self.index.resize_index(max(needed, 2 * self.index.get_max_elements()))
 
@@ -80,7 +93,7 @@ class NeighbourIndex:
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest keys and their similarities, most similar first."""
         k = min(k, len(self))
-        if not k:
+        if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         labels, distances = self.index.knn_query(np.asarray(vector, dtype=np.float32)[None, :], k=k)
         return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
@@ -144,7 +157,14 @@ class ClaimIndexes:
             tmp = path.with_name(path.name + ".tmp")
             index.save(tmp)
             os.replace(tmp, path)
-            meta = {"generation": generation, "count": len(index), "library": "hnswlib", "dim": index.dim}
+            meta = {
+                "generation": generation,
+                "count": index.elements,
+                "deleted": index.deleted,
+                "next_key": self.next_claim_key if index is self.centroids else self.next_quotation_key,
+                "library": "hnswlib",
+                "dim": index.dim,
+            }
             _write_json(Path(f"{path}.json"), meta)
 
 
@@ -157,19 +177,32 @@ def _write_json(path: Path, data: dict[str, object]) -> None:
 _MEMORY: weakref.WeakKeyDictionary[object, tuple[int, ClaimIndexes]] = weakref.WeakKeyDictionary()
 
 
-def _load(path: Path, generation: int) -> NeighbourIndex | None:
-    """The index saved at ``path`` if it matches the database's generation."""
+#: A centroid index whose tombstones (moved centroids, see ``IndexedCentroids.moved``) exceed this share of
+#: its elements is rebuilt from the database when opened: they cost memory, file size and search time.
+MAX_TOMBSTONES = 1 / 3
+
+
+def _tombstones_ok(index: NeighbourIndex) -> bool:
+    return index.deleted <= MAX_TOMBSTONES * index.elements
+
+
+def _load(path: Path, generation: int) -> tuple[NeighbourIndex, int] | None:
+    """The index saved at ``path`` and the next free key it recorded, if it matches the database's generation."""
     try:
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if meta.get("generation") != generation or not path.exists():
         return None
+    deleted = int(meta.get("deleted", 0))  # files saved before tombstones have none
+    if deleted > MAX_TOMBSTONES * int(meta.get("count", 0)):  # compacted by a rebuild
+        return None
     try:
         index = NeighbourIndex.load(path, int(meta.get("dim", DIM)))
     except (OSError, RuntimeError, ValueError):
         return None
-    return index if len(index) == meta.get("count") else None
+    index.deleted = deleted
+    return (index, int(meta.get("next_key", 0))) if index.elements == meta.get("count") else None
 
 
 def open_indexes(store: object) -> ClaimIndexes:
@@ -179,13 +212,19 @@ def open_indexes(store: object) -> ClaimIndexes:
     paths = index_paths(store)
     if paths is None:
         cached = _MEMORY.get(store)
-        if cached and cached[0] == generation:
+        if cached and cached[0] == generation and _tombstones_ok(cached[1].centroids):
             indexes = cached[1]
-            indexes.next_claim_key, indexes.next_quotation_key = next_claim, next_quotation
+            indexes.next_claim_key = max(next_claim, indexes.next_claim_key)  # never a tombstone's key
+            indexes.next_quotation_key = next_quotation
             return indexes
         centroids, quotations = None, None
     else:
-        centroids, quotations = _load(paths[0], generation), _load(paths[1], generation)
+        centroids, quotations = None, None
+        if found := _load(paths[0], generation):
+            # a tombstone's key is in the index but in no claim: never hand it out again
+            centroids, next_claim = found[0], max(next_claim, found[1])
+        if found := _load(paths[1], generation):
+            quotations = found[0]
     if centroids is None:
         centroids = NeighbourIndex()
         _fill(centroids, store.iter_claim_centroids())  # type: ignore[attr-defined]
@@ -235,7 +274,18 @@ class IndexedCentroids:
         self.put(group)
 
     def moved(self, group: Group) -> None:
-        self.indexes.centroids.add(group.key, group.centroid)
+        """The centroid moved: the old entry becomes a tombstone and the claim is indexed under a new key.
+
+        hnswlib can move a vector in place, but that re-links its neighbours'
+        neighbourhoods: at 54,000 claims it cost 3.9 ms of CPU against 0.8 ms
+        for tombstone and insert (bench/claims_scale.py, docs/claims.md), and
+        moves (a quotation joining a claim) are four new quotations in ten.
+        The claim's new key is written with it.
+        """
+        self.indexes.centroids.remove(group.key)
+        del self.groups[group.key]
+        group.key = -1
+        self.put(group)
 
     def put(self, group: Group) -> None:
         """A group (new or recomputed) into the index and this run's groups."""
