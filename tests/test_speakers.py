@@ -63,6 +63,34 @@ def test_organisations_and_media_are_speakers() -> None:
     assert resolve(text, "Das Verteidigungsministerium in Riga")[0] == "Verteidigungsministerium in Riga"
 
 
+def test_names_with_particles_bound_articles_and_what_follows_them() -> None:
+    text = (
+        "Die Sprecherin der Stiftung Warentest, Heike van Laak, sagte, das Gerät sei mangelhaft. "
+        "Der kuwaitische Ölminister Ali al-Omair sagte, die Preise würden steigen. "
+        "„Das ist ein Erfolg“, sagte Karl Harb von den Salzburger Nachrichten. "
+        "Kommissionspräsidentin Ursula von der Leyen sagte, Europa halte zusammen. Das sei falsch, sagte van Laak."
+    )
+    assert resolve(text, "Die Sprecherin der Stiftung Warentest, Heike van Laak")[0] == "Heike van Laak"
+    assert resolve(text, "Der kuwaitische Ölminister Ali al-Omair") == ("Ali al-Omair", "kuwaitische Ölminister")
+    assert resolve(text, "Karl Harb von den Salzburger Nachrichten")[0] == "Karl Harb"
+    assert resolve(text, "Ursula von der Leyen")[0] == "Ursula von der Leyen"
+    assert resolve(text, "van Laak")[0] == "Heike van Laak"  # the surname alone, later
+    # a particle only after first names: here "von" opens the affiliation, not the surname
+    assert resolve("Peter Müller von Siemens sagte, der Auftrag sei sicher.", "Peter Müller von Siemens")[0] == (
+        "Peter Müller"
+    )
+
+
+def test_a_spokesperson_introduced_with_ein_is_nobody_named_before() -> None:
+    text = (
+        "Porsche-Chef Wendelin Wiedeking lobte das Urteil. Ein Porschesprecher sagte, das bestätige die Haltung. "
+        "Ein Kreml-Sprecher sagte, man prüfe das. Außenminister Straw sagte, das sei gut."
+    )
+    assert resolve(text, "Ein Porschesprecher")[0] is None  # someone of Porsche's, not Wiedeking
+    assert resolve(text, "Ein Kreml-Sprecher")[0] == "Kreml"  # speaking for the Kremlin
+    assert resolve(text, "Außenminister Straw") == ("Straw", "Außenminister")  # the role is not part of the name
+
+
 def test_merge_speakers_folds_variants_and_tracks_roles_over_time() -> None:
     mentions = [
         (SpeakerMention(0, 5, "Stoltenberg", "Stoltenberg", "person", None), "2022-02"),

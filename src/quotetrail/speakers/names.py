@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -25,6 +26,14 @@ _ARTICLES = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "
 _AGE_NOUN = re.compile(r"^\d+-[Jj]ährige[rn]?$")
 #: A capitalised word of letters (any alphabet: "Péter", "Szijjártó"), optionally hyphenated.
 _NAME_WORD = re.compile(r"^(?=[^\W\d_])[^\W\d_a-zß]\w*(?:-[^\W\d_]\w*)?$")
+#: Lower-case words that open a surname after a first name: "Heike van Laak", "Abdalla al Badri".
+_PARTICLES = frozenset(
+    {"van", "von", "de", "da", "di", "du", "del", "della", "dos", "ten", "ter", "zu", "bin", "ibn", "al", "el"}
+)
+#: ... and the article that may follow the first of them: "Ursula von der Leyen", "Rafael de la Cruz".
+_PARTICLE_ARTICLES = frozenset({"der", "den", "de", "la", "le"})
+#: A surname with an Arabic article bound to it: "al-Omair", "el-Sisi".
+_BOUND_ARTICLE = re.compile(r"^(?:al|el|ad|ar|as|asch|at|az|an|ash)-[^\W\d_a-zß]\w*$")
 
 
 @cache
@@ -92,6 +101,7 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
     mentions: list[SpeakerMention] = []
     i = 0
     orgs = _organisations()
+    texts = [t.text for t in tokens]
 
     def name_word(k: int) -> bool:
         t = tokens[k]
@@ -110,6 +120,7 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
             if j > i and tokens[j].start - tokens[j - 1].end > 1:
                 break
             j += 1
+        j = max(j, full_name_end(texts, i))  # "Heike van Laak", "Ali al-Omair": particles, bound articles
         words = [tokens[k] for k in range(i, j)]
         if len(words) >= 2:
             name = " ".join(w.text for w in words)
@@ -235,6 +246,49 @@ def place_name(text: str) -> str | None:
 @cache
 def _first_names() -> dict[str, str]:
     return {row["name"]: row["gender"] for row in load_lexicon("first_names")}
+
+
+def full_name_end(words: Sequence[str], k: int) -> int:
+    """Where a full name opened by a known first name at ``words[k]`` ends (exclusive); ``k`` when none does.
+
+    Why: a name whose surname has a particle or a bound article ("Heike van
+    Laak", "Ursula von der Leyen", "Ali al-Omair") is no run of capitalised
+    words, and a mention that goes on after the name ("Karl Harb von den
+    Salzburger Nachrichten") does not end in it; opened by a first name the
+    lexicon knows, both are read as a name.  A particle is taken only right
+    after first names ("Peter Müller von Siemens" stays Peter Müller), and
+    at most four name words are.
+    """
+    first = _first_names()
+    if k >= len(words) or words[k] not in first:
+        return k
+    end = k + 1
+    given_only = True  # only first names so far: a particle may follow
+    while end < len(words) and end - k < 7:
+        word = words[end]
+        if given_only and word in _PARTICLES:
+            surname = end + (2 if end + 1 < len(words) and words[end + 1] in _PARTICLE_ARTICLES else 1)
+            if surname < len(words) and _is_name_part(words[surname]):
+                end, given_only = surname + 1, False
+                continue
+            break
+        if not _is_name_part(word):
+            break
+        given_only = given_only and word in first
+        end += 1
+    names = sum(1 for w in words[k:end] if w not in _PARTICLES and w not in _PARTICLE_ARTICLES)
+    return end if 2 <= names <= 4 else k
+
+
+def _is_name_part(word: str) -> bool:
+    """A capitalised word that can be part of a person's name (no role, article, institution or organisation)."""
+    return (
+        bool(_NAME_WORD.match(word) or _BOUND_ARTICLE.match(word))
+        and not role_gender(word)
+        and word.lower() not in _ARTICLES
+        and word.lower() not in _organisations()
+        and not _institution_kind(word)
+    )
 
 
 def name_gender(name: str) -> str | None:

@@ -26,6 +26,8 @@ from .names import (
     Person,
     _institution_kind,
     _organisation,
+    base_role,
+    full_name_end,
     group_kind,
     noun_gender,
     role_gender,
@@ -33,6 +35,11 @@ from .names import (
 
 if TYPE_CHECKING:
     from .discourse import Discourse, Entity
+
+#: "ein Sprecher", "einem Augenzeugen": a person not named before, so no earlier name is theirs.
+_INDEFINITE = frozenset({"ein", "eine", "einer", "eines", "einem", "einen"})
+#: "ein WWF-Sprecher", "eine Kreml-Sprecherin": someone speaking for the organisation before the hyphen.
+_SPOKESPERSON = re.compile(r"^([^\W\d_][\w.]*)-(?:Sprecher|Sprecherin|Pressesprecher|Pressesprecherin)$")
 
 
 class PeopleIndex:
@@ -145,6 +152,7 @@ CONFIDENCE = {
     "unknown name": 0.7,
     "acronym": 0.7,
     "lone name": 0.6,
+    "spokesperson": 0.7,
 }
 
 
@@ -216,12 +224,23 @@ def resolve_scored(
     named = comma and 2 <= len(head_words) <= 3 and all(_NAME_WORD.match(w) and not role_gender(w) for w in head_words)
     if named and any(role_gender(w) for w in rest.split()):
         return " ".join(head_words), None, "person", CONFIDENCE["name in mention"]
-    # 5. role nouns and "der 74-Jährige"
+    # "Die Sprecherin der Stiftung Warentest, Heike van Laak", "Karl Harb von den Salzburger Nachrichten",
+    # "Ali al-Omair": a name opened by a known first name anywhere in the mention (names.full_name_end)
+    for k in range(len(words)):
+        end = full_name_end(words, k)
+        if end > k:
+            role = base_role(words[k - 1]) if k and role_gender(words[k - 1]) else None
+            return " ".join(words[k:end]), role, "person", CONFIDENCE["name in mention"]
+    # 5. role nouns and "der 74-Jährige"; "ein Sprecher" introduces someone new, never one named before
+    indefinite = low[0] in _INDEFINITE
     for word in words:
-        if _AGE_NOUN.match(word) and last_named:
+        spokesperson = _SPOKESPERSON.match(word) if indefinite else None
+        if spokesperson and _NAME_WORD.match(spokesperson[1]):
+            return spokesperson[1], word.split("-", 1)[1], "organisation", CONFIDENCE["spokesperson"]
+        if _AGE_NOUN.match(word) and last_named and not indefinite:
             return last_named.name, last_named.role, "person", CONFIDENCE["age noun"]
         gender = role_gender(word)
-        if gender:
+        if gender and not indefinite:
             p = index.with_role(word, offset, earlier=last_named is not None)
             if p is not None:
                 return p.name, p.role, p.kind, CONFIDENCE["role noun"]
@@ -246,7 +265,11 @@ def resolve_scored(
     # 7. a name-like mention not seen elsewhere: "First Last", an acronym ("die EZB", "TEPCO"), a lone name
     content = [w for w in words if w.lower() not in _ARTICLES]
     if content and all(_NAME_WORD.match(w) for w in content) and 2 <= len(content) <= 3:
-        return " ".join(content), None, "person", CONFIDENCE["unknown name"]
+        roles = [w for w in content if role_gender(w)]
+        if not roles or role_gender(content[-1]):  # "Peter Clever"; a group: "Politische Berater"
+            return " ".join(content), None, "person", CONFIDENCE["unknown name"]
+        if not indefinite and content[: len(roles)] == roles:  # "Außenminister Straw": the role, then the name
+            return " ".join(content[len(roles) :]), " ".join(roles), "person", CONFIDENCE["unknown name"]
     if len(content) == 1 and len(content[0]) >= 2 and content[0].isupper() and content[0].isalpha():
         return content[0], None, "organisation", CONFIDENCE["acronym"]
     if len(words) == 1 and proper and _NAME_WORD.match(words[0]) and not role_gender(words[0]):
