@@ -59,7 +59,19 @@ def demo_articles() -> None:
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_every_api_operation_keeps_the_contract(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers=EDITOR if case.method == "POST" else None)
+    """Every check on every operation, but one on the edits: a schema-valid edit may still be refused by the data.
+
+    A merge of a name without quotations, the undo of an entry undone
+    already or a span outside the article are well-formed requests the
+    ledger refuses with a documented 400 (nothing written); the valid edits
+    are called below and must then be accepted.
+    """
+    if case.method == "POST":
+        from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+        case.call_and_validate(headers=EDITOR, excluded_checks=[positive_data_acceptance])
+    else:
+        case.call_and_validate()
 
 
 def test_the_schema_covers_every_api_route() -> None:
@@ -67,7 +79,7 @@ def test_the_schema_covers_every_api_route() -> None:
     routes = {route.path for route in APP.routes if getattr(route, "path", "").startswith("/api/")}
     documented = set(APP.openapi()["paths"])
     assert routes - documented == {"/api/openapi.json", "/api/docs", "/api/docs/assets/{name}"}
-    assert len(documented) == 13
+    assert len(documented) == 21
 
 
 #: Item routes and the list route whose ids they take (and each item's id field): random ids only reach their
@@ -80,6 +92,7 @@ ITEM_ROUTES = {
     "/api/claims/{claim_id}/compare": ("/api/claims", "claims", "claim_id", "id"),
     "/api/quotations/{quotation_id}": ("/api/quotations", "quotations", "quotation_id", "quotation_id"),
     "/api/quotations/{quotation_id}/corrections": ("/api/quotations", "quotations", "quotation_id", "quotation_id"),
+    "/api/claims/{claim_id}/ratings": ("/api/claims", "claims", "claim_id", "id"),
 }
 
 
