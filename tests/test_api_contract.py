@@ -59,7 +59,19 @@ def demo_articles() -> None:
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_every_api_operation_keeps_the_contract(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers=EDITOR if case.method == "POST" else None)
+    """Every check on every operation, but one on the edits: a schema-valid edit may still be refused by the data.
+
+    A merge of a name without quotations, the undo of an entry undone
+    already or a span outside the article are well-formed requests the
+    ledger refuses with a documented 400 (nothing written); the valid edits
+    are called below and must then be accepted.
+    """
+    if case.method == "POST":
+        from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+        case.call_and_validate(headers=EDITOR, excluded_checks=[positive_data_acceptance])
+    else:
+        case.call_and_validate()
 
 
 def test_the_schema_covers_every_api_route() -> None:
@@ -67,7 +79,7 @@ def test_the_schema_covers_every_api_route() -> None:
     routes = {route.path for route in APP.routes if getattr(route, "path", "").startswith("/api/")}
     documented = set(APP.openapi()["paths"])
     assert routes - documented == {"/api/openapi.json", "/api/docs", "/api/docs/assets/{name}"}
-    assert len(documented) == 13
+    assert len(documented) == 21
 
 
 #: Item routes and the list route whose ids they take (and each item's id field): random ids only reach their
@@ -80,6 +92,7 @@ ITEM_ROUTES = {
     "/api/claims/{claim_id}/compare": ("/api/claims", "claims", "claim_id", "id"),
     "/api/quotations/{quotation_id}": ("/api/quotations", "quotations", "quotation_id", "quotation_id"),
     "/api/quotations/{quotation_id}/corrections": ("/api/quotations", "quotations", "quotation_id", "quotation_id"),
+    "/api/claims/{claim_id}/ratings": ("/api/claims", "claims", "claim_id", "id"),
 }
 
 
@@ -112,3 +125,37 @@ def test_a_correction_by_an_editor_keeps_the_contract() -> None:
     response = case.call_and_validate(headers=EDITOR)
     assert response.status_code == 201, response.text
     assert response.json()["corrections"][0]["by"] == "contract"
+
+
+def test_the_other_edits_by_an_editor_keep_the_contract() -> None:
+    """A valid call of each edit endpoint: its 201 answer, as the schema describes it (then undone or split again)."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(APP, base_url="http://localhost")
+    claim_id = client.get("/api/claims", params={"limit": 1}).json()["claims"][0]["id"]
+    article = client.get("/api/articles", params={"limit": 1}).json()["articles"][0]["id"]
+    text = client.get(f"/api/articles/{article}").json()["article"]["text"]
+    speakers = [s["name"] for s in client.get("/api/speakers", params={"limit": 2}).json()["speakers"]]
+    start = next(i for i, c in enumerate(text) if c.isalpha())
+
+    def call(path: str, parameters: dict[str, object], body: dict[str, object]) -> dict:
+        operation = schema[path]["POST"]
+        case = operation.Case(path_parameters=parameters, body=body, media_type="application/json")
+        response = case.call_and_validate(headers=EDITOR)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    rated = call("/api/claims/{claim_id}/ratings", {"claim_id": claim_id}, {"rating": 4, "name": "belegt"})
+    assert rated["rating"]["by"] == "contract"
+    wide = call("/api/claims/{claim_id}/corrections", {"claim_id": claim_id}, {"type": "Indirect", "note": "contract"})
+    added = call(
+        "/api/articles/{article_id}/quotations",
+        {"article_id": article},
+        {"start": start, "end": start + 40, "speaker": speakers[0], "note": "contract"},
+    )
+    number = wide["correction_ids"][0] if wide["correction_ids"] else added["correction_id"]
+    call("/api/corrections/{number}/undo", {"number": number}, {"note": "contract"})
+    call("/api/speakers/merge", {}, {"alias": speakers[1], "canonical": speakers[0], "note": "contract"})
+    call("/api/speakers/split", {}, {"name": speakers[1], "note": "contract"})
+    for path in ("/api/corrections", "/api/speakers/merges"):
+        assert schema[path]["GET"].Case().call_and_validate().status_code == 200

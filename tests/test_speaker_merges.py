@@ -231,7 +231,7 @@ def state(db: str) -> tuple[list, list, dict, str]:
         (["merge", "Franz Merz", "Friedrich Merz"], "no quotations by 'Franz Merz'"),
         (["merge", "friedrich märz", "Friedrich Merz"], "did you mean 'Friedrich März'?"),
         (["merge", "Friedrich März", "Franz Merz"], "no quotations by 'Franz Merz'"),
-        (["merge", "Friedrich März", "Friedrich Merz", "--note", " "], "needs a --note"),
+        (["merge", "Friedrich März", "Friedrich Merz", "--note", " "], "a merge needs a note saying why"),
         (["split", "Friedrich März"], "not merged into another speaker"),
         (["split", "Friedrich Merz", "--quotations", "0000", "--as", "X"], "no quotation '0000'"),
         (["split", "Friedrich Merz", "--quotations", "QID", "--as", "X"], "is by 'Friedrich März'"),

@@ -283,7 +283,7 @@ def test_the_correction_shows_everywhere_and_the_speakers_table_knows_the_new_sp
         ({"type": "Zitat", "note": "n"}, 400, "type must be one of"),
         ({"said_on": "2024-02-30", "note": "n"}, 400, "said_on must be a real date"),
         ({"speaker": "   ", "note": "n"}, 400, "speaker must not be empty"),
-        ({"speaker": "X", "note": "  "}, 400, "needs a --note"),
+        ({"speaker": "X", "note": "  "}, 400, "a correction needs a note saying why"),
         ({"speaker": "X"}, 400, "note"),
         ({"note": "nothing"}, 400, "nothing to correct"),
         ({"speeker": "X", "note": "n"}, 400, "speeker"),

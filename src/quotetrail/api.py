@@ -358,10 +358,11 @@ def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     """Every method some route of this path answers (Starlette's 405 names only the first route's)."""
     from starlette.routing import Match
 
+    matching = [route for route in _leaf_routes(app.routes) if route.matches(request.scope)[0] != Match.NONE]
+    literal = [route for route in matching if "{" not in getattr(route, "path", "{")]
     methods: set[str] = set()
-    for route in _leaf_routes(app.routes):
-        if route.matches(request.scope)[0] != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    for route in literal or matching:  # /api/speakers/merge is that path's own, not a speaker called "merge"
+        methods |= set(getattr(route, "methods", None) or ())
     return sorted(methods)
 
 
@@ -456,6 +457,8 @@ def create_app(
     Requests whose ``Host`` is not in ``allowed_hosts`` get a 400 (DNS
     rebinding); ``upload_enabled=False`` turns the upload page off;
     ``read_only=True`` turns every edit off (corrections, logins, uploads).
+    With users in the database uploading needs an editor login, like every
+    other edit; without, anyone who reaches the page may upload, as before.
     """
     db_path = str(db_path) if is_url(db_path) else Path(db_path)
     app = FastAPI(
@@ -481,16 +484,18 @@ def create_app(
     install_error_handlers(app)
     _openapi_without_422(app)
     install_docs(app)
-    app.include_router(router)
+    from .web import adding, claim_editing, editing, rating, speaker_editing, undoing
     from .web.auth import router as auth
-    from .web.editing import api as editing_api
-    from .web.editing import pages as editing_pages
     from .web.pages import router as pages
 
-    app.include_router(editing_api)
+    app.include_router(speaker_editing.api)  # before /api/speakers/{speaker_id}, which would take /merges
+    app.include_router(router)
+    for module in (editing, claim_editing, adding, undoing, rating):
+        app.include_router(module.api)
     app.include_router(auth)
     app.include_router(pages)
-    app.include_router(editing_pages)
+    for module in (editing, claim_editing, adding, undoing, rating, speaker_editing):
+        app.include_router(module.pages)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(VisitorMiddleware)
     app.add_middleware(CrossSiteGuard)

@@ -19,7 +19,7 @@ there is nothing derived to keep in step and no further schema revision.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -122,7 +122,7 @@ def rate_claim(
     with store.transaction():
         row = store.conn.execute("SELECT text FROM claims WHERE id = ?", (claim_id,)).fetchone()
         if row is None:
-            raise RatingError(f"no claim {claim_id!r} (see `quotetrail claims --all`)", status=404)
+            raise RatingError(f"no claim {claim_id!r} (claim ids are listed by `quotetrail claims --all`)", status=404)
         return store.conn.execute(  # RETURNING: the new id even with another writer at work (not MAX(id))
             "INSERT INTO claim_reviews(claim_id, claim_text, rating, rating_name, review_body, url, by, at)"
             " VALUES (?,?,?,?,?,?,?,?) RETURNING id",
@@ -130,10 +130,24 @@ def rate_claim(
         ).fetchone()[0]
 
 
-def _log(store: SQLStore) -> list[Review]:
-    rows = store.conn.execute(
-        "SELECT id, claim_id, claim_text, rating, rating_name, review_body, url, by, at FROM claim_reviews ORDER BY id"
-    ).fetchall()
+_COLUMNS = "SELECT id, claim_id, claim_text, rating, rating_name, review_body, url, by, at FROM claim_reviews"
+
+
+def _log(store: SQLStore, claim_id: str | None = None) -> list[Review]:
+    """The log, oldest first; with ``claim_id`` only the ratings that can concern that claim.
+
+    A rating is placed on a claim only if it was made under its id or its
+    text is that of one of the claim's quotations (see ``place``), so those
+    are the candidates: a claim's page does not place the whole log.
+    """
+    if claim_id is None:
+        rows = store.conn.execute(f"{_COLUMNS} ORDER BY id").fetchall()
+    else:
+        rows = store.conn.execute(
+            f"{_COLUMNS} WHERE claim_id = ? OR claim_text IN (SELECT text FROM quotations WHERE claim_id = ?)"
+            " ORDER BY id",
+            (claim_id, claim_id),
+        ).fetchall()
     return [Review(*tuple(r)) for r in rows]
 
 
@@ -174,7 +188,7 @@ def reviews(store: SQLStore, claim_id: str | None = None, *, unplaced: bool = Fa
     """
     placed: dict[tuple[str, str], str | None] = {}
     out = []
-    for review in _log(store):
+    for review in _log(store, None if unplaced else claim_id):
         key = (review.claim_id, review.claim_text)
         if key not in placed:
             placed[key] = place(store, *key)
@@ -185,6 +199,35 @@ def reviews(store: SQLStore, claim_id: str | None = None, *, unplaced: bool = Fa
             continue
         out.append(review)
     return out
+
+
+def rated_claims(store: SQLStore, claims: Sequence[tuple[str, str]]) -> dict[str, Review]:
+    """The newest rating placed on each of these ``(claim id, text)`` claims that has one (a list page's marker).
+
+    Only ratings made under one of these ids or with one of these texts are
+    placed (one query, then ``place`` for those few), so a page of 50 claims
+    does not place the whole log.  A rating that followed its text into a
+    claim whose id and canonical text both differ is on that claim's page
+    but not marked here.
+    """
+    if not claims:
+        return {}
+    ids = [c[0] for c in claims]
+    texts = sorted({c[1] for c in claims})
+    rows = store.conn.execute(
+        f"{_COLUMNS} WHERE claim_id IN ({','.join('?' * len(ids))}) OR claim_text IN ({','.join('?' * len(texts))})"
+        " ORDER BY id",
+        [*ids, *texts],
+    ).fetchall()
+    placed: dict[tuple[str, str], str | None] = {}
+    found = []
+    for review in (Review(*tuple(r)) for r in rows):
+        key = (review.claim_id, review.claim_text)
+        if key not in placed:
+            placed[key] = place(store, *key)
+        found.append(replace(review, placed_on=placed[key]))
+    wanted = set(ids)
+    return {k: v for k, v in newest_by_claim(found).items() if k in wanted}
 
 
 def newest_by_claim(placed: Iterable[Review]) -> dict[str, Review]:
@@ -206,6 +249,7 @@ __all__ = [
     "newest_by_claim",
     "place",
     "rate_claim",
+    "rated_claims",
     "reviews",
     "validate",
 ]

@@ -106,7 +106,7 @@ def merge_speakers(store: SQLStore, alias: str, canonical: str, note: str, by: s
     either name without quotations (a typo would otherwise move quotations to a
     new, wrong speaker).  One transaction however many quotations move.
     """
-    note = _clean(note, "a merge needs a --note saying why; the note")
+    note = _clean(note, "a merge needs a note saying why; the note")
     alias = _clean(alias, "the name to merge")
     canonical = _clean(canonical, "the name to merge into")
     who = _who(by)
@@ -115,9 +115,7 @@ def merge_speakers(store: SQLStore, alias: str, canonical: str, note: str, by: s
     with store.transaction():
         roots = store.speaker_alias_roots()
         if alias in roots:
-            raise SpeakerMergeError(
-                f"{alias!r} is already merged into {roots[alias]!r}; split it first (quotetrail speakers split)"
-            )
+            raise SpeakerMergeError(f"{alias!r} is already merged into {roots[alias]!r}; split it off first")
         target = roots.get(canonical, canonical)
         if target == alias:
             raise SpeakerMergeError(
@@ -154,7 +152,7 @@ def split_speaker(
     the speaker stage had given are not restored (a re-ingest of the article
     restores them).
     """
-    note = _clean(note, "a split needs a --note saying why; the note")
+    note = _clean(note, "a split needs a note saying why; the note")
     name = _clean(name, "the name to split")
     who = _who(by)
     if quotation_ids is not None or as_name is not None:
@@ -165,8 +163,8 @@ def split_speaker(
         ).fetchone()
         if link is None:
             raise SpeakerMergeError(
-                f"{name!r} is not merged into another speaker; to give some of its quotations to another person"
-                " use --quotations ID [ID ...] --as OTHER"
+                f"{name!r} is not merged into another speaker; to give some of its quotations to another person,"
+                " name those quotations and who said them"
             )
         roots = store.speaker_alias_roots()
         shown_as = roots[name]
@@ -209,16 +207,16 @@ def _reassign(
     store: SQLStore, name: str, quotation_ids: Sequence[str], as_name: str | None, note: str, who: str
 ) -> SpeakerChange:
     """``split NAME --quotations ID … --as OTHER``: these quotations of ``name`` are by another person."""
-    other = _clean(as_name, "--as (who said these quotations)")
+    other = _clean(as_name, "who said these quotations (as)")
     if isinstance(quotation_ids, str):  # one id given as a string, not a list of its characters
         quotation_ids = [quotation_ids]
     wanted = list(dict.fromkeys(q.strip() for q in quotation_ids if q.strip()))
     if not wanted:
-        raise SpeakerMergeError("give the ids of the quotations to split off: --quotations ID [ID ...]")
+        raise SpeakerMergeError("give the ids of the quotations to split off")
     with store.transaction():
         other = store.speaker_alias_roots().get(other, other)  # a merged name: the person it is shown as
         if other == name:
-            raise SpeakerMergeError(f"--as must name another person than {name!r}")
+            raise SpeakerMergeError(f"who said them (as) must be another person than {name!r}")
         found = {}
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]

@@ -115,7 +115,7 @@ def correct_claim(
     a later one may well be somebody else's (docs/corrections.md).
     """
     if not changes:
-        raise CorrectionError("nothing to correct: give --speaker or --type")
+        raise CorrectionError("nothing to correct: give a speaker or a type")
     wrong = [name for name in changes if name not in CLAIM_WIDE_FIELDS]
     if wrong:
         raise CorrectionError(f"a whole claim can have its {' and '.join(CLAIM_WIDE_FIELDS)} corrected, not {wrong[0]}")

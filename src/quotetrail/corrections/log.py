@@ -163,3 +163,48 @@ def history(store: SQLStore, quotation_id: str | None = None, *, orphaned: bool 
     rows = store.conn.execute(sql + " ORDER BY c.id", args).fetchall()
     reverted = undone(store)
     return [Correction(*tuple(r), undone_by=reverted.get(r[0])) for r in rows]
+
+
+def undone_among(store: SQLStore, correction_ids: list[int]) -> dict[int, int]:
+    """``undone`` for a few entries only (one page of the log): entry id → the undo entry that reverted it."""
+    if not correction_ids:
+        return {}
+    marks = ",".join("?" * len(correction_ids))
+    rows = store.conn.execute(
+        f"SELECT id, after FROM corrections WHERE field = 'undo' AND after IN ({marks}) ORDER BY id",
+        [str(i) for i in correction_ids],
+    ).fetchall()
+    return {int(r[1]): r[0] for r in rows}
+
+
+def log_page(
+    store: SQLStore, *, before: int | None = None, limit: int = 50, orphaned: bool = False
+) -> tuple[list[Correction], int, int | None]:
+    """One page of the log, newest first: the entries, how many there are in all, and the ``before`` of the next page.
+
+    A keyset page (entries with a smaller id than ``before``), so the
+    thousandth page reads what the first does; ``orphaned`` keeps only the
+    entries no quotation takes now, as ``history(orphaned=True)`` does.
+    """
+    joined = " FROM corrections c LEFT JOIN correction_placements p ON p.correction_id = c.id"
+    where = ["p.quotation_id IS NULL", "c.field != 'undo'"] if orphaned else []
+    total = store.conn.execute(
+        "SELECT COUNT(*)" + (joined + " WHERE " + " AND ".join(where) if where else " FROM corrections c")
+    ).fetchone()[0]
+    args: list[object] = []
+    if before is not None:
+        where.append("c.id < ?")
+        args.append(before)
+    sql = (
+        'SELECT c.id, c.quotation_id, c.article_id, c.source, c.start, c."end", c.quoted_text, c.field, c.before,'
+        " c.after, c.note, c.by, c.at, p.quotation_id AS placed_on"
+        + joined
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY c.id DESC LIMIT ?"
+    )
+    rows = store.conn.execute(sql, [*args, limit + 1]).fetchall()
+    more = len(rows) > limit and limit > 0
+    rows = rows[:limit]
+    reverted = undone_among(store, [r[0] for r in rows])
+    entries = [Correction(*tuple(r), undone_by=reverted.get(r[0])) for r in rows]
+    return entries, total, entries[-1].id if more else None

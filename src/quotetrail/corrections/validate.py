@@ -64,7 +64,9 @@ def validate(field: str, value: Any) -> Any:
     if field == "claim":
         value = (value or "").strip()
         if not value:
-            raise CorrectionError("claim must be a claim id (see `quotetrail claims --all`)")
+            raise CorrectionError(
+                "claim must be a claim id (as listed by `quotetrail claims --all` and on each claim's page)"
+            )
     if field in ("not_a_quotation", "new_claim"):
         return "true"
     return value
@@ -90,7 +92,7 @@ def check_note(note: str | None) -> str:
     """The note, stripped; every change to the ledger says why."""
     note = (note or "").strip()
     if not note:
-        raise CorrectionError("a correction needs a --note saying why")
+        raise CorrectionError("a correction needs a note saying why")
     return note
 
 
@@ -98,12 +100,12 @@ def check_combination(changes: dict[str, Any]) -> None:
     """Changes that cannot go together in one ``correct``."""
     if not changes:
         raise CorrectionError(
-            "nothing to correct: give --speaker, --type, --said-on, --span, --claim, --new-claim or --not-a-quotation"
+            "nothing to correct: give a speaker, type, said_on, span, claim, new_claim or not_a_quotation"
         )
     if "claim" in changes and "new_claim" in changes:
-        raise CorrectionError("give either --claim CLAIM_ID or --new-claim, not both")
+        raise CorrectionError("give either claim (a claim id) or new_claim (a claim of its own), not both")
     if "not_a_quotation" in changes and len(changes) > 1:
-        raise CorrectionError("--not-a-quotation hides the quotation: give it alone")
+        raise CorrectionError("not_a_quotation hides the quotation: give it alone")
 
 
 def check_span(article_text: str | None, start: int, end: int) -> str:
@@ -124,14 +126,14 @@ def check_claim_target(store: SQLStore, quotation_id: str, current_claim: str | 
     """The target claim's row; it must exist and not already hold the quotation."""
     row = store.conn.execute("SELECT id, text FROM claims WHERE id = ?", (target,)).fetchone()
     if row is None:
-        raise CorrectionError(f"no claim {target!r} (see `quotetrail claims --all`)")
+        raise CorrectionError(f"no claim {target!r} (claim ids are listed by `quotetrail claims --all`)")
     if current_claim == target:
         raise CorrectionError(f"quotation {quotation_id} is in claim {target} already")
     return row
 
 
 def check_own_claim(store: SQLStore, quotation_id: str, current_claim: str | None) -> None:
-    """``--new-claim`` must take the quotation away from others."""
+    """``new_claim`` must take the quotation away from others."""
     if current_claim is None:
         return
     others = store.conn.execute(
@@ -146,7 +148,7 @@ def check_cue(article_text: str, cue: str, near: int) -> tuple[int, int]:
     """Where the cue words stand in the article, the occurrence nearest the quotation."""
     cue = cue.strip()
     if not cue:
-        raise CorrectionError("--cue must not be empty")
+        raise CorrectionError("the cue must not be empty")
     found = find_nearest(article_text, cue, near)
     if found is None:
         raise CorrectionError(f"the cue {cue!r} is not in the article's text")

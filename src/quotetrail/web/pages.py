@@ -11,6 +11,7 @@ the other pages keep answering.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import secrets
 from html import escape
@@ -29,6 +30,7 @@ from ..model import QUOTATION_TYPES, Article, LedgerRow, Quotation
 from ..store import Store, open_store
 from .deps import StoreDep
 from .filters import PageFilters, PageNumber, check_date, has_words, public_source
+from .forms import EditState, edit_state
 from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token_is_valid, forbidden
 from .session import current_visitor, visitor_of
 from .timeline_svg import COLOURS, render_timeline
@@ -40,6 +42,8 @@ router = APIRouter()
 _env = Environment(loader=PackageLoader("quotetrail.web", "templates"), autoescape=select_autoescape(["html"]))
 _env.filters["public_source"] = public_source
 _env.filters["num"] = lambda n: f"{n:,}".replace(",", ".")  # German thousands: 1.000.000
+_env.filters["fromjson"] = lambda value: _json_or_empty(value)
+_env.filters["spans"] = lambda spans: ",".join(f"{s}-{e}" for s, e in spans or []) or "?"
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # statements per timeline page: the chart and the list of one page
 FACET_ROWS = 2000  # search facets are counted over at most this many matches
@@ -48,6 +52,15 @@ Cursor = Annotated[str | None, Query(max_length=2000)]
 Position = Annotated[int, Query(ge=0, le=100_000_000)]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 ALLOWED_SUFFIXES = {".txt", ".text", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".md"}
+
+
+def _json_or_empty(value: str | None) -> Any:
+    """A log entry's JSON value (a claim target, spans, an added quotation's values), {} if it is none."""
+    try:
+        found = json.loads(value or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -220,8 +233,23 @@ def speakers(store: StoreDep, q: str | None = None, page: PageNumber = 1) -> HTM
 
 
 @router.get("/speaker/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-def speaker(store: StoreDep, speaker_id: str, after: Cursor = None, start: Position | None = None) -> HTMLResponse:
+def speaker(
+    request: Request, store: StoreDep, speaker_id: str, after: Cursor = None, start: Position | None = None
+) -> HTMLResponse:
     """A speaker's roles, the claims they repeat most, and a page of their statements (cursor paging)."""
+    return speaker_page(request, store, speaker_id, edit_state(request, store), after=after, start=start)
+
+
+def speaker_page(
+    request: Request,
+    store: Store,
+    speaker_id: str,
+    edit: EditState,
+    status: int = 200,
+    after: str | None = None,
+    start: int | None = None,
+) -> HTMLResponse:
+    """The speaker page; for an editor the merge form, and the names merged into this person with a split button."""
     found = query.speaker(store, speaker_id)
     if found is None:
         raise HTTPException(404, f"no speaker {speaker_id!r}")
@@ -229,6 +257,7 @@ def speaker(store: StoreDep, speaker_id: str, after: Cursor = None, start: Posit
     result = query.speaker_statements_page(store, found, after=after, limit=PAGE_SIZE, start=position or 0)
     return render(
         "speaker.html",
+        status=status,
         speaker=found,
         page=result,
         known=position is not None,
@@ -236,11 +265,27 @@ def speaker(store: StoreDep, speaker_id: str, after: Cursor = None, start: Posit
         rows=result.items,
         chart=Markup(render_timeline(result.items)),
         claims=query.speaker_claims(store, found, limit=10),
+        merged=names_merged_into(store, found.name),
+        edit=edit,
     )
 
 
+def names_merged_into(store: Store, name: str) -> list[Any]:
+    """The standing merges shown as ``name`` (one small read when nobody merged anything)."""
+    from ..speaker_merges import merged_speakers
+
+    if name not in set(store.speaker_alias_roots().values()):
+        return []
+    return [m for m in merged_speakers(store) if m.shown_as == name]
+
+
 def highlight(article: Article, quotations: list[Quotation]) -> Markup:
-    """The article text as HTML with quotations, cues and speaker mentions marked; every piece escaped."""
+    """The article text as HTML with quotations, cues and speaker mentions marked; every piece escaped.
+
+    Every run of text is a span whose ``data-o`` is the offset of its first
+    character in ``Article.text`` (line breaks are runs of their own), so a
+    few lines of script turn a selection into the offsets "Zitat ergänzen" asks for.
+    """
     text = article.text
     labels: list[set[str]] = [set() for _ in range(len(text) + 1)]
     anchors: dict[int, list[str]] = {}
@@ -258,34 +303,44 @@ def highlight(article: Article, quotations: list[Quotation]) -> Markup:
     parts: list[str] = []
     i = 0
     while i < len(text):
-        j = i + 1
-        while j < len(text) and labels[j] == labels[i] and j not in anchors:
-            j += 1
         for qid in anchors.get(i, []):
             parts.append(f'<a id="q-{escape(qid)}" class="anchor"></a>')
-        chunk = escape(text[i:j]).replace("\n\n", "</p><p>").replace("\n", "<br>")
-        if labels[i]:
-            parts.append(f'<span class="{escape(" ".join(sorted(labels[i])))}">{chunk}</span>')
-        else:
-            parts.append(chunk)
+        if text[i] == "\n":
+            breaks = 2 if text.startswith("\n\n", i) else 1
+            parts.append(f'</p><p data-o="{i + breaks}">' if breaks == 2 else "<br>")
+            i += breaks
+            continue
+        j = i + 1
+        while j < len(text) and labels[j] == labels[i] and j not in anchors and text[j] != "\n":
+            j += 1
+        label = f' class="{escape(" ".join(sorted(labels[i])))}"' if labels[i] else ""
+        parts.append(f'<span{label} data-o="{i}">{escape(text[i:j])}</span>')
         i = j
-    return Markup("<p>" + "".join(parts) + "</p>")
+    return Markup('<p data-o="0">' + "".join(parts) + "</p>")
 
 
 @router.get("/article/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-def article(store: StoreDep, article_id: str) -> HTMLResponse:
+def article(request: Request, store: StoreDep, article_id: str) -> HTMLResponse:
+    return article_page(request, store, article_id, edit_state(request, store))
+
+
+def article_page(request: Request, store: Store, article_id: str, edit: EditState, status: int = 200) -> HTMLResponse:
+    """The article with its quotations highlighted; for an editor the "Zitat ergänzen" form."""
     found = query.article(store, article_id)
     if found is None:
         raise HTTPException(404, f"no article {article_id!r}")
     a, quotations = found
     # one article's quotations: as many as its text holds, all highlighted, so all listed (no fixed cap)
     rows = query.quotations(store, article=a.id, limit=max(1, len(quotations)), offset=0)
-    return render("article.html", article=a, body=highlight(a, quotations), rows=rows)
+    return render("article.html", status=status, article=a, body=highlight(a, quotations), rows=rows, edit=edit)
 
 
 @router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
 def claims(store: StoreDep, q: str | None = None, page: PageNumber = 1) -> HTMLResponse:
-    """Claims most reported first, a numbered page at a time (index ``claims_reports``), without member ids."""
+    """Claims most reported first, a numbered page at a time (index ``claims_reports``), without member ids;
+    a rated claim carries a "bewertet" marker."""
+    from ..ratings import rated_claims
+
     result = query.claims_page(store, _clean(q), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render(
         "claims.html",
@@ -293,16 +348,34 @@ def claims(store: StoreDep, q: str | None = None, page: PageNumber = 1) -> HTMLR
         known=True,
         next_url=numbered_next("/claims", result, page, q=_clean(q)),
         q=q or "",
+        rated=rated_claims(store, [(c.id, c.text) for c in result.items]),
     )
 
 
 @router.get("/claim/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
-def claim(store: StoreDep, claim_id: str, after: Cursor = None, start: Position | None = None) -> HTMLResponse:
+def claim(
+    request: Request, store: StoreDep, claim_id: str, after: Cursor = None, start: Position | None = None
+) -> HTMLResponse:
     """A claim: who contradicts or hedges it, then a page of its reports (cursor paging) with the outlet comparison.
 
     Only this page's articles are read for the comparison, so a claim
     reported 10,000 times renders as fast as one reported 50 times.
     """
+    return claim_page(request, store, claim_id, edit_state(request, store), after=after, start=start)
+
+
+def claim_page(
+    request: Request,
+    store: Store,
+    claim_id: str,
+    edit: EditState,
+    status: int = 200,
+    after: str | None = None,
+    start: int | None = None,
+) -> HTMLResponse:
+    """The claim page; its ratings newest first, and for an editor the claim-wide correction and rating forms."""
+    from ..ratings import SCALE, reviews
+
     found = query.claim_summary(store, claim_id)
     if found is None:
         raise HTTPException(404, f"no claim {claim_id!r}")
@@ -313,6 +386,7 @@ def claim(store: StoreDep, claim_id: str, after: Cursor = None, start: Position 
     stance = {row.quotation_id: s for row, s, _ in [*members.items, *contra.items]}
     return render(
         "claim.html",
+        status=status,
         claim=found,
         page=members,
         known=position is not None,
@@ -322,6 +396,9 @@ def claim(store: StoreDep, claim_id: str, after: Cursor = None, start: Position 
         stance=stance,
         chart=Markup(render_timeline(rows, stance)),
         reports=query.compare_statements(store, found, members.items),
+        ratings=[r for r in reversed(reviews(store, found.id)) if r.placed_on == found.id],
+        scale=SCALE,
+        edit=edit,
     )
 
 
@@ -343,10 +420,31 @@ def upload_page(
     )
 
 
+UPLOAD_LOGIN = "Zum Hochladen bitte als editor anmelden."
+
+
+def check_uploader(request: Request, store: Store) -> None:
+    """With users in the database, only an editor or admin may upload (adding articles is editing); 401/403 else.
+
+    Without users it stays as before: anyone who reaches the page, which
+    ``serve`` allows only on loopback or with ``--allow-remote-upload``.
+    """
+    from .. import users
+
+    if users.count_users(store) == 0:
+        return
+    user = visitor_of(request).user(store)
+    if user is None:
+        raise HTTPException(401, UPLOAD_LOGIN)
+    if not user.may("editor"):
+        raise HTTPException(403, f"{user.name} is {user.role}; uploading needs editor or higher")
+
+
 @router.get("/upload", response_class=HTMLResponse, include_in_schema=False)
-def upload_form(request: Request) -> Response:
+def upload_form(request: Request, store: StoreDep) -> Response:
     if not request.app.state.upload_enabled:
         return forbidden(request, UPLOAD_OFF)
+    check_uploader(request, store)
     return upload_page(request)
 
 
@@ -414,11 +512,13 @@ def recorded_path(target: Path) -> Path:
 @router.post("/upload", response_class=HTMLResponse, include_in_schema=False)
 async def upload(
     request: Request,
+    store: StoreDep,
     files: Annotated[list[UploadFile], File(description="Articles to add")],
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     if not request.app.state.upload_enabled:
         return forbidden(request, UPLOAD_OFF)
+    await run_in_threadpool(check_uploader, request, store)
     if not csrf_token_is_valid(request.app.state.csrf_secret, request.cookies.get(CSRF_COOKIE), token):
         message = "Formular abgelaufen oder nicht von dieser Seite: bitte die Seite neu laden und erneut senden."
         return forbidden(request, message)
