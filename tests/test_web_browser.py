@@ -5,85 +5,32 @@ Screenshots of every page are written to tests/artifacts/screenshots/ for people
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser-deps)"),
-]
-SHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from browser import BROWSER_TESTS, SHOTS, chromium, demo_ledger, live_server, visitor_page
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from quotetrail.api import create_app
-    from quotetrail.claims import update_claims
-    from quotetrail.ingest_job import ingest_paths
-    from quotetrail.store import open_store
 
     folder = tmp_path_factory.mktemp("web")
-    store = open_store(folder / "demo.db")
-    ingest_paths(store, [EXAMPLES])
-    update_claims(store)
-    store.close()
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(folder / "demo.db", data_dir=folder / "uploads"), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with live_server(create_app(demo_ledger(folder), data_dir=folder / "uploads")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
+def page():
+    with chromium() as browser, visitor_page(browser) as page:
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.dialogs = dialogs  # type: ignore[attr-defined]
         yield page
-        browser.close()
 
 
 def test_search_finds_stoltenberg(server: str, page) -> None:

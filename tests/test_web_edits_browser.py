@@ -7,98 +7,48 @@ browser context (cookies) of their own.  Screenshots go to tests/artifacts/scree
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser-deps)"),
-]
-SHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from browser import BROWSER_TESTS, SHOTS, chromium, demo_ledger, live_server, log_in, visitor_page
+
+pytestmark = BROWSER_TESTS
 PASSWORD = "Faktencheck-2024"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """``serve`` over the demo articles with their claims, and one editor (eva); the URL and the database."""
-    import uvicorn
-
     from quotetrail.api import create_app
-    from quotetrail.claims import update_claims
-    from quotetrail.ingest_job import ingest_paths
-    from quotetrail.store import open_store
-    from quotetrail.users import add_user
 
     folder = tmp_path_factory.mktemp("web-edits")
-    db = folder / "demo.db"
-    store = open_store(db)
-    ingest_paths(store, [EXAMPLES])
-    update_claims(store)
-    add_user(store, "eva", "editor", PASSWORD)
-    store.close()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db, data_dir=folder / "up"), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    server.should_exit = True
-    thread.join(timeout=5)
+    db = demo_ledger(folder, users=(("eva", "editor", PASSWORD),))
+    with live_server(create_app(db, data_dir=folder / "up")) as url:
+        yield url, db
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+def browser():
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
-def editor(chromium, server: tuple[str, Path]):
+def editor(browser, server: tuple[str, Path]):
     """Eva's browser, logged in through the login form."""
     url, _ = server
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(url + "/login")
-    page.fill("input[name=name]", "eva")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.login-form button")
-    page.wait_for_url(url + "/")
-    yield page
-    context.close()
+    with visitor_page(browser) as page:
+        log_in(page, url, "eva", PASSWORD)
+        yield page
 
 
 @pytest.fixture(scope="module")
-def reader(chromium):
+def reader(browser):
     """An anonymous reader's browser."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
+    with visitor_page(browser) as page:
+        yield page
 
 
 def _count(db: Path, table: str) -> int:

@@ -10,33 +10,19 @@ Screenshots go to tests/artifacts/screenshots/scale-*.png.
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from browser import BROWSER_TESTS, SHOTS, chromium, live_server, visitor_page
 from quotetrail.store import open_store
 from scale_ledger import ScaleLedger, build_ledger
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser-deps)"),
-]
-SHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+pytestmark = BROWSER_TESTS
 SIZE = 100_000
 BOUND_S = 10.0  # generous: the pages answer in well under a second on this ledger
 COUNT = re.compile(r"([\d.]+)–([\d.]+) von ([\d.]+)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +32,16 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> ScaleLedger:
 
 @pytest.fixture(scope="module")
 def server(ledger: ScaleLedger) -> Iterator[str]:
-    import uvicorn
-
     from quotetrail.api import create_app
 
-    port = _free_port()
-    app = create_app(ledger.path, data_dir=ledger.path.parent / "uploads", upload_enabled=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with live_server(create_app(ledger.path, data_dir=ledger.path.parent / "uploads", upload_enabled=False)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-        )
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    with chromium() as browser, visitor_page(browser) as page:
         yield page
-        browser.close()
 
 
 def visit(page, url: str, shot: str) -> tuple[str, float]:
