@@ -441,3 +441,36 @@ def test_a_select_only_role_refuses_corrections_with_a_clear_403(ledger: Ledger,
         response = correct_json(client, ledger.quotation_id, body, **bearer(ledger.editor_token))
         assert response.status_code == 403 and "may only read" in response.json()["error"]
     assert log_entries(ledger.db) == []
+
+
+def test_repeated_failed_logins_wait_and_the_password_is_then_not_checked(ledger: Ledger) -> None:
+    from quotetrail.web.throttle import PER_ADDRESS, PER_NAME
+
+    with browser(ledger.db) as client:
+        for _ in range(PER_NAME):
+            assert log_in(client, "eva", "falsches-Passwort").status_code == 401
+        refused = log_in(client, "eva")  # the right password, too late
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert "Zu viele fehlgeschlagene Anmeldungen" in refused.text and me(client)["user"] is None
+        assert log_in(client, "rita").status_code == 303  # another name from the same address may still log in
+        for i in range(PER_ADDRESS - PER_NAME):  # other names each time: held-back names are not counted again
+            assert log_in(client, f"niemand{i}", "falsches-Passwort").status_code == 401
+        assert log_in(client, "rita").status_code == 429  # now this address has guessed too often for any name
+
+
+def test_failed_logins_leave_the_window_and_a_success_forgets_them() -> None:
+    from quotetrail.web.throttle import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(per_name=3, per_address=10, window=60.0, clock=lambda: now[0])
+    for t in (0.0, 10.0, 20.0):
+        now[0] = t
+        throttle.failed("10.0.0.1", "Eva")
+    assert throttle.wait("10.0.0.1", "eva") == 41  # names compare case-insensitively; the first failure leaves at 60
+    assert throttle.wait("10.0.0.2", "eva") == 0  # another address is not held back
+    now[0] = 60.5
+    assert throttle.wait("10.0.0.1", "eva") == 0
+    throttle.failed("10.0.0.1", "eva")
+    throttle.succeeded("10.0.0.1", "eva")
+    now[0] = 61.0
+    assert throttle.wait("10.0.0.1", "eva") == 0

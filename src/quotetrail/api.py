@@ -35,6 +35,7 @@ from .web.deps import StoreDep
 from .web.filters import After, ApiFilters, Limit, Offset, Since, Until, has_words, public_source
 from .web.security import LOOPBACK_HOSTS, CrossSiteGuard
 from .web.session import VisitorMiddleware
+from .web.throttle import LoginThrottle
 
 DEFAULT_MAX_UPLOAD_BYTES = 10_000_000
 log = logging.getLogger("quotetrail.web")
@@ -478,6 +479,7 @@ def create_app(
     app.state.session_secret = None  # read from the database when first needed (web/session.py)
     app.state.csrf_secret = secrets.token_bytes(32)  # per process: a restart only means reloading the form
     app.state.ingest_lock = threading.Lock()  # one upload ingests at a time: SQLite has one writer
+    app.state.login_throttle = LoginThrottle()  # failed logins per name and address (web/throttle.py)
     open_store(db_path).close()  # create and migrate once at start-up (nothing written when up to date)
     threading.Thread(target=_warm_up_search, name="quotetrail-warm-up", daemon=True).start()
 

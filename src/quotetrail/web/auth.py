@@ -61,6 +61,7 @@ LOG_IN = "log in first (or send an API token as 'Authorization: Bearer TOKEN')"
 READ_ONLY = "editing is turned off on this server (quotetrail serve --read-only)"
 NO_USERS = "no one can log in yet: add a user with `quotetrail users add NAME --role editor`, then log in"
 LOGIN_FAILED = "Anmeldung fehlgeschlagen: Name oder Passwort stimmt nicht."
+TOO_MANY = "Zu viele fehlgeschlagene Anmeldungen: bitte in {minutes} Minuten erneut versuchen."
 CSRF_API = (
     "CSRF token missing or wrong: with a session cookie, send the csrf_token of GET /api/me as X-CSRF-Token "
     "(or use an API token)"
@@ -160,10 +161,20 @@ def login(
     if not csrf_token_is_valid(request.app.state.csrf_secret, request.cookies.get(CSRF_COOKIE), token):
         raise HTTPException(403, FORM_EXPIRED)
     secret = session_secret(request.app, store)
+    throttle = request.app.state.login_throttle
+    address = request.client.host if request.client else ""
+    wait = throttle.wait(address, name)
+    if wait:
+        page = login_page(request, store, 429, TOO_MANY.format(minutes=-(-wait // 60)), name=name, next=next_)
+        page.headers["Retry-After"] = str(wait)
+        return page
     user = users.verify_password(store, name, password) if secret else None
     if user is None or secret is None:
+        if secret is not None:
+            throttle.failed(address, name)
         message = NO_USERS if secret is None else LOGIN_FAILED
         return login_page(request, store, 401, message, name=name, next=next_)
+    throttle.succeeded(address, name)
     response = RedirectResponse(local_path(next_), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
