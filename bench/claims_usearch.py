@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/claims_usearch.py [--sizes 10000 100000 1000000] [--cache DIR]
        [--dtypes f32 f16 i8] [--out DIR]
+       .venv/bin/python bench/claims_usearch.py --saved [--sizes ...] [--merge 5000]
 
 For each cached state (built by bench/claims_scale.py under ``--cache``) it
 reads the claim centroids (the float32 sums in ``claim_groups``, made unit)
@@ -21,6 +22,14 @@ thread unless said otherwise:
 - recall@10 against exact inner-product search over all centroids: of the
   index's own order, and after re-ranking its 20 nearest by the exact float32
   similarity (what grouping does with the sums it reads anyway).
+
+With ``--saved`` it measures the index files the product wrote instead
+(``indexes-usearch-f16`` beside each state, left by bench/claims_scale.py):
+opening both with the memory map, the CPU cost of one search of the claims
+index (20 nearest, through both tiers) and of the quotations index (60
+nearest), recall@10 of the claims index (its own order and re-ranked), and
+what merging a delta costs: the big file loaded into memory, ``--merge``
+vectors added (two threads), the file written again.
 
 ``cat /proc/loadavg`` is printed before each size: the machine is shared.
 """
@@ -148,13 +157,69 @@ def usearch_row(dtype: str, keys: np.ndarray, matrix: np.ndarray, q: np.ndarray,
     }  # fmt: skip
 
 
+def saved(state: Path, merge: int, out: Path) -> None:
+    """Per-operation costs on the index files the product saved for ``state`` (see the module docstring)."""
+    import shutil
+
+    from quotetrail.claims.index import NeighbourIndex
+
+    folder = state / "indexes-usearch-f16"
+    keys, matrix = centroids(state / "bench.db")
+    q = queries(state / "bench.db")
+    truth = exact(keys, matrix, q)
+    position = {int(k): i for i, k in enumerate(keys)}
+    print(f"\n{state.name} quotations, saved usearch files: {len(keys):,} centroids; load average "
+          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)  # fmt: skip
+    holder: dict = {}
+    open_s = wall(lambda: holder.update(c=NeighbourIndex.load(folder / "bench.db.claims.index")))
+    open_s += wall(lambda: holder.update(q=NeighbourIndex.load(folder / "bench.db.quotations.index")))
+    claims, quotations = holder["c"], holder["q"]
+    search_ms, found = cpu_ms(lambda v: claims.search(v, CANDIDATES)[0].astype(np.uint64), q)
+    again_ms, _ = cpu_ms(lambda v: claims.search(v, CANDIDATES)[0], q)
+    related_ms, _ = cpu_ms(lambda v: quotations.search(v, 60)[0], q[:300])
+    print(
+        f"  open both (memory map): {open_s:.3f} s; claims index: search {search_ms:.3f} ms (again {again_ms:.3f}),"
+        f" recall@10 {recall(found, truth):.4f} (re-ranked {recall(reranked(found, q, position, matrix), truth):.4f});"
+        f" quotations index ({quotations.big_count:,}): search of 60 {related_ms:.3f} ms",
+        flush=True,
+    )
+    from usearch.index import Index
+
+    rng = np.random.default_rng(14)
+    for name, index in (("claims", claims), ("quotations", quotations)):
+        work = Path(tempfile.mkdtemp(dir=out, prefix="claims-merge-"))
+        started = time.perf_counter()
+        full = Index.restore(str(index.big_path))
+        load_s = time.perf_counter() - started
+        extra = matrix[rng.integers(0, len(matrix), merge)] + rng.normal(0, 0.0135, (merge, matrix.shape[1]))
+        extra = (extra / np.linalg.norm(extra, axis=1, keepdims=True)).astype(np.float32)
+        started, cpu = time.perf_counter(), time.process_time()
+        full.add(np.arange(10**12, 10**12 + merge, dtype=np.uint64), extra, threads=2)
+        add_s, add_cpu = time.perf_counter() - started, time.process_time() - cpu
+        save_s = wall(lambda full=full, work=work: full.save(str(work / "merged.usearch")))
+        print(
+            f"  merging {merge:,} into the {name} index of {index.big_count:,}: load {load_s:.1f} s, add {add_s:.1f} s"
+            f" ({add_cpu * 1000 / merge:.2f} ms CPU each), save {save_s:.1f} s;"
+            f" load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}",
+            flush=True,
+        )
+        del full
+        shutil.rmtree(work)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--cache", type=Path, default=Path("/tmp/quotetrail-claims-scale"))
     parser.add_argument("--dtypes", nargs="+", default=["f32", "f16", "i8"])
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()), help="Where index files are written.")
+    parser.add_argument("--saved", action="store_true", help="Measure the index files the product saved.")
+    parser.add_argument("--merge", type=int, default=5000, help="With --saved: vectors added in the merge measured.")
     args = parser.parse_args()
+    if args.saved:
+        for n in args.sizes:
+            saved(args.cache / str(n), args.merge, args.out)
+        return
     for n in args.sizes:
         state = args.cache / str(n)
         keys, matrix = centroids(state / "bench.db")

@@ -208,6 +208,7 @@ class NeighbourIndex:
                 keys = np.fromiter(iter(self.delta.keys), dtype=np.uint64, count=self.delta_count)  # type: ignore[attr-defined]
                 vectors = np.vstack(self.delta.get(keys)).astype(np.float32)  # type: ignore[attr-defined]
                 merged.add(keys, vectors, threads=os.cpu_count() or 1)  # type: ignore[union-attr]
+        self.big = None  # unmapped before the file is replaced (Windows cannot replace a mapped file)
         _replace_with(path, lambda tmp: merged.save(str(tmp)))  # type: ignore[attr-defined]
         self.big, self.big_path = _view(path), path
         self.delta = _new_graph(self.dim)
