@@ -82,6 +82,7 @@ class _Run:
     quotes: dict[str, _Quote] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     new_keys: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # key -> (id, text, polarity)
+    stored_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # grouped quotations read while relating
 
 
 def update_claims(
@@ -316,12 +317,17 @@ def _related(
 
 
 def _candidate_vectors(store: object, candidates: list[tuple[str, str, str]], run: _Run) -> dict[str, np.ndarray]:
-    """float32 vectors of ``(quotation_id, text, polarity)`` candidates: this run's, else from the embeddings cache."""
-    out = {qid: run.vectors[qid] for qid, _, _ in candidates if qid in run.vectors}
-    hashes = {qid: text_hash(text) for qid, text, _ in candidates if qid not in out}
+    """float32 vectors of ``(quotation_id, text, polarity)`` candidates: this run's, else from the embeddings cache.
+
+    Claims near each other share candidates, so what was read is kept for the rest of the run.
+    """
+    known = run.stored_vectors
+    hashes = {qid: text_hash(text) for qid, text, _ in candidates if qid not in run.vectors and qid not in known}
     if hashes:
         blobs = store.get_embeddings(sorted(set(hashes.values())), MODEL)  # type: ignore[attr-defined]
-        out.update({qid: np.frombuffer(blobs[h], np.float32) for qid, h in hashes.items() if h in blobs})
+        known.update({qid: np.frombuffer(blobs[h], np.float32) for qid, h in hashes.items() if h in blobs})
+    out = {qid: run.vectors[qid] for qid, _, _ in candidates if qid in run.vectors}
+    out.update({qid: known[qid] for qid, _, _ in candidates if qid in known})
     return out
 
 
