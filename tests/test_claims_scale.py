@@ -447,6 +447,31 @@ def test_recall_against_exact_search_across_both_tiers_and_after_reopening(tmp_p
     assert hits / 3000 >= 0.99
 
 
+def test_a_key_of_the_big_file_added_again_moves_and_survives_a_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A claim recomputed under its own key (a repair): found once, with its new vector, before and after merging."""
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(300, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    path = tmp_path / "k.index"
+    index = NeighbourIndex()
+    index.add_many(np.arange(300), vectors)
+    index.save(path)
+    index = NeighbourIndex.load(path)
+    index.add(7, vectors[100])  # key 7 of the big file now sits where key 100 is
+    index.save(path)  # a delta of one, under a tenth of 300: not merged
+    for opened in (index, NeighbourIndex.load(path)):
+        assert sorted(opened.search(vectors[100], 2)[0].tolist()) == [7, 100] and len(opened) == 300
+        assert 7 not in opened.search(vectors[7], 5)[0].tolist()  # its old vector is not found
+    monkeypatch.setattr("quotetrail.claims.index.MERGE_FRACTION", 0.0)
+    index.save(path)
+    merged = NeighbourIndex.load(path)
+    assert (merged.big_count, merged.delta_count, merged.deleted) == (300, 0, 0)
+    assert sorted(merged.search(vectors[100], 2)[0].tolist()) == [7, 100]
+    assert 7 not in merged.search(vectors[7], 5)[0].tolist()
+
+
 def test_recall_against_exact_search_after_many_moves() -> None:
     """Moving 30 % of the in-memory centroids (removed, re-added under a new key) keeps recall@10 at 0.99 or more."""
     rng = np.random.default_rng(3)

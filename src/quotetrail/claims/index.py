@@ -141,14 +141,25 @@ class NeighbourIndex:
             self.hidden.add(int(key))
 
     def add(self, key: int, vector: np.ndarray) -> None:
+        """Add ``key``, or move its vector if it is there (a claim recomputed under its own key)."""
+        self._vacate([int(key)])
         self.delta.add(int(key), np.asarray(vector, dtype=np.float32), threads=1)  # type: ignore[attr-defined]
 
     def add_many(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Bulk insert (rebuilding, new quotations), on every core."""
         if len(keys):
             keys = np.asarray(keys, dtype=np.uint64)
+            self._vacate(keys.tolist())
             vectors = np.asarray(vectors, dtype=np.float32)
             self.delta.add(keys, vectors, threads=os.cpu_count() or 1)  # type: ignore[attr-defined]
+
+    def _vacate(self, keys: list[int]) -> None:
+        """Keys about to be added again: hidden in the big tier (until a merge replaces them), removed from the delta."""
+        for key in keys:
+            if self.big is not None and key not in self.hidden and self.big.contains(key):  # type: ignore[attr-defined]
+                self.hidden.add(key)
+            if self.delta_count and self.delta.contains(key):  # type: ignore[attr-defined]
+                self.delta.remove(key)  # type: ignore[attr-defined]
 
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest keys and their similarities, most similar first (the index's half-precision values)."""
@@ -207,6 +218,10 @@ class NeighbourIndex:
             if self.delta_count:
                 keys = np.fromiter(iter(self.delta.keys), dtype=np.uint64, count=self.delta_count)  # type: ignore[attr-defined]
                 vectors = np.vstack(self.delta.get(keys)).astype(np.float32)  # type: ignore[attr-defined]
+                replaced = [k for k in keys.tolist() if k in self.hidden]  # keys of the big tier added again
+                if replaced:
+                    merged.remove(np.array(replaced, dtype=np.uint64))  # type: ignore[union-attr]
+                    self.hidden -= set(replaced)
                 merged.add(keys, vectors, threads=os.cpu_count() or 1)  # type: ignore[union-attr]
         self.big = None  # unmapped before the file is replaced (Windows cannot replace a mapped file)
         _replace_with(path, lambda tmp: merged.save(str(tmp)))  # type: ignore[attr-defined]
