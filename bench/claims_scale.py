@@ -377,7 +377,7 @@ def child(db: Path) -> None:
         ("embeddings", "cached_embeddings"),
         ("syndication", "update_syndication"),
         ("load_indexes", "open_indexes"),
-        ("group", "place"),
+        ("group", "place_with_pins"),
         ("relate", "_related"),
         ("members", "_members"),
         ("member_vectors", "_member_vectors"),
@@ -438,6 +438,51 @@ def _loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def _index_files(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name.startswith("bench.db.") and ".index" in p.name]
+
+
+def _current_indexes(state: Path, work: Path, db: Path) -> None:
+    """Put index files of the current format into ``work``: kept under ``state/indexes-LIBRARY-SCALAR``.
+
+    A state built by an older version has hnswlib files; they are rebuilt once
+    from the database (what ``claims --update`` does with them, timed and
+    reported), and kept beside the original files, which stay as they are.
+    """
+    from quotetrail.claims import index
+
+    kept = state / f"indexes-{index.LIBRARY}-{index.SCALAR}"
+    meta = json.loads((state / "bench.db.claims.index.json").read_text(encoding="utf-8"))
+    if meta.get("library", "hnswlib") == index.LIBRARY and meta.get("scalar") == index.SCALAR:
+        return
+    for path in _index_files(work):
+        path.unlink()
+    if not kept.exists():
+        from quotetrail.store import open_store
+
+        print(f"  rebuilding the {meta.get('library', 'hnswlib')} index files of {state.name} as "
+              f"{index.LIBRARY} {index.SCALAR}; load average {_loadavg()}", flush=True)  # fmt: skip
+        store = open_store(db)
+        started = time.perf_counter()
+        indexes = index.open_indexes(store)
+        built = time.perf_counter() - started
+        indexes.save(store.claims_generation())
+        print(f"  rebuilt in {built:.0f} s (saved in {time.perf_counter() - started - built:.1f} s);"
+              f" load average {_loadavg()}", flush=True)  # fmt: skip
+        store.close()
+        del indexes
+        tmp = kept.with_name(kept.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for path in _index_files(work):
+            shutil.copy2(path, tmp / path.name)
+        (tmp / "rebuild.json").write_text(json.dumps({"rebuild_s": round(built, 1)}), encoding="utf-8")
+        os.replace(tmp, kept)
+    else:
+        for path in _index_files(kept):
+            shutil.copy2(path, work / path.name)
+
+
 def run(n: int, cache: Path, work: Path, new: int) -> dict:
     state = cache / str(n)
     if not (state / "state.json").exists():
@@ -446,8 +491,9 @@ def run(n: int, cache: Path, work: Path, new: int) -> dict:
         build_state(n, state, new)
     info = json.loads((state / "state.json").read_text(encoding="utf-8"))
     shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(state, work)
+    shutil.copytree(state, work, ignore=shutil.ignore_patterns("indexes-*"))
     db = work / "bench.db"
+    _current_indexes(state, work, db)
     before = _loadavg()
     env = {
         **os.environ,

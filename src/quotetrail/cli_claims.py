@@ -46,7 +46,13 @@ def claims(
             if stage == "embed":
                 click.echo(f"\rembedding {done}/{total} new texts", err=True, nl=done == total)
 
-        summary = update_claims(store, rebuild=rebuild, join_threshold=join_threshold, progress=progress)
+        summary = update_claims(
+            store,
+            rebuild=rebuild,
+            join_threshold=join_threshold,
+            progress=progress,
+            notice=lambda line: click.echo(line, err=True),
+        )
         click.echo(summary.line(), err=True)
     from . import query
 

@@ -35,6 +35,8 @@ from .syndication import update_syndication
 
 #: ``progress(stage, done, total)``: stage is "embed", "group" or "save".
 Progress = Callable[[str, int, int], None]
+#: ``notice(line)``: a one-line message about a slow step (an index rebuilt from the database, or a delta merged).
+Notice = Callable[[str], None]
 
 
 @dataclass
@@ -80,6 +82,7 @@ class _Run:
     quotes: dict[str, _Quote] = field(default_factory=dict)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     new_keys: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # key -> (id, text, polarity)
+    stored_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # grouped quotations read while relating
 
 
 def update_claims(
@@ -90,6 +93,7 @@ def update_claims(
     join_threshold: float = JOIN_THRESHOLD,
     related_threshold: float = RELATED_THRESHOLD,
     progress: Progress | None = None,
+    notice: Notice | None = None,
 ) -> ClaimsSummary:
     """Group the quotations of ``store`` that are in no claim yet (all of them if ``rebuild``).
 
@@ -110,7 +114,7 @@ def update_claims(
         refresh = store.claims_of_articles(sorted(relinked)) if relinked else set()  # type: ignore[attr-defined]
         changed = 0
         if rows or repair or refresh:
-            changed = _update(store, rows, repair, refresh, join_threshold, related_threshold, progress)
+            changed = _update(store, rows, repair, refresh, join_threshold, related_threshold, progress, notice)
     quotations, claims, multi, syndicated = store.claims_overview()  # type: ignore[attr-defined]
     return ClaimsSummary(quotations, len(rows), claims, multi, syndicated, time.perf_counter() - started, changed)
 
@@ -155,6 +159,7 @@ def _update(
     join_threshold: float,
     related_threshold: float,
     progress: Progress | None,
+    notice: Notice | None = None,
 ) -> int:
     run = _Run(quotes={r.quotation_id: r for r in rows})
     matrix = cached_embeddings(
@@ -162,7 +167,7 @@ def _update(
     )
     run.vectors = {r.quotation_id: matrix[i] for i, r in enumerate(rows)}
     items = [Item(r.quotation_id, r.text, r.speaker, polarity(r.text), r.said_on) for r in rows]
-    indexes = open_indexes(store)
+    indexes = open_indexes(store, _rebuilding(notice) if notice else None)
     centroids = IndexedCentroids(store, indexes)
     dropped = _repair(store, centroids, repair)
     nearby = _Nearby(centroids, related_threshold)
@@ -187,10 +192,24 @@ def _update(
         memberships += [(g.id, q.quotation_id, float(vectors[q.quotation_id] @ centre)) for q in quotes]
     new_quotations = [(key, qid, text_hash(text), pol) for key, (qid, text, pol) in run.new_keys.items()]
     generation = store.save_claim_groups(groups, memberships, new_quotations, related, dropped)  # type: ignore[attr-defined]
-    indexes.save(generation)
+    indexes.save(generation, _merging(notice) if notice else None)
     if progress:
         progress("save", len(groups), len(groups))
     return len(set(touched) | set(related)) + len(dropped)
+
+
+def _rebuilding(notice: Notice) -> Callable[[str, str], None]:
+    def told(name: str, reason: str) -> None:
+        notice(f"rebuilding the {name} index from the database ({reason}); this takes a while for a large ledger")
+
+    return told
+
+
+def _merging(notice: Notice) -> Callable[[str, int, int], None]:
+    def told(name: str, delta: int, big: int) -> None:
+        notice(f"merging {delta:,} new entries into the {name} index of {big:,} (once per 10 % growth)")
+
+    return told
 
 
 def _changed_relations(
@@ -272,21 +291,44 @@ def _member_vectors(store: object, members: dict[str, list[_Quote]], run: _Run) 
 def _related(
     store: object, indexes: ClaimIndexes, g: Group, members: dict[str, list[_Quote]], run: _Run, threshold: float
 ) -> list[tuple[str, str, float]]:
-    """The claim's contradicting or hedging quotations, from the quotation index's nearest to its centroid."""
-    keys, scores = indexes.quotations.search(g.centroid, RELATED_LIMIT * 3)
+    """The claim's contradicting or hedging quotations, from the quotation index's nearest to its centroid.
+
+    The index's half-precision similarities pick the candidates; the
+    threshold and the stored similarity use the exact float32 ones, from the
+    vectors at hand (new quotations) or the embeddings cache.
+    """
+    keys, _ = indexes.quotations.search(g.centroid, RELATED_LIMIT * 3)
     found = {int(k): run.new_keys[int(k)] for k in keys if int(k) in run.new_keys}
     stored = [int(k) for k in keys if int(k) not in found]
     for key, qid, text, pol in store.indexed_quotations(stored) if stored else []:  # type: ignore[attr-defined]
         found[key] = (qid, text, pol)
+    vectors = _candidate_vectors(store, [found[int(k)] for k in keys if int(k) in found], run)
+    centre = g.centroid
     nearest = [
-        (found[int(k)][0], float(s), found[int(k)][2], found[int(k)][1])
-        for k, s in zip(keys, scores, strict=True)
-        if int(k) in found
+        (qid, float(vectors[qid] @ centre), pol, text)
+        for qid, text, pol in (found[int(k)] for k in keys if int(k) in found)
+        if qid in vectors
     ]
+    nearest.sort(key=lambda x: -x[1])
     member_ids = {q.quotation_id for q in members[g.id]} if g.id in members else _stored_members(store, g)
     links = filter_related(g, member_ids, nearest, threshold)
     pols = {qid: pol for qid, _, pol, _ in nearest}
     return [(qid, stance_toward(g.polarity, pols[qid]), similarity) for qid, similarity in links]
+
+
+def _candidate_vectors(store: object, candidates: list[tuple[str, str, str]], run: _Run) -> dict[str, np.ndarray]:
+    """float32 vectors of ``(quotation_id, text, polarity)`` candidates: this run's, else from the embeddings cache.
+
+    Claims near each other share candidates, so what was read is kept for the rest of the run.
+    """
+    known = run.stored_vectors
+    hashes = {qid: text_hash(text) for qid, text, _ in candidates if qid not in run.vectors and qid not in known}
+    if hashes:
+        blobs = store.get_embeddings(sorted(set(hashes.values())), MODEL)  # type: ignore[attr-defined]
+        known.update({qid: np.frombuffer(blobs[h], np.float32) for qid, h in hashes.items() if h in blobs})
+    out = {qid: run.vectors[qid] for qid, _, _ in candidates if qid in run.vectors}
+    out.update({qid: known[qid] for qid, _, _ in candidates if qid in known})
+    return out
 
 
 def _stored_members(store: object, g: Group) -> set[str]:

@@ -3,17 +3,28 @@
 Grouping asks, for every new quotation, for the ten claims with the nearest
 centroid; relating asks, for a claim, for the sixty nearest quotations.  An
 exact search is a matrix product over every claim or quotation, so both are
-served by HNSW graphs from hnswlib (float32, inner product on unit vectors;
-``bench/claims_neighbours.py`` measured recall@10 above 0.999 against exact
-search; why hnswlib and not faiss or usearch is in docs/claims.md).  The graphs are
-kept in files beside the database (``quotetrail.db.claims.index`` and
-``quotetrail.db.quotations.index``), updated as claims are created and
-centroids move (a moved centroid gets a new key; its old entry is a
-tombstone until the index is rebuilt), and saved after each update.  Each file's sidecar
-(``.json``) records the claims generation of the database it matches; a
-missing file or another generation (a crash between the database commit and
-the save, a copied database) rebuilds it from the vectors stored in the
-database.  A store without a file keeps its indexes in memory.
+served by HNSW graphs from usearch (half-precision vectors, inner product on
+unit vectors; the candidates' similarities are then computed again from the
+float32 vectors, so thresholds see exact values).  Each index has two tiers
+(``bench/claims_usearch.py`` and docs/claims.md measured why):
+
+- the **big** index, a file written once and memory-mapped read-only
+  (``Index.restore(view=True)``): opening it reads nothing, and an update
+  never writes it;
+- a small **delta** index in memory holding what was added since the big one
+  was written, saved after each update (``.delta``, cheap because small);
+- **tombstones**: keys of the big index hidden because their claim's centroid
+  moved (``.tombstones``); a search skips them.
+
+A search asks both tiers and merges.  When the delta holds a tenth of the big
+index's elements, the save merges it into the big file (loaded into memory,
+delta added, written again, memory-mapped again); when tombstones exceed a
+third of all elements, the next opening rebuilds the index from the database.
+Each index's sidecar (``.json``) records the claims generation of the database
+it matches and the count of each tier; a missing or inconsistent file, another
+generation (a crash between the database commit and the save, a copied
+database), or a file of the older hnswlib format rebuilds it from the vectors
+stored in the database.  A store without a file keeps its indexes in memory.
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ import contextlib
 import json
 import os
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,33 +42,87 @@ import numpy as np
 from .embed import DIM, MODEL
 from .group import Group
 
-#: HNSW graph degree and breadths: recall@10 0.9997 against exact search on the bench at 10k and 100k vectors,
-#: 0.999 after 10 % of the centroids moved (bench/claims_neighbours.py).
+#: HNSW graph degree and breadths: recall@10 above 0.99 against exact search on the cached states of
+#: bench/claims_scale.py at 10k, 100k and 1M quotations (bench/claims_usearch.py).
 CONNECTIVITY = 32
 EXPANSION_ADD = 200
 EXPANSION_SEARCH = 128
+#: Stored scalars.  Half precision halves the memory each search walks and searched faster than f32 at 54,000
+#: centroids (0.53 against 1.20 ms); int8 lost recall (0.98 at 10k after re-ranking) and is not used.
+SCALAR = "f16"
+LIBRARY = "usearch"
+#: The delta is merged into the big index when it holds this share of the big index's elements.
+MERGE_FRACTION = 0.1
 _BATCH = 4096
+
+#: ``merging(name, delta, big)``: called before a delta of ``delta`` entries is merged into a big index of ``big``.
+Merging = Callable[[str, int, int], None]
+
+
+def _new_graph(dim: int) -> object:
+    from usearch.index import Index
+
+    return Index(
+        ndim=dim,
+        metric="ip",
+        dtype=SCALAR,
+        connectivity=CONNECTIVITY,
+        expansion_add=EXPANSION_ADD,
+        expansion_search=EXPANSION_SEARCH,
+    )
+
+
+def _view(path: Path) -> object:
+    """The saved graph at ``path``, memory-mapped read-only: nothing is read until a search touches it."""
+    from usearch.index import Index
+
+    graph = Index.restore(str(path), view=True)
+    if graph is None:
+        raise ValueError(f"{path}: not a usearch index")
+    graph.expansion_search = EXPANSION_SEARCH
+    return graph
+
+
+def _replace_with(path: Path, write: Callable[[Path], None]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
 
 
 class NeighbourIndex:
-    """Keys and unit vectors; nearest by inner product (= cosine).  Adding a key again moves its vector.
+    """Keys and unit vectors; nearest by inner product (= cosine), over a read-only big tier and an in-memory delta.
 
-    ``remove`` marks a key deleted: it is never returned, but stays in the
-    graph as a waypoint (a tombstone) until the index is rebuilt.
+    ``remove`` hides a key: a key of the delta is removed from it, a key of
+    the big tier becomes a tombstone (never returned; the file is not
+    touched).  Keys are never reused.
     """
 
-    def __init__(self, dim: int = DIM, capacity: int = 1024, path: Path | None = None) -> None:
-        import hnswlib
-
+    def __init__(self, dim: int = DIM, capacity: int = 0, path: Path | None = None) -> None:
         self.dim = dim
-        self.index = hnswlib.Index(space="ip", dim=dim)
-        if path is None:
-            self.index.init_index(max_elements=capacity, M=CONNECTIVITY, ef_construction=EXPANSION_ADD)
-        else:
-            self.index.load_index(str(path))
-        self.index.set_ef(EXPANSION_SEARCH)
-        self.index.set_num_threads(1)
-        self.deleted = 0  # tombstones among the elements
+        self.big: object | None = None  # the memory-mapped file, read-only
+        self.big_path: Path | None = None
+        self.delta = _new_graph(dim)
+        self.hidden: set[int] = set()  # tombstones: keys of the big tier whose vector moved
+        if path is not None:
+            self.big, self.big_path = _view(path), path
+            delta, tombstones = _delta_path(path), _tombstones_path(path)
+            if delta.exists():
+                self.delta.load(str(delta))
+            if tombstones.exists():
+                self.hidden = set(np.fromfile(tombstones, dtype=np.uint64).tolist())
+
+    @property
+    def big_count(self) -> int:
+        return len(self.big) if self.big is not None else 0  # type: ignore[arg-type]
+
+    @property
+    def delta_count(self) -> int:
+        return len(self.delta)  # type: ignore[arg-type]
+
+    @property
+    def deleted(self) -> int:
+        """Tombstones in the big tier."""
+        return len(self.hidden)
 
     def __len__(self) -> int:
         """Keys that can be found (tombstones left out)."""
@@ -65,45 +130,116 @@ class NeighbourIndex:
 
     @property
     def elements(self) -> int:
-        """Elements in the graph, tombstones included (what the saved file holds)."""
-        return self.index.get_current_count()
+        """Elements in both tiers, tombstones included."""
+        return self.big_count + self.delta_count
 
     def remove(self, key: int) -> None:
-        """Mark ``key`` deleted: O(1), unlike moving its vector (which re-links its whole neighbourhood)."""
-        self.index.mark_deleted(key)
-        self.deleted += 1
-
-    def _room(self, extra: int) -> None:
-        needed = self.elements + extra
-        if needed > self.index.get_max_elements():
-            self.index.resize_index(max(needed, 2 * self.index.get_max_elements()))
+        """Hide ``key``: O(1) for a key of the big tier (a tombstone), a real removal for one of the delta."""
+        if self.delta_count and self.delta.contains(key):  # type: ignore[attr-defined]
+            self.delta.remove(key)  # type: ignore[attr-defined]
+        else:
+            self.hidden.add(int(key))
 
     def add(self, key: int, vector: np.ndarray) -> None:
-        self._room(1)
-        self.index.add_items(np.asarray(vector, dtype=np.float32)[None, :], [key])
+        """Add ``key``, or move its vector if it is there (a claim recomputed under its own key)."""
+        self._vacate([int(key)])
+        self.delta.add(int(key), np.asarray(vector, dtype=np.float32), threads=1)  # type: ignore[attr-defined]
 
     def add_many(self, keys: np.ndarray, vectors: np.ndarray) -> None:
-        """Bulk insert (rebuilding), on every core."""
+        """Bulk insert (rebuilding, new quotations), on every core."""
         if len(keys):
-            self._room(len(keys))
-            self.index.set_num_threads(os.cpu_count() or 1)
-            self.index.add_items(np.asarray(vectors, dtype=np.float32), np.asarray(keys, dtype=np.uint64))
-            self.index.set_num_threads(1)
+            keys = np.asarray(keys, dtype=np.uint64)
+            self._vacate(keys.tolist())
+            vectors = np.asarray(vectors, dtype=np.float32)
+            self.delta.add(keys, vectors, threads=os.cpu_count() or 1)  # type: ignore[attr-defined]
+
+    def _vacate(self, keys: list[int]) -> None:
+        """Keys about to be added again: hidden in the big tier (until a merge replaces them), removed from the delta."""
+        for key in keys:
+            if self.big is not None and key not in self.hidden and self.big.contains(key):  # type: ignore[attr-defined]
+                self.hidden.add(key)
+            if self.delta_count and self.delta.contains(key):  # type: ignore[attr-defined]
+                self.delta.remove(key)  # type: ignore[attr-defined]
 
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` nearest keys and their similarities, most similar first."""
+        """The ``k`` nearest keys and their similarities, most similar first (the index's half-precision values)."""
         k = min(k, len(self))
         if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        labels, distances = self.index.knn_query(np.asarray(vector, dtype=np.float32)[None, :], k=k)
-        return labels[0].astype(np.int64), (1.0 - distances[0]).astype(np.float32)
+        vector = np.asarray(vector, dtype=np.float32)
+        found: list[tuple[float, int]] = []
+        if self.delta_count:
+            m = self.delta.search(vector, min(k, self.delta_count), threads=1)  # type: ignore[attr-defined]
+            found += zip((1.0 - m.distances).tolist(), m.keys.tolist(), strict=True)
+        if self.big is not None:
+            found += self._search_big(vector, k)
+        found.sort(key=lambda x: -x[0])
+        found = found[:k]
+        return np.array([key for _, key in found], np.int64), np.array([s for s, _ in found], np.float32)
 
-    def save(self, path: Path) -> None:
-        self.index.save_index(str(path))
+    def _search_big(self, vector: np.ndarray, k: int) -> list[tuple[float, int]]:
+        """The ``k`` nearest live keys of the big tier: asks for more while tombstones crowd them out."""
+        want = k + min(len(self.hidden), k)
+        while True:
+            m = self.big.search(vector, min(want, self.big_count), threads=1)  # type: ignore[attr-defined]
+            live = [(1.0 - d, key) for d, key in zip(m.distances.tolist(), m.keys.tolist(), strict=True)]
+            live = [x for x in live if x[1] not in self.hidden]
+            if len(live) >= k or len(m.keys) < want or want >= self.big_count:
+                return live[:k]
+            want *= 4
+
+    def save(self, path: Path, name: str = "index", merging: Merging | None = None) -> None:
+        """Write the delta and the tombstones; merge the delta into the big file when it has grown to a tenth of it.
+
+        With no big file yet (a new or rebuilt index) everything is written as the big file.
+        """
+        if self.big is None or self.big_path != path or self.delta_count > MERGE_FRACTION * self.big_count:
+            if merging and self.big is not None:
+                merging(name, self.delta_count, self.big_count)
+            self._merge(path)
+        if self.delta_count:
+            _replace_with(_delta_path(path), lambda tmp: self.delta.save(str(tmp)))  # type: ignore[attr-defined]
+        else:
+            _delta_path(path).unlink(missing_ok=True)
+        if self.hidden:
+            tombstones = np.array(sorted(self.hidden), dtype=np.uint64)
+            _replace_with(_tombstones_path(path), tombstones.tofile)
+        else:
+            _tombstones_path(path).unlink(missing_ok=True)
+
+    def _merge(self, path: Path) -> None:
+        """Big tier (loaded into memory) plus the delta, written to ``path`` and memory-mapped again."""
+        if self.big is None:
+            merged = self.delta
+        else:
+            from usearch.index import Index
+
+            merged = Index.restore(str(self.big_path))  # a full copy in memory: the view is read-only
+            if self.delta_count:
+                keys = np.fromiter(iter(self.delta.keys), dtype=np.uint64, count=self.delta_count)  # type: ignore[attr-defined]
+                vectors = np.vstack(self.delta.get(keys)).astype(np.float32)  # type: ignore[attr-defined]
+                replaced = [k for k in keys.tolist() if k in self.hidden]  # keys of the big tier added again
+                if replaced:
+                    merged.remove(np.array(replaced, dtype=np.uint64))  # type: ignore[union-attr]
+                    self.hidden -= set(replaced)
+                merged.add(keys, vectors, threads=os.cpu_count() or 1)  # type: ignore[union-attr]
+        self.big = None  # unmapped before the file is replaced (Windows cannot replace a mapped file)
+        _replace_with(path, lambda tmp: merged.save(str(tmp)))  # type: ignore[attr-defined]
+        self.big, self.big_path = _view(path), path
+        self.delta = _new_graph(self.dim)
 
     @classmethod
     def load(cls, path: Path, dim: int = DIM) -> NeighbourIndex:
+        """The index saved at ``path``: big file memory-mapped, delta and tombstones read."""
         return cls(dim, path=path)
+
+
+def _delta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".delta")
+
+
+def _tombstones_path(path: Path) -> Path:
+    return path.with_name(path.name + ".tombstones")
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -148,21 +284,26 @@ class ClaimIndexes:
     paths: tuple[Path, Path] | None
     store: object
 
-    def save(self, generation: int) -> None:
-        """Save both after the database committed ``generation``; a crash between the two only costs a rebuild."""
+    def save(self, generation: int, merging: Merging | None = None) -> None:
+        """Save both after the database committed ``generation``; a crash between the two only costs a rebuild.
+
+        Writes each delta and its tombstones; the big files only when a delta is merged (``merging`` is told).
+        """
         if self.paths is None:
             _MEMORY[self.store] = (generation, self)
             return
-        for index, path in zip((self.centroids, self.quotations), self.paths, strict=True):
-            tmp = path.with_name(path.name + ".tmp")
-            index.save(tmp)
-            os.replace(tmp, path)
+        names = ("claims", "quotations")
+        for index, path, name in zip((self.centroids, self.quotations), self.paths, names, strict=True):
+            index.save(path, name, merging)
             meta = {
                 "generation": generation,
                 "count": index.elements,
+                "big": index.big_count,
+                "delta": index.delta_count,
                 "deleted": index.deleted,
                 "next_key": self.next_claim_key if index is self.centroids else self.next_quotation_key,
-                "library": "hnswlib",
+                "library": LIBRARY,
+                "scalar": SCALAR,
                 "dim": index.dim,
             }
             _write_json(Path(f"{path}.json"), meta)
@@ -178,38 +319,51 @@ _MEMORY: weakref.WeakKeyDictionary[object, tuple[int, ClaimIndexes]] = weakref.W
 
 
 #: A centroid index whose tombstones (moved centroids, see ``IndexedCentroids.moved``) exceed this share of
-#: its elements is rebuilt from the database when opened: they cost memory, file size and search time.
+#: its elements is rebuilt from the database when opened: they cost file size and search time.
 MAX_TOMBSTONES = 1 / 3
+
+#: ``rebuilding(name, reason)``: an index is about to be rebuilt from the database, and why.
+Rebuilding = Callable[[str, str], None]
 
 
 def _tombstones_ok(index: NeighbourIndex) -> bool:
     return index.deleted <= MAX_TOMBSTONES * index.elements
 
 
-def _load(path: Path, generation: int) -> tuple[NeighbourIndex, int] | None:
-    """The index saved at ``path`` and the next free key it recorded, if it matches the database's generation."""
+def _load(path: Path, generation: int) -> tuple[NeighbourIndex, int] | str:
+    """The index saved at ``path`` and the next free key it recorded; or why it must be rebuilt."""
     try:
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if meta.get("generation") != generation or not path.exists():
-        return None
-    deleted = int(meta.get("deleted", 0))  # files saved before tombstones have none
-    if deleted > MAX_TOMBSTONES * int(meta.get("count", 0)):  # compacted by a rebuild
-        return None
+        return "no index file yet" if not path.exists() else "its description (.json) is missing or unreadable"
+    if not path.exists():
+        return "the index file is missing"
+    if meta.get("library", "hnswlib") != LIBRARY or meta.get("scalar") != SCALAR:
+        return f"the file is in the older {meta.get('library', 'hnswlib')} format"
+    if meta.get("generation") != generation:
+        return "it does not match the database (an interrupted update or a copied database)"
+    if int(meta.get("deleted", 0)) > MAX_TOMBSTONES * int(meta.get("count", 0)):
+        return "a third of its entries are moved centroids (compacting)"
     try:
         index = NeighbourIndex.load(path, int(meta.get("dim", DIM)))
     except (OSError, RuntimeError, ValueError):
-        return None
-    index.deleted = deleted
-    return (index, int(meta.get("next_key", 0))) if index.elements == meta.get("count") else None
+        return "the index file cannot be read"
+    if (index.big_count, index.delta_count, index.deleted) != (meta.get("big"), meta.get("delta"), meta.get("deleted")):
+        return "its files do not match their description (an interrupted save)"
+    return index, int(meta.get("next_key", 0))
 
 
-def open_indexes(store: object) -> ClaimIndexes:
-    """The store's indexes, loaded from beside the database, or rebuilt from it when missing or stale."""
+def open_indexes(store: object, rebuilding: Rebuilding | None = None) -> ClaimIndexes:
+    """The store's indexes, opened beside the database, or rebuilt from it when missing or stale.
+
+    ``rebuilding(name, reason)`` is told before a rebuild from the database (minutes at a million quotations).
+    """
     generation = store.claims_generation()  # type: ignore[attr-defined]
     next_claim, next_quotation = store.next_claim_keys()  # type: ignore[attr-defined]
     paths = index_paths(store)
+    centroids: NeighbourIndex | None = None
+    quotations: NeighbourIndex | None = None
+    reasons = ["", ""]
     if paths is None:
         cached = _MEMORY.get(store)
         if cached and cached[0] == generation and _tombstones_ok(cached[1].centroids):
@@ -217,18 +371,25 @@ def open_indexes(store: object) -> ClaimIndexes:
             indexes.next_claim_key = max(next_claim, indexes.next_claim_key)  # never a tombstone's key
             indexes.next_quotation_key = next_quotation
             return indexes
-        centroids, quotations = None, None
     else:
-        centroids, quotations = None, None
-        if found := _load(paths[0], generation):
-            # a tombstone's key is in the index but in no claim: never hand it out again
+        found = _load(paths[0], generation)
+        if isinstance(found, str):
+            reasons[0] = found
+        else:  # a tombstone's key is in the index but in no claim: never hand it out again
             centroids, next_claim = found[0], max(next_claim, found[1])
-        if found := _load(paths[1], generation):
+        found = _load(paths[1], generation)
+        if isinstance(found, str):
+            reasons[1] = found
+        else:
             quotations = found[0]
     if centroids is None:
+        if rebuilding and reasons[0] and next_claim:
+            rebuilding("claims", reasons[0])
         centroids = NeighbourIndex()
         _fill(centroids, store.iter_claim_centroids())  # type: ignore[attr-defined]
     if quotations is None:
+        if rebuilding and reasons[1] and next_quotation:
+            rebuilding("quotations", reasons[1])
         quotations = NeighbourIndex()
         _fill(quotations, store.iter_quotation_vectors(MODEL))  # type: ignore[attr-defined]
     return ClaimIndexes(centroids, quotations, next_claim, next_quotation, paths, store)
@@ -244,12 +405,22 @@ class IndexedCentroids:
         self.keys: dict[str, int] = {}  # claim id -> key
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[Group, float]]:
-        keys, scores = self.indexes.centroids.search(vector, k)
-        found = [(int(key), float(s)) for key, s in zip(keys, scores, strict=True)]
-        missing = [key for key, _ in found if key not in self.groups]
+        """The ``k`` nearest claims, with the exact float32 similarity of their centroids, most similar first.
+
+        The index stores half-precision vectors: its order picks the
+        candidates, the sums read from the store give the similarity that
+        the join threshold is compared with.
+        """
+        keys, _ = self.indexes.centroids.search(vector, k)
+        missing = [int(key) for key in keys if int(key) not in self.groups]
         if missing:
             self.load(keys=missing)
-        return [(self.groups[key], s) for key, s in found if key in self.groups]
+        groups = [self.groups[int(key)] for key in keys if int(key) in self.groups]
+        if not groups:
+            return []
+        scores = np.stack([g.centroid for g in groups]) @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-scores, kind="stable")
+        return [(groups[i], float(scores[i])) for i in order]
 
     def load(self, *, keys: Sequence[int] = (), claim_ids: Sequence[str] = ()) -> list[Group]:
         """Groups by index key or claim id, read once and then kept (with what this run added to them).
@@ -276,10 +447,11 @@ class IndexedCentroids:
     def moved(self, group: Group) -> None:
         """The centroid moved: the old entry becomes a tombstone and the claim is indexed under a new key.
 
-        hnswlib can move a vector in place, but that re-links its neighbours'
-        neighbourhoods: at 54,000 claims it cost 3.9 ms of CPU against 0.8 ms
-        for tombstone and insert (bench/claims_scale.py, docs/claims.md), and
-        moves (a quotation joining a claim) are four new quotations in ten.
+        A key of the big tier cannot be moved (the file is read-only), and
+        moving a vector in place in an HNSW graph re-links its neighbours'
+        neighbourhoods (with hnswlib at 54,000 claims: 3.9 ms of CPU against
+        0.8 ms for tombstone and insert; bench/claims_scale.py, docs/claims.md).
+        Moves (a quotation joining a claim) are four new quotations in ten.
         The claim's new key is written with it.
         """
         self.indexes.centroids.remove(group.key)
