@@ -516,3 +516,26 @@ def test_an_in_memory_store_keeps_its_index_across_updates_with_moved_claims() -
     for key, _, _, vector_sum, *_ in groups:
         vector = np.frombuffer(vector_sum, np.float32)
         assert indexes.centroids.search(vector / np.linalg.norm(vector), 1)[0][0] == key
+
+
+def test_an_ingest_says_when_it_must_rebuild_the_claims_index_first(tmp_path: Path) -> None:
+    """The first ingest after an upgrade may rebuild the index for a long while: it says so before it starts."""
+    from click.testing import CliRunner
+
+    from quotetrail.cli import main
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    db = str(tmp_path / "q.db")
+    first, *rest = sorted(examples.glob("*.txt"))
+    assert CliRunner().invoke(main, ["--db", db, "ingest", str(first)]).exit_code == 0
+    store = open_store(db)
+    for path in index_paths(store):  # what the hnswlib version left
+        for extra in (".delta", ".tombstones"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
+        path.write_bytes(b"hnswlib graph " * 100)
+        meta = json.loads(Path(f"{path}.json").read_text())
+        Path(f"{path}.json").write_text(json.dumps({**meta, "library": "hnswlib"}))
+    store.close()
+    result = CliRunner().invoke(main, ["--db", db, "ingest", str(rest[0])])
+    assert result.exit_code == 0, result.output
+    assert "rebuilding the claims index" in result.output and "older hnswlib format" in result.output

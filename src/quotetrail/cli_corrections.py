@@ -292,7 +292,7 @@ def reextract_command(
     if group_claims and not summary.interrupted:
         from .claims import update_claims
 
-        click.echo(f"claims: {update_claims(store).line()}")
+        click.echo(f"claims: {update_claims(store, notice=lambda line: click.echo(line, err=True)).line()}")
     orphaned = len(history(store, orphaned=True))
     if orphaned:
         click.echo(f"{orphaned} corrections cannot be placed: see `quotetrail corrections --orphaned`", err=True)

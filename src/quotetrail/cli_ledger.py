@@ -127,6 +127,7 @@ def ingest(
         group_claims=group_claims,
         on_problem=problem,
         on_article=lambda _e, _s: bar.update(1),
+        notice=lambda line: tqdm.write(line, file=sys.stderr),
     )
     bar.close()
     click.echo(summary.line())

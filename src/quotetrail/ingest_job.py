@@ -160,6 +160,7 @@ def ingest_paths(
     group_claims: bool = False,
     on_problem: Callable[[Problem], None] | None = None,
     on_article: Callable[[Extraction, str], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Summary:
     """Read every file under ``paths`` into ``store`` and return what happened; never raises for bad input.
 
@@ -167,7 +168,8 @@ def ingest_paths(
     for) every quotation not yet in a claim then joins one (this run's, and
     any an earlier, stopped run left), so the claims never lag behind the
     ledger and no second command is needed; a failure there is recorded as a
-    Problem.
+    Problem.  ``notice`` hears, before it starts, of slow maintenance the grouping
+    must do (rebuilding or merging the claims index), so a long pause is explained.
     """
     summary = Summary()
 
@@ -225,16 +227,18 @@ def ingest_paths(
     # Not only after new articles: quotations a run stopped by Ctrl-C or a crash left ungrouped are
     # grouped by the next run, even one with nothing new (with nothing to do this costs a query).
     if group_claims and not summary.interrupted:
-        summary.claims = _group_claims(store, report)
+        summary.claims = _group_claims(store, report, notice)
     return summary
 
 
-def _group_claims(store: Store, report: Callable[[Problem], None]) -> str | None:
+def _group_claims(
+    store: Store, report: Callable[[Problem], None], notice: Callable[[str], None] | None = None
+) -> str | None:
     """Let the quotations stored by this run join claims; only they are read (see ``claims.update_claims``)."""
     from .claims import update_claims
 
     try:
-        return update_claims(store).line()
+        return update_claims(store, notice=notice).line()
     except Exception as err:  # the articles are stored; a later `claims --update` can finish the grouping
         report(problem_from_exception(str(store.path or store.display), "claims", err))
         return None
