@@ -20,7 +20,7 @@ from ..corrections import CorrectionError, add_quotation
 from ..store import Store
 from .auth import REFUSED
 from .deps import StoreDep
-from .forms import Editor, back_to, edit_state, refresh, writing
+from .forms import Editor, api_edit, back_to, edit_state, refresh, writing
 
 api = APIRouter(prefix="/api", responses=INTERNAL, tags=["corrections"])
 pages = APIRouter()
@@ -66,10 +66,8 @@ def add(store: Store, article_id: str, span: Any, values: dict[str, str | None],
 def api_add(store: StoreDep, article_id: str, body: AddedQuotationBody, user: Editor) -> dict[str, Any]:
     _article_or_404(store, article_id)
     values = {"speaker": body.speaker, "type": body.type, "said_on": body.said_on, "cue": body.cue}
-    try:
+    with api_edit():
         quotation_id, number = add(store, article_id, (body.start, body.end), values, body.note, user.name)
-    except CorrectionError as err:
-        raise HTTPException(400, str(err)) from None
     row = query.quotation(store, quotation_id)
     return {
         "ok": True,

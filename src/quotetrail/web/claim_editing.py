@@ -21,7 +21,7 @@ from ..corrections import CorrectionError, correct_claim
 from ..store import Store
 from .auth import REFUSED
 from .deps import StoreDep
-from .forms import Editor, back_to, edit_state, refresh, writing
+from .forms import Editor, api_edit, back_to, edit_state, refresh, writing
 
 api = APIRouter(prefix="/api", responses=INTERNAL, tags=["corrections"])
 pages = APIRouter()
@@ -65,10 +65,8 @@ def apply_claim_correction(
 )
 def api_correct_claim(store: StoreDep, claim_id: str, body: ClaimCorrectionBody, user: Editor) -> dict[str, Any]:
     _claim_or_404(store, claim_id)
-    try:
+    with api_edit():
         ids, unchanged = apply_claim_correction(store, claim_id, body.changes(), body.note, user.name)
-    except CorrectionError as err:
-        raise HTTPException(400, str(err)) from None
     return {"ok": True, "claim_id": claim_id, "correction_ids": ids, "unchanged": unchanged}
 
 

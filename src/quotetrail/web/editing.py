@@ -25,7 +25,7 @@ from ..model import LedgerRow
 from ..store import Store
 from .auth import REFUSED
 from .deps import StoreDep
-from .forms import NO_WRITE, Editor, EditState, back_to, edit_state, refresh, writing
+from .forms import NO_WRITE, Editor, EditState, api_edit, back_to, edit_state, refresh, writing
 from .security import CSRF_FIELD
 
 api = APIRouter(prefix="/api", responses=INTERNAL, tags=["corrections"])
@@ -151,10 +151,8 @@ def api_history(store: StoreDep, quotation_id: str) -> dict[str, Any]:
 )
 def api_correct(store: StoreDep, quotation_id: str, body: CorrectionBody, user: Editor) -> dict[str, Any]:
     _quotation_or_404(store, quotation_id)
-    try:
+    with api_edit():
         ids = apply_correction(store, quotation_id, body.changes(), body.note, user.name)
-    except CorrectionError as err:
-        raise HTTPException(400, str(err)) from None
     made = [correction_json(c) for c in history(store, quotation_id) if c.id in ids]
     now = query.quotation(store, quotation_id)
     return {

@@ -20,7 +20,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from .. import users
-from ..corrections import Correction
+from ..corrections import Correction, CorrectionError
 from ..store import Store
 from .auth import require_role
 from .session import visitor_of
@@ -51,6 +51,17 @@ def writing() -> Iterator[None]:
         if not _may_not_write(err):
             raise
         raise HTTPException(403, NO_WRITE) from None
+
+
+@contextmanager
+def api_edit() -> Iterator[None]:
+    """One edit through the API: a refusal by the ledger (``CorrectionError``, one line) is a 400 saying it,
+    and a database that may not be written a 403 (``writing``)."""
+    try:
+        with writing():
+            yield
+    except CorrectionError as err:
+        raise HTTPException(400, str(err)) from None
 
 
 def refresh(store: Store, regroup: Sequence[str] = ()) -> None:

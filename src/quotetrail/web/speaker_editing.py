@@ -22,7 +22,7 @@ from ..speakers.identity import speaker_id
 from ..store import Store
 from .auth import REFUSED
 from .deps import StoreDep
-from .forms import Editor, back_to, edit_state, writing
+from .forms import Editor, api_edit, back_to, edit_state, writing
 
 #: Included before the API's ``/speakers/{speaker_id}``, which would otherwise take ``/speakers/merges``.
 api = APIRouter(prefix="/api", responses=INTERNAL, tags=["speakers"])
@@ -93,11 +93,8 @@ def api_merges(store: StoreDep) -> dict[str, Any]:
     responses={**BAD_REQUEST, **REFUSED},
 )
 def api_merge(store: StoreDep, body: MergeBody, user: Editor) -> dict[str, Any]:
-    try:
-        with writing():
-            change = merge_speakers(store, body.alias, body.canonical, body.note, user.name)
-    except CorrectionError as err:
-        raise HTTPException(400, str(err)) from None
+    with api_edit():
+        change = merge_speakers(store, body.alias, body.canonical, body.note, user.name)
     return {"ok": True, **change_json(change)}
 
 
@@ -111,11 +108,8 @@ def api_merge(store: StoreDep, body: MergeBody, user: Editor) -> dict[str, Any]:
     responses={**BAD_REQUEST, **REFUSED},
 )
 def api_split(store: StoreDep, body: SplitBody, user: Editor) -> dict[str, Any]:
-    try:
-        with writing():
-            change = _split(store, body, user.name)
-    except CorrectionError as err:
-        raise HTTPException(400, str(err)) from None
+    with api_edit():
+        change = _split(store, body, user.name)
     return {"ok": True, **change_json(change)}
 
 

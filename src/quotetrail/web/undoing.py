@@ -26,7 +26,7 @@ from .auth import REFUSED
 from .deps import StoreDep
 from .editing import correction_json
 from .filters import Limit
-from .forms import Editor, EditState, back_to, claim_of, edit_state, may_undo, refresh, writing
+from .forms import Editor, EditState, api_edit, back_to, claim_of, edit_state, may_undo, refresh, writing
 
 api = APIRouter(prefix="/api", responses=INTERNAL, tags=["corrections"])
 pages = APIRouter()
@@ -99,10 +99,8 @@ def api_log(
     responses={**BAD_REQUEST, **REFUSED, **NOT_FOUND},
 )
 def api_undo(store: StoreDep, number: Number, body: UndoBody, user: Editor) -> dict[str, Any]:
-    try:
+    with api_edit():
         made = undo_entry(store, number, body.note, user)
-    except CorrectionError as err:
-        raise HTTPException(400, str(err)) from None
     return {"ok": True, "undone": number, "correction": correction_json(Correction(*tuple(entry(store, made))[:14]))}
 
 
