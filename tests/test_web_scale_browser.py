@@ -2,15 +2,17 @@
 
 The ledger is synthetic (tests/scale_ledger.py, about 10-30 s to write);
 the server is uvicorn on 127.0.0.1 in a thread, as in test_web_browser.py.
-Each page must render with its "N of M" line within a generous bound (a
-page that loaded every claim took 30 s at this size before issue 14).
+Each page must render with its "N of M" line (a page that loaded every
+claim took 30 s at this size before issue 14).  How long pages take is
+measured by bench/pages.py and bench/scale.py, not here; that every page's
+queries are bounded and use an index is asserted without clocks in
+tests/test_pages_bounded.py.
 Screenshots go to tests/artifacts/screenshots/scale-*.png.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -21,7 +23,7 @@ from scale_ledger import ScaleLedger, build_ledger
 
 pytestmark = BROWSER_TESTS
 SIZE = 100_000
-BOUND_S = 10.0  # generous: the pages answer in well under a second on this ledger
+PAGE_TIMEOUT_MS = 30_000  # Playwright gives up on a page after this (a hang, not a speed check)
 COUNT = re.compile(r"([\d.]+)–([\d.]+) von ([\d.]+)")
 
 
@@ -44,14 +46,12 @@ def page():
         yield page
 
 
-def visit(page, url: str, shot: str) -> tuple[str, float]:
-    """Open ``url``; the text of its main part and the seconds until the page had loaded."""
-    started = time.perf_counter()
-    response = page.goto(url, wait_until="load", timeout=int(BOUND_S * 3000))
-    seconds = time.perf_counter() - started
+def visit(page, url: str, shot: str) -> str:
+    """Open ``url``; the text of its main part."""
+    response = page.goto(url, wait_until="load", timeout=PAGE_TIMEOUT_MS)
     assert response is not None and response.status == 200, url
     page.screenshot(path=str(SHOTS / f"scale-{shot}.png"))
-    return page.inner_text("main"), seconds
+    return page.inner_text("main")
 
 
 def numbers(text: str) -> tuple[int, int, int]:
@@ -62,29 +62,27 @@ def numbers(text: str) -> tuple[int, int, int]:
 
 
 def test_home_shows_counts_and_top_lists(server: str, page, ledger: ScaleLedger) -> None:
-    text, seconds = visit(page, server + "/", "home")
-    assert f"{ledger.quotations:,} Zitate".replace(",", ".") in text and seconds < BOUND_S
+    text = visit(page, server + "/", "home")
+    assert f"{ledger.quotations:,} Zitate".replace(",", ".") in text
     assert "Jens Stoltenberg" in text and re.search(r"12 von [\d.]+ Sprechern", text)
 
 
 def test_search_then_three_pages_deeper(server: str, page) -> None:
-    text, seconds = visit(page, server + "/search?q=Truppen", "search")
+    text = visit(page, server + "/search?q=Truppen", "search")
     first, last, total = numbers(text)
-    assert (first, last) == (1, 50) and total > 10_000 and seconds < BOUND_S
+    assert (first, last) == (1, 50) and total > 10_000
     assert "gezählt in 2.000" in page.inner_text("aside.facets")
     for n in range(1, 4):
-        started = time.perf_counter()
         page.click("a.next")
         page.wait_for_load_state("load")
-        assert time.perf_counter() - started < BOUND_S
         assert numbers(page.inner_text("main")) == (n * 50 + 1, (n + 1) * 50, total)
     page.screenshot(path=str(SHOTS / "scale-search-page-4.png"))
 
 
 def test_speaker_page_and_its_next_page(server: str, page) -> None:
-    text, seconds = visit(page, server + "/speaker/jens-stoltenberg", "speaker")
+    text = visit(page, server + "/speaker/jens-stoltenberg", "speaker")
     first, last, total = numbers(text)
-    assert (first, last) == (1, 50) and total > 10_000 and seconds < BOUND_S
+    assert (first, last) == (1, 50) and total > 10_000
     assert page.locator("svg.timeline a.tl-mark").count() >= 40
     page.click("a.next")
     page.wait_for_load_state("load")
@@ -92,8 +90,8 @@ def test_speaker_page_and_its_next_page(server: str, page) -> None:
 
 
 def test_claims_list_and_a_much_reported_claim(server: str, page, ledger: ScaleLedger) -> None:
-    text, seconds = visit(page, server + "/claims", "claims")
-    assert numbers(text) == (1, 50, ledger.claims) and seconds < BOUND_S
+    text = visit(page, server + "/claims", "claims")
+    assert numbers(text) == (1, 50, ledger.claims)
     page.locator("ul.claims a").first.click()
     page.wait_for_url("**/claim/**")
     page.screenshot(path=str(SHOTS / "scale-claim.png"))
@@ -108,9 +106,9 @@ def test_claims_list_and_a_much_reported_claim(server: str, page, ledger: ScaleL
 
 def test_a_deep_page_by_number_and_a_deep_timeline(server: str, page, ledger: ScaleLedger) -> None:
     last = -(-ledger.speakers // 50)
-    text, seconds = visit(page, server + f"/speakers?page={last}", "speakers-last")
+    text = visit(page, server + f"/speakers?page={last}", "speakers-last")
     _, end, total = numbers(text)
-    assert end == total == ledger.speakers and seconds < BOUND_S and page.locator("a.next").count() == 0
-    text, seconds = visit(page, server + "/timeline?speaker=Olaf+Scholz&since=2020", "timeline")
-    assert numbers(text)[:2] == (1, 100) and seconds < BOUND_S
+    assert end == total == ledger.speakers and page.locator("a.next").count() == 0
+    text = visit(page, server + "/timeline?speaker=Olaf+Scholz&since=2020", "timeline")
+    assert numbers(text)[:2] == (1, 100)
     assert page.locator("svg.timeline a.tl-mark").count() >= 50
