@@ -275,7 +275,8 @@ def api_claims(
     return page_json(page, "claims", [claim_json(c) for c in page.items])
 
 
-def _claim_or_404(store: Any, claim_id: str) -> Claim:
+def claim_or_404(store: Any, claim_id: str) -> Claim:
+    """The claim's summary, or the 404 every claim endpoint answers for an unknown id."""
     found = query.claim_summary(store, claim_id)
     if found is None:
         raise HTTPException(404, f"no claim {claim_id!r}")
@@ -289,7 +290,7 @@ def _claim_or_404(store: Any, claim_id: str) -> Claim:
     responses={**NOT_FOUND, **BAD_REQUEST},
 )
 def api_claim(store: StoreDep, claim_id: str, limit: Limit = 50, after: After = None) -> dict[str, Any]:
-    found = _claim_or_404(store, claim_id)
+    found = claim_or_404(store, claim_id)
     page = query.claim_statements_page(store, claim_id, after=after, limit=limit)
     statements = [{**row_json(r), "stance": stance, "similarity": sim} for r, stance, sim in page.items]
     return {**page_json(page, "statements", statements), "claim": claim_json(found)}
@@ -301,7 +302,7 @@ def api_claim(store: StoreDep, claim_id: str, limit: Limit = 50, after: After = 
     responses={**NOT_FOUND, **BAD_REQUEST},
 )
 def api_compare_claim(store: StoreDep, claim_id: str, limit: Limit = 50, after: After = None) -> dict[str, Any]:
-    found = _claim_or_404(store, claim_id)
+    found = claim_or_404(store, claim_id)
     page = query.compare_claim_page(store, found, after=after, limit=limit)
     return {**page_json(page, "reports", [report_json(r) for r in page.items]), "claim": claim_json(found)}
 

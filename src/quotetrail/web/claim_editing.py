@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import query
-from ..api import BAD_REQUEST, INTERNAL, NOT_FOUND
+from ..api import BAD_REQUEST, INTERNAL, NOT_FOUND, claim_or_404
 from ..corrections import CorrectionError, correct_claim
 from ..store import Store
 from .auth import REFUSED
@@ -39,11 +38,6 @@ class ClaimCorrectionBody(BaseModel):
         return {name: value for name, value in (("speaker", self.speaker), ("type", self.type)) if value is not None}
 
 
-def _claim_or_404(store: Store, claim_id: str) -> None:
-    if query.claim_summary(store, claim_id) is None:
-        raise HTTPException(404, f"no claim {claim_id!r}")
-
-
 def apply_claim_correction(
     store: Store, claim_id: str, changes: dict[str, str], note: str, by: str
 ) -> tuple[list[int], int]:
@@ -64,7 +58,7 @@ def apply_claim_correction(
     responses={**BAD_REQUEST, **REFUSED, **NOT_FOUND},
 )
 def api_correct_claim(store: StoreDep, claim_id: str, body: ClaimCorrectionBody, user: Editor) -> dict[str, Any]:
-    _claim_or_404(store, claim_id)
+    claim_or_404(store, claim_id)
     with api_edit():
         ids, unchanged = apply_claim_correction(store, claim_id, body.changes(), body.note, user.name)
     return {"ok": True, "claim_id": claim_id, "correction_ids": ids, "unchanged": unchanged}
@@ -81,7 +75,7 @@ def correct_claim_from_form(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """The claim page's "Alle korrigieren": a blank field is no change; back to the claim page."""
-    _claim_or_404(store, claim_id)
+    claim_or_404(store, claim_id)
     changes = {name: value.strip() for name, value in (("speaker", speaker), ("type", type_)) if value.strip()}
     try:
         apply_claim_correction(store, claim_id, changes, note, user.name)

@@ -14,8 +14,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import query
-from ..api import BAD_REQUEST, INTERNAL, NOT_FOUND
+from ..api import BAD_REQUEST, INTERNAL, NOT_FOUND, claim_or_404
 from ..ratings import BEST, SCALE, WORST, RatingError, Review, rate_claim, reviews
 from .auth import REFUSED
 from .deps import StoreDep
@@ -62,8 +61,8 @@ def review_json(r: Review) -> dict[str, Any]:
 )
 def api_ratings(store: StoreDep, claim_id: str) -> dict[str, Any]:
     found = reviews(store, claim_id)
-    if not found and query.claim_summary(store, claim_id) is None:
-        raise HTTPException(404, f"no claim {claim_id!r}")
+    if not found:
+        claim_or_404(store, claim_id)
     placed = [r for r in found if r.placed_on == claim_id]
     return {
         "ok": True,
