@@ -384,6 +384,9 @@ def child(db: Path) -> None:
     ]:
         setattr(build, attr, _timed(timings, name, getattr(build, attr)))
     index.ClaimIndexes.save = _timed(timings, "save_indexes", index.ClaimIndexes.save)
+    # inside grouping: the nearest-centroid calls, and the candidate claims they read from the store
+    index.IndexedCentroids.nearest = _timed(timings, "group_nearest", index.IndexedCentroids.nearest)
+    index.IndexedCentroids.load = _timed(timings, "group_claim_reads", index.IndexedCentroids.load)
     build._index_quotations = _timed(timings, "index_quotations", build._index_quotations)
     started = time.perf_counter()
     store = open_store(db)

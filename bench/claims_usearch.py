@@ -3,6 +3,7 @@
 Usage: .venv/bin/python bench/claims_usearch.py [--sizes 10000 100000 1000000] [--cache DIR]
        [--dtypes f32 f16 i8] [--out DIR]
        .venv/bin/python bench/claims_usearch.py --saved [--sizes ...] [--merge 5000]
+       .venv/bin/python bench/claims_usearch.py --breadths 32 48 64 96 128 [--sizes ...]
 
 For each cached state (built by bench/claims_scale.py under ``--cache``) it
 reads the claim centroids (the float32 sums in ``claim_groups``, made unit)
@@ -30,6 +31,10 @@ index (20 nearest, through both tiers) and of the quotations index (60
 nearest), recall@10 of the claims index (its own order and re-ranked), and
 what merging a delta costs: the big file loaded into memory, ``--merge``
 vectors added (two threads), the file written again.
+
+With ``--breadths`` it searches the saved big centroid file at each search
+breadth given, to show what a narrower search would save and the recall it
+would lose.
 
 ``cat /proc/loadavg`` is printed before each size: the machine is shared.
 """
@@ -207,6 +212,28 @@ def saved(state: Path, merge: int, out: Path) -> None:
         shutil.rmtree(work)
 
 
+def breadths(state: Path, values: list[int]) -> None:
+    """CPU cost and recall@10 of the saved big centroid file searched at each breadth (``expansion_search``)."""
+    from usearch.index import Index
+
+    keys, matrix = centroids(state / "bench.db")
+    q = queries(state / "bench.db")
+    truth = exact(keys, matrix, q)
+    position = {int(k): i for i, k in enumerate(keys)}
+    index = Index.restore(str(state / "indexes-usearch-f16" / "bench.db.claims.index"), view=True)
+    print(f"\n{state.name} quotations, {len(keys):,} centroids; load average "
+          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)  # fmt: skip
+    for ef in values:
+        index.expansion_search = ef
+        cpu_ms(lambda v, index=index: index.search(v, CANDIDATES, threads=1), q[:200])  # warm the pages
+        ms, found = cpu_ms(lambda v, index=index: index.search(v, CANDIDATES, threads=1).keys, q)
+        print(
+            f"  breadth {ef}: search {ms:.3f} ms CPU, recall@10 {recall(found, truth):.4f}"
+            f" (re-ranked {recall(reranked(found, q, position, matrix), truth):.4f})",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -215,7 +242,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()), help="Where index files are written.")
     parser.add_argument("--saved", action="store_true", help="Measure the index files the product saved.")
     parser.add_argument("--merge", type=int, default=5000, help="With --saved: vectors added in the merge measured.")
+    parser.add_argument("--breadths", type=int, nargs="+", help="Sweep the search breadth of the saved centroid file.")
     args = parser.parse_args()
+    if args.breadths:
+        for n in args.sizes:
+            breadths(args.cache / str(n), args.breadths)
+        return
     if args.saved:
         for n in args.sizes:
             saved(args.cache / str(n), args.merge, args.out)

@@ -539,3 +539,28 @@ def test_an_ingest_says_when_it_must_rebuild_the_claims_index_first(tmp_path: Pa
     result = CliRunner().invoke(main, ["--db", db, "ingest", str(rest[0])])
     assert result.exit_code == 0, result.output
     assert "rebuilding the claims index" in result.output and "older hnswlib format" in result.output
+
+
+def test_candidates_below_the_floor_are_not_read_from_the_store(grown, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grouping reads a candidate claim's sums only when its similarity could reach the join threshold."""
+    from quotetrail.claims.index import IndexedCentroids
+
+    store, items_1, _, by_hash = grown
+    requested: list[int] = []
+    real = store.claim_groups
+
+    def counting(*, keys=(), claim_ids=()):
+        requested.extend(keys)
+        return real(keys=keys, claim_ids=claim_ids)
+
+    monkeypatch.setattr(store, "claim_groups", counting)
+    centroids = IndexedCentroids(store, open_indexes(store))
+    far = np.random.default_rng(3).normal(size=384).astype(np.float32)
+    far /= np.linalg.norm(far)
+    assert centroids.nearest(far, 10) and requested  # without a floor the candidates are read
+    requested.clear()
+    assert centroids.nearest(far, 10, floor=0.92) == [] and requested == []
+    member = by_hash[text_hash(items_1[0].text)]
+    found = centroids.nearest(member, 10, floor=0.92)
+    assert found and found[0][0].id == _claim_of(store, items_1[0].quotation_id) and found[0][1] >= 0.92 - 0.01
+    assert all(similarity >= 0.92 - 0.01 for _, similarity in found)

@@ -139,8 +139,8 @@ class _Nearby:
         self.threshold = threshold
         self.near: dict[str, Group] = {}
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[Group, float]]:
-        found = self.inner.nearest(vector, 2 * k)
+    def nearest(self, vector: np.ndarray, k: int, floor: float = -1.0) -> list[tuple[Group, float]]:
+        found = self.inner.nearest(vector, 2 * k, min(floor, self.threshold))
         self.near.update((g.id, g) for g, similarity in found if similarity >= self.threshold)
         return found[:k]
 

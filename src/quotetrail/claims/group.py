@@ -77,9 +77,13 @@ class Group:
 
 
 class Centroids(Protocol):
-    """Where the nearest claims of a vector are found; told when a claim is added or its centroid moves."""
+    """Where the nearest claims of a vector are found; told when a claim is added or its centroid moves.
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[Group, float]]: ...
+    ``nearest`` may leave out candidates whose similarity is below ``floor``:
+    the caller has no use for them, and an index can then skip reading them.
+    """
+
+    def nearest(self, vector: np.ndarray, k: int, floor: float = -1.0) -> list[tuple[Group, float]]: ...
 
     def add(self, group: Group) -> None: ...
 
@@ -95,7 +99,7 @@ class ExactCentroids:
         for g in groups:
             self.add(g)
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[Group, float]]:
+    def nearest(self, vector: np.ndarray, k: int, floor: float = -1.0) -> list[tuple[Group, float]]:
         n = len(self.groups)
         if not n:
             return []
@@ -158,7 +162,8 @@ def place(
     for i in grouping_order(items):
         item, vector = items[i], vectors[i]
         words = content_words(item.text)
-        g, score = best_claim(item, words, centroids.nearest(vector, CANDIDATES), speaker_bonus)
+        floor = join_threshold - (speaker_bonus if item.speaker else 0.0)  # no candidate below can be joined
+        g, score = best_claim(item, words, centroids.nearest(vector, CANDIDATES, floor), speaker_bonus)
         if g is not None and score >= join_threshold:
             g.vector_sum = g.vector_sum + vector
             g.members.append(item.quotation_id)

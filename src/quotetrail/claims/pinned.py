@@ -98,8 +98,8 @@ class _Closed:
         self.inner = inner
         self.closed = closed
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[Group, float]]:
-        return [(g, s) for g, s in self.inner.nearest(vector, k) if g.id not in self.closed]
+    def nearest(self, vector: np.ndarray, k: int, floor: float = -1.0) -> list[tuple[Group, float]]:
+        return [(g, s) for g, s in self.inner.nearest(vector, k, floor) if g.id not in self.closed]
 
     def add(self, group: Group) -> None:
         self.inner.add(group)
