@@ -103,6 +103,34 @@ def test_tagger_finds_indirect_quotation_and_its_speaker(encoder_model) -> None:
     assert not any("vierzig" in q.text(text) for q in found)
 
 
+def test_fragments_the_encoder_leaves_of_undelimited_speech_are_dropped(encoder_model) -> None:
+    """An indirect quotation of one or two tokens is a piece of a split clause, not a quotation; a direct one stays."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder import find_encoder_quotations
+    from quotetrail.quotations.encoder.tagger import Reading, read_article
+
+    text = (
+        "Der Minister sagte, die Brücke werde im Sommer geöffnet. "
+        "Sie sei „sicher“, und das soll auch so bleiben, hieß es."
+    )
+    doc = analyse(Article(id="t", source="test", text=text))
+    reading = read_article(encoder_model, doc)
+
+    def span(words: str) -> tuple[Span, ...]:
+        start = text.index(words)
+        return (Span(start, start + len(words)),)
+
+    made = [
+        Quotation("t", "Indirect", span("die Brücke werde im Sommer geöffnet")),
+        Quotation("t", "Indirect", span("das soll")),
+        Quotation("t", "Direct", span("„sicher“")),
+    ]
+    found = {q.text(text) for q in find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))}
+    assert "die Brücke werde im Sommer geöffnet" in found and "„sicher“" in found
+    assert "das soll" not in found
+
+
 def test_shipped_model_within_the_size_limit_with_its_licence() -> None:
     from quotetrail.quotations.encoder.tagger import model_folder
 

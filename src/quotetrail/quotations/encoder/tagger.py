@@ -88,6 +88,8 @@ _engines: dict[tuple[int, str, str], Callable[[np.ndarray, np.ndarray], np.ndarr
 def _layers(model: EncoderModel, part: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """The frozen ("frozen") or fine-tuned ("top") layers as a function of hidden states and mask."""
     layers = range(model.frozen) if part == "frozen" else range(model.frozen, model.frozen + model.trained)
+    if not layers:  # every layer fine-tuned: the "frozen" states are the embeddings
+        return lambda x, mask: x
     engine = ENGINE
     if engine == "auto":
         engine = "onnxruntime" if ort_engine.available() else "numpy"
