@@ -8,7 +8,7 @@ is done once beforehand and not counted: the figures are for finding
 quotations and their roles.  BLAS runs on one thread, and time is counted as
 CPU time of this process, so the figure is per core even on a busy machine
 (wall time is printed beside it).  Variants measured: the engine (onnxruntime
-float32, the default when installed; numpy; onnxruntime int8), the encoder over
+int8, the default when installed; numpy; onnxruntime float32), the encoder over
 candidate sentences (the default) or over every sentence, and the batch size.
 """
 
@@ -67,18 +67,17 @@ def main() -> None:
     print(f"{len(docs)} articles of {words:.0f} words on average; BLAS on one thread, CPU time")
     with threadpool_limits(limits=1):
         measure("CRF path (--fast)", docs, lambda d: find_quotations(d, "crf"))
-        engine = "onnxruntime" if ort_engine.available() else "numpy"
-        measure(f"encoder ({engine}), candidate sentences, one window at a time", docs, encoder)
+        engine = "onnxruntime int8" if ort_engine.available() else "numpy"
+        measure(f"encoder ({engine}, the default), candidate sentences, one window at a time", docs, encoder)
         with patch.object(tagger, "ENGINE", "numpy"):
             measure("encoder (numpy), candidate sentences, one window at a time", docs, encoder)
         if ort_engine.available():
-            with patch.object(tagger, "ENGINE", "onnxruntime-int8"):
-                measure("encoder (onnxruntime int8), candidate sentences, one window at a time", docs, encoder)
+            with patch.object(tagger, "ENGINE", "onnxruntime"):
+                measure("encoder (onnxruntime float32), candidate sentences, one window at a time", docs, encoder)
         with patch.object(tagger, "BATCH", 8):
             measure(f"encoder ({engine}), candidate sentences, windows in batches of 8", docs, encoder)
         with patch.object(tagger, "candidate_sentences", lambda text, sentences: [True] * len(sentences)):
             measure(f"encoder ({engine}), every sentence, one window at a time", docs, encoder)
-
 
 def encoder(doc: Doc) -> object:
     return find_quotations(doc, "encoder")

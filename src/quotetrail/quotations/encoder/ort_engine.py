@@ -4,13 +4,16 @@ Why: numpy's float32 products are the tagger's cost, and onnxruntime's kernels
 use this CPU's AVX-512 whatever OpenBLAS is pinned to.  The graph is built at
 load time from the weights in memory (nothing is shipped or downloaded);
 float32 gives the numpy results (cosine 1.0000), dynamic int8 quantisation is
-faster again but changes them (see docs/accuracy.md).  Optional: without
+faster again and changes them a little (the default; see docs/accuracy.md).  Optional: without
 ``onnx`` and ``onnxruntime`` installed the tagger runs in numpy.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +94,21 @@ def build_graph(weights: dict[str, np.ndarray], layers: range, heads: int, eps: 
     return model
 
 
+@contextmanager
+def _quiet_quantiser() -> Iterator[None]:
+    """onnxruntime's quantiser advises pre-processing on the root logger each time; the user can do nothing with it."""
+
+    def not_quantiser(record: logging.LogRecord) -> bool:
+        return "onnxruntime" not in record.pathname
+
+    root = logging.getLogger()
+    root.addFilter(not_quantiser)
+    try:
+        yield
+    finally:
+        root.removeFilter(not_quantiser)
+
+
 class OrtLayers:
     """A run of encoder layers as an onnxruntime session (one thread), float32 or dynamic int8."""
 
@@ -107,7 +125,8 @@ class OrtLayers:
             with tempfile.TemporaryDirectory() as tmp:
                 src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
                 onnx.save(model, src)
-                quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True)
+                with _quiet_quantiser():
+                    quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True)
                 model_bytes = dst.read_bytes()
         else:
             model_bytes = model.SerializeToString()

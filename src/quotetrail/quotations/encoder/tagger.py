@@ -27,8 +27,10 @@ from .windows import Window, candidate_sentences, pack_windows, piece_in, role_c
 
 BATCH = 1
 ROLE_THRESHOLD = 0.5
-#: How the layers run: "auto" (onnxruntime float32 when onnx and onnxruntime are installed, else
-#: numpy; the same results), "numpy", "onnxruntime" or "onnxruntime-int8" (faster, slightly different).
+#: How the layers run: "auto" (onnxruntime with int8 weights when onnx and onnxruntime are installed,
+#: else numpy), "numpy", "onnxruntime" (float32: numpy's results, twice numpy's speed) or
+#: "onnxruntime-int8" (dynamic int8, twice float32's speed; dev Joint within 0.002 of float32 with the
+#: shipped model, docs/accuracy.md).
 ENGINE = "auto"
 
 
@@ -92,7 +94,7 @@ def _layers(model: EncoderModel, part: str) -> Callable[[np.ndarray, np.ndarray]
         return lambda x, mask: x
     engine = ENGINE
     if engine == "auto":
-        engine = "onnxruntime" if ort_engine.available() else "numpy"
+        engine = "onnxruntime-int8" if ort_engine.available() else "numpy"
     key = (id(model), part, engine)
     if key not in _engines:
         if engine == "numpy":
