@@ -79,6 +79,7 @@ def main() -> None:
         with patch.object(tagger, "candidate_sentences", lambda text, sentences: [True] * len(sentences)):
             measure(f"encoder ({engine}), every sentence, one window at a time", docs, encoder)
 
+
 def encoder(doc: Doc) -> object:
     return find_quotations(doc, "encoder")
 
