@@ -34,6 +34,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     ``reading`` is the encoder's reading of ``doc`` when already made (the dev experiments reuse it).
     """
     from .. import _drop_scare_quotes, _fix_marked_types, _marks, _Taken, add_nested_direct, inherit_speakers
+    from ..attribution import covered, token_ends
     from ..rules import find_direct, find_indirect
 
     model = load_model()
@@ -42,7 +43,8 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     reading = reading or read_article(model, doc)
     marks = _marks(doc)
     found = _fix_marked_types(marks, _drop_scare_quotes(marks, reading.quotations))
-    found = [q for q in found if q.type == "Direct" or _tokens_in(doc, q.spans) >= MIN_UNDELIMITED_TOKENS]
+    ends = token_ends(doc)
+    found = [q for q in found if q.type == "Direct" or len(covered(doc, q.spans, ends)) >= MIN_UNDELIMITED_TOKENS]
     if ADD_RULE_QUOTATIONS:
         taken = _Taken(len(doc.text))
         for q in found:
@@ -55,17 +57,6 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     found = [_snap_quotation(doc, q) for q in found]
     found = sorted(found + add_nested_direct(marks, found), key=lambda q: q.start)
     return inherit_speakers(doc, found)
-
-
-def _tokens_in(doc: Doc, spans: tuple[Span, ...]) -> int:
-    """How many tokens of the analysis (words and punctuation, as the corpus counts) ``spans`` overlap."""
-    starts = [t.start for t in doc.tokens]
-    count = 0
-    for span in spans:
-        first = max(bisect.bisect_right(starts, span.start) - 1, 0)
-        last = bisect.bisect_left(starts, span.end)
-        count += sum(1 for t in doc.tokens[first:last] if t.end > span.start)
-    return count
 
 
 def _snap(doc: Doc, spans: tuple[Span, ...]) -> tuple[Span, ...]:
