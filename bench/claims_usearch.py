@@ -84,6 +84,17 @@ def exact(keys: np.ndarray, matrix: np.ndarray, q: np.ndarray) -> list[set[int]]
     return out
 
 
+def ground_truth(state: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[set[int]], dict[int, int]]:
+    """A cached state's keys and centroids, its new quotations' vectors, their exact top 10, each key's row."""
+    keys, matrix = centroids(state / "bench.db")
+    q = queries(state / "bench.db")
+    return keys, matrix, q, exact(keys, matrix, q), {int(k): i for i, k in enumerate(keys)}
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def recall(found: list[np.ndarray], truth: list[set[int]]) -> float:
     return sum(len(set(f[:K].tolist()) & t) for f, t in zip(found, truth, strict=True)) / (K * len(truth))
 
@@ -169,12 +180,9 @@ def saved(state: Path, merge: int, out: Path) -> None:
     from quotetrail.claims.index import NeighbourIndex
 
     folder = state / "indexes-usearch-f16"
-    keys, matrix = centroids(state / "bench.db")
-    q = queries(state / "bench.db")
-    truth = exact(keys, matrix, q)
-    position = {int(k): i for i, k in enumerate(keys)}
+    keys, matrix, q, truth, position = ground_truth(state)
     print(f"\n{state.name} quotations, saved usearch files: {len(keys):,} centroids; load average "
-          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)  # fmt: skip
+          f"{loadavg()}", flush=True)  # fmt: skip
     holder: dict = {}
     open_s = wall(lambda: holder.update(c=NeighbourIndex.load(folder / "bench.db.claims.index")))
     open_s += wall(lambda: holder.update(q=NeighbourIndex.load(folder / "bench.db.quotations.index")))
@@ -205,7 +213,7 @@ def saved(state: Path, merge: int, out: Path) -> None:
         print(
             f"  merging {merge:,} into the {name} index of {index.big_count:,}: load {load_s:.1f} s, add {add_s:.1f} s"
             f" ({add_cpu * 1000 / merge:.2f} ms CPU each), save {save_s:.1f} s;"
-            f" load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}",
+            f" load average {loadavg()}",
             flush=True,
         )
         del full
@@ -216,13 +224,10 @@ def breadths(state: Path, values: list[int]) -> None:
     """CPU cost and recall@10 of the saved big centroid file searched at each breadth (``expansion_search``)."""
     from usearch.index import Index
 
-    keys, matrix = centroids(state / "bench.db")
-    q = queries(state / "bench.db")
-    truth = exact(keys, matrix, q)
-    position = {int(k): i for i, k in enumerate(keys)}
+    keys, matrix, q, truth, position = ground_truth(state)
     index = Index.restore(str(state / "indexes-usearch-f16" / "bench.db.claims.index"), view=True)
     print(f"\n{state.name} quotations, {len(keys):,} centroids; load average "
-          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)  # fmt: skip
+          f"{loadavg()}", flush=True)  # fmt: skip
     for ef in values:
         index.expansion_search = ef
         cpu_ms(lambda v, index=index: index.search(v, CANDIDATES, threads=1), q[:200])  # warm the pages
@@ -254,12 +259,9 @@ def main() -> None:
         return
     for n in args.sizes:
         state = args.cache / str(n)
-        keys, matrix = centroids(state / "bench.db")
-        q = queries(state / "bench.db")
-        truth = exact(keys, matrix, q)
-        position = {int(k): i for i, k in enumerate(keys)}
+        keys, matrix, q, truth, position = ground_truth(state)
         print(f"\n{n:,} quotations: {len(keys):,} centroids, {len(q)} queries; load average "
-              f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)  # fmt: skip
+              f"{loadavg()}", flush=True)  # fmt: skip
         work = Path(tempfile.mkdtemp(dir=args.out, prefix="claims-usearch-"))
         try:
             h = hnswlib_row(state, q, truth, work)
@@ -281,7 +283,7 @@ def main() -> None:
                 f" recall@10 {recall(u['found'], truth):.4f} (re-ranked"
                 f" {recall(reranked(u['found'], q, position, matrix), truth):.4f}), {u['mb']:.0f} MB;"
                 f" delta of 1,000: insert {u['insert_delta_ms']:.3f} ms, search {u['delta_search_ms']:.3f} ms,"
-                f" save {u['delta_save_s']:.3f} s; load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}",
+                f" save {u['delta_save_s']:.3f} s; load average {loadavg()}",
                 flush=True,
             )
         os.rmdir(work)
