@@ -104,7 +104,7 @@ def test_tagger_finds_indirect_quotation_and_its_speaker(encoder_model) -> None:
 
 
 def test_fragments_the_encoder_leaves_of_undelimited_speech_are_dropped(encoder_model) -> None:
-    """An indirect quotation of one or two tokens is a piece of a split clause, not a quotation; a direct one stays."""
+    """Fewer than four tokens outside quote marks are a piece of a split clause, not a quotation; „…“ stays."""
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
     from quotetrail.quotations.encoder import find_encoder_quotations
@@ -123,12 +123,13 @@ def test_fragments_the_encoder_leaves_of_undelimited_speech_are_dropped(encoder_
 
     made = [
         Quotation("t", "Indirect", span("die Brücke werde im Sommer geöffnet")),
-        Quotation("t", "Indirect", span("das soll")),
+        Quotation("t", "Indirect", span("das soll auch")),
+        Quotation("t", "Direct", span("hieß es")),
         Quotation("t", "Direct", span("„sicher“")),
     ]
     found = {q.text(text) for q in find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))}
     assert "die Brücke werde im Sommer geöffnet" in found and "„sicher“" in found
-    assert "das soll" not in found
+    assert "das soll auch" not in found and "hieß es" not in found
 
 
 def test_shipped_model_within_the_size_limit_with_its_licence() -> None:
