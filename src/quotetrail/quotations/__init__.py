@@ -124,6 +124,22 @@ def add_nested_direct(marks: Marks, quotations: list[Quotation]) -> list[Quotati
     return nested
 
 
+def add_rule_quotations(doc: Doc, found: list[Quotation]) -> list[Quotation]:
+    """``found`` and the rules' quotations that overlap none of it (direct quotes in marks, cue clauses, source frames).
+
+    The rules are precise where a tagger is unsure: what they find beside it is added, never put in its place.
+    """
+    out = list(found)
+    taken = _Taken(len(doc.text))
+    for q in out:
+        taken.add(q)
+    for extra in (*find_direct(doc), *find_indirect(doc)):
+        if not taken.overlaps(extra):
+            out.append(extra)
+            taken.add(extra)
+    return out
+
+
 def _fix_marked_types(marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
     """A quotation that is exactly the text between a pair of quote marks is Direct, whatever the mark style.
 
@@ -158,14 +174,7 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
     # the taggers' features, shared by both; without models (rules only) they are not needed
     base = base_features(doc) if model_available() else None
     found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc, base=base) or []))
-    found = split_at_inner_cue(doc, found)
-    taken = _Taken(len(doc.text))
-    for q in found:
-        taken.add(q)
-    for extra in (*find_direct(doc), *find_indirect(doc)):
-        if not taken.overlaps(extra):
-            found.append(extra)
-            taken.add(extra)
+    found = add_rule_quotations(doc, split_at_inner_cue(doc, found))
     found += find_free_indirect(doc, found)
     found += add_nested_direct(marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)

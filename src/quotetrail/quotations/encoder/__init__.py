@@ -35,9 +35,15 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
 
     ``reading`` is the encoder's reading of ``doc`` when already made (the dev experiments reuse it).
     """
-    from .. import _drop_scare_quotes, _fix_marked_types, _marks, _Taken, add_nested_direct, inherit_speakers
+    from .. import (
+        _drop_scare_quotes,
+        _fix_marked_types,
+        _marks,
+        add_nested_direct,
+        add_rule_quotations,
+        inherit_speakers,
+    )
     from ..attribution import covered, token_ends
-    from ..rules import find_direct, find_indirect
 
     model = load_model()
     if model is None:
@@ -54,13 +60,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
         or len(covered(doc, q.spans, ends)) >= MIN_UNDELIMITED_TOKENS
     ]
     if ADD_RULE_QUOTATIONS:
-        taken = _Taken(len(doc.text))
-        for q in found:
-            taken.add(q)
-        for extra in (*find_direct(doc), *find_indirect(doc)):
-            if not taken.overlaps(extra):
-                found.append(extra)
-                taken.add(extra)
+        found = add_rule_quotations(doc, found)
     found = tag_roles(model, reading.windows, reading.frozen, found)
     found = [_snap_quotation(doc, q) for q in found]
     found = sorted(found + add_nested_direct(marks, found), key=lambda q: q.start)
