@@ -25,3 +25,12 @@ def test_konjunktiv_i_is_marked_on_the_finite_verb() -> None:
     doc = make_doc("Er sagte, die Regierung habe keine Pläne und sei bereit.")
     marked = {t.text for t in doc.tokens if t.subjunctive}
     assert marked == {"habe", "sei"}
+
+
+def test_a_run_of_60000_tokens_without_a_full_stop_is_tagged() -> None:
+    """A table or word list with no sentence end is one "sentence"; HanTa's Viterbi alone fails on it."""
+    text = "Der Minister sagte, es gebe keine Pläne.\n\n" + " ".join(f"Zeile{i} Wert" for i in range(30_000))
+    doc = make_doc(text)
+    assert len(doc.tokens) == 9 + 60_000
+    assert doc.tokens[-1].text == "Wert" and doc.tokens[-1].pos
+    assert next(t.lemma for t in doc.tokens if t.text == "sagte") == "sagen"

@@ -28,6 +28,10 @@ _SEIN_KONJ_I = frozenset({"sei", "seiest", "seist", "seien", "seiet"})
 _FINITE = ("VV(FIN)", "VA(FIN)", "VM(FIN)")
 #: HanTa writes some STTS tags with brackets at tag level 1; keep the standard spelling.
 _STTS = {"ADJ(A)": "ADJA", "ADJ(D)": "ADJD"}
+#: HanTa's Viterbi adds up log-probabilities over a whole sentence and drops every state below -1e6, so
+#: past about 60,000 tokens (a table or word list with no full stop, read as one "sentence") no state is
+#: left and it fails.  Longer runs are tagged in pieces of this many tokens; no sentence of prose is that long.
+TAG_CHUNK = 1000
 
 
 @lru_cache(maxsize=1)
@@ -166,7 +170,11 @@ def analyse(article: Article) -> Doc:
                 continue
             words = [text[s:e] for s, e in offsets]
             # level 1 gives dictionary lemmas ("sagte" → "sagen"); morphemes only where mood matters
-            tagged = tagger.tag_sent(words, taglevel=1)
+            tagged = [
+                tag
+                for at in range(0, len(words), TAG_CHUNK)
+                for tag in tagger.tag_sent(words[at : at + TAG_CHUNK], taglevel=1)
+            ]
             first = len(tokens)
             for i, ((s, e), (word, lemma, pos)) in enumerate(zip(offsets, tagged, strict=True)):
                 prev = words[i - 1] if i else ""
