@@ -37,6 +37,26 @@ def test_second_ingest_changes_nothing(demo_db: Path) -> None:
     assert "0 new, 0 updated, 5 unchanged" in out
 
 
+def test_ingest_names_articles_not_in_german_and_reextract_reads_one_as_german(tmp_path: Path) -> None:
+    # German, but mostly an English quotation: detection reads it as English
+    quoting = (
+        "Biden sagte: „We will stand with Ukraine for as long as it takes, and we will not waver in our "
+        "commitment to freedom and democracy.“"
+    )
+    (tmp_path / "en.txt").write_text(quoting, encoding="utf-8")
+    (tmp_path / "de.txt").write_text("Der Minister sagte am Montag, es gebe keine Pläne.", encoding="utf-8")
+    db = tmp_path / "l.db"
+    result = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path / "en.txt"), str(tmp_path / "de.txt")])
+    assert result.exit_code == 0, result.output
+    assert "2 new" in result.output and "1 not in German (en 1), stored unanalysed" in result.output
+    # the note names the article and the command that reads it as German, which then finds its quotation
+    command = next(line for line in result.output.splitlines() if "en.txt: detected as en" in line).split(": ")[-1]
+    assert command.startswith("quotetrail reextract --language de ")
+    assert "1 articles re-extracted: 1 quotations" in run(db, *command.split()[1:], "--no-claims")
+    with open_store(db) as store:
+        assert store.conn.execute("SELECT language FROM articles WHERE source LIKE '%en.txt'").fetchone()[0] == "de"
+
+
 def test_timeline_shows_stoltenbergs_statements_in_date_order(demo_db: Path) -> None:
     out = run(demo_db, "timeline", "Truppen Ukraine")
     assert "Jens Stoltenberg" in out

@@ -71,6 +71,32 @@ def test_sidecar_with_bad_date_is_reported(tmp_path: Path) -> None:
     assert "line 2" in problems[0].reason and "gestern" in problems[0].reason
 
 
+ENGLISH = "The minister said on Monday that the government has no plans to send troops to Ukraine."
+
+
+def test_a_language_given_with_the_article_overrides_detection(tmp_path: Path) -> None:
+    """Detection can misread a short or list-like German text; a JSON field or sidecar column settles it."""
+    records = [{"text": ENGLISH}, {"text": ENGLISH, "language": "de-DE"}, {"text": ENGLISH, "lang": "bogus tag"}]
+    f = tmp_path / "a.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    detected, given, unreadable = read(f)[0]
+    assert (detected.language, given.language, unreadable.language) == ("en", "de", "en")
+
+    (tmp_path / "b.txt").write_text(ENGLISH, encoding="utf-8")
+    sidecar = tmp_path / "meta.csv"
+    sidecar.write_text("path,language\nb.txt,DE_at\n", encoding="utf-8")
+    [article], problems = read(tmp_path / "b.txt", sidecar=sidecar)
+    assert article.language == "de" and problems == []
+
+
+def test_sidecar_with_unreadable_language_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_text(ENGLISH, encoding="utf-8")
+    sidecar = tmp_path / "meta.csv"
+    sidecar.write_text("path,language\nb.txt,Deutsch!\n", encoding="utf-8")
+    _, problems = read(tmp_path / "b.txt", sidecar=sidecar)
+    assert "line 2" in problems[0].reason and "Deutsch!" in problems[0].reason
+
+
 def test_html_main_text_and_metadata(tmp_path: Path) -> None:
     page = (
         "<html><head><title>Nato: Keine Truppen | DER SPIEGEL</title>"

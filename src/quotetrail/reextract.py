@@ -13,7 +13,7 @@ skipped.  One article is the unit of failure, as in ingest.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .faults import DEFAULT_TIME_BUDGET, problem_from_exception
 from .ingest_job import refresh_derived
@@ -72,8 +72,13 @@ def reextract_articles(
     *,
     time_budget: float | None = DEFAULT_TIME_BUDGET,
     on_article: Callable[[str], None] | None = None,
+    language: str | None = None,
 ) -> ReextractSummary:
-    """Extract each article again from its stored text and replace its quotations (corrections re-applied)."""
+    """Extract each article again from its stored text and replace its quotations (corrections re-applied).
+
+    ``language`` (an ISO 639 code) replaces the stored one: how an article that
+    detection misread as another language gets analysed as German.
+    """
     summary = ReextractSummary()
     try:
         for article_id in article_ids:
@@ -82,6 +87,8 @@ def reextract_articles(
             if article is None:
                 summary.skipped += 1
                 continue
+            if language:
+                article = replace(article, language=language)
             result = try_extract(article, time_budget)
             if isinstance(result, Extraction):
                 try:

@@ -13,6 +13,7 @@ outlet      outlet, site, sitename, site_name, publisher, source_name
 published   published, date, datePublished, publication_date, pubDate
 author      author, byline_author, authors (list joined by ", ")
 agency      agency
+language    language, lang, inLanguage (``de``, ``de-DE``; detected when absent)
 ==========  ==========================================================
 
 A ``.json`` file may hold one article object, a list of them, or an object
@@ -34,6 +35,7 @@ import math
 import sys
 from collections.abc import Iterator
 
+from ..clean import language_code
 from ..model import Article, InputError
 from .decode import scrub_surrogates
 from .published import InvalidDate, date_problem, parse_published
@@ -46,6 +48,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "published": ("published", "date", "datePublished", "publication_date", "pubDate"),
     "author": ("author", "byline_author", "authors"),
     "agency": ("agency",),
+    "language": ("language", "lang", "inLanguage"),
 }
 
 
@@ -134,6 +137,7 @@ def read_object(obj: object, source: str) -> tuple[Article, str | None]:
         outlet=_first(obj, "outlet"),
         author=_first(obj, "author"),
         agency=_first(obj, "agency"),
+        language=language_code(_first(obj, "language") or ""),
         published=published,
         published_source="json" if published else None,
     )

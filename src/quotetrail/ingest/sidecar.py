@@ -2,7 +2,8 @@
 
 Columns (header row required; any subset besides ``path``/``url``):
 ``path`` (relative to the CSV's folder, absolute, or a bare file name) or
-``url``, then ``outlet``, ``published``, ``title``, ``agency``, ``author``.
+``url``, then ``outlet``, ``published``, ``title``, ``agency``, ``author``,
+``language`` (``de``, ``de-DE``: overrides language detection).
 An empty cell leaves the detected value alone.  This is how undated files
 get dated and outlets get named.  A ``published`` cell that is not a real
 date (``gestern``, ``2024-02-31``) refuses the whole CSV with its line, value
@@ -16,10 +17,11 @@ import csv
 from dataclasses import replace
 from pathlib import Path
 
+from ..clean import language_code
 from ..model import Article, InputError
 from .published import InvalidDate, normalise_published, parse_published, shown
 
-OVERRIDABLE = ("outlet", "published", "title", "agency", "author")
+OVERRIDABLE = ("outlet", "published", "title", "agency", "author", "language")
 
 
 class Sidecar:
@@ -36,6 +38,7 @@ class Sidecar:
                     raise InputError(str(path), "sidecar CSV needs a 'path' or 'url' column", "read")
                 for row in reader:
                     self._check_date(row, reader.line_num)
+                    self._check_language(row, reader.line_num)
                     for key in self._keys(row):
                         self._by_key[key] = row
         except OSError as err:
@@ -54,6 +57,12 @@ class Sidecar:
         except InvalidDate as err:
             reason = f"line {line}: unreadable date {shown(published)} ({err.reason})"
             raise InputError(str(self.path), reason, "read") from err
+
+    def _check_language(self, row: dict[str, str], line: int) -> None:
+        language = (row.get("language") or "").strip()
+        if language and language_code(language) is None:
+            reason = f"line {line}: unreadable language {language!r} (an ISO 639 code such as 'de' or 'de-DE')"
+            raise InputError(str(self.path), reason, "read")
 
     def _keys(self, row: dict[str, str]) -> list[str]:
         keys = []
@@ -81,7 +90,13 @@ class Sidecar:
         for field in OVERRIDABLE:
             value = (row.get(field) or "").strip()
             if value:
-                changes[field] = normalise_published(value) if field == "published" else value
+                changes[field] = (
+                    normalise_published(value)
+                    if field == "published"
+                    else language_code(value)
+                    if field == "language"
+                    else value
+                )
         if "published" in changes:
             changes["published_source"] = "sidecar"
         return replace(article, **changes)
