@@ -19,6 +19,10 @@ Our speaker names the gold entity when
   Ján Figeľ" and "Ján Figeľ"), or
 - our mention shares words with the gold mention.
 
+Then a calibration table: among the paired quotations we give a speaker,
+the share naming the gold entity per ``speaker_confidence`` bucket, which
+says whether the web UI's "(unsicher)" below 0.6 marks the right ones.
+
 A second share also counts a quotation whose mention covers the gold words but
 which we could not resolve to a name ("ein Sprecher"): the mention is right,
 the name is not given.  The resolver judges the gold side too, so a pronoun it
@@ -35,6 +39,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -63,7 +68,11 @@ def score_document(corpus_doc: CorpusDocument, doc: Doc, resolved: list[Quotatio
     ours = [_group_from_annotation(to_annotation(corpus_doc, q, i)) for i, q in enumerate(resolved)]
     gold = gold_groups(corpus_doc)
     for si, gi in pair_groups(ours, gold):
-        if gi is None or not gold[gi].parts["speaker"]:
+        if gi is None:
+            continue
+        if not gold[gi].parts["speaker"]:
+            if si is not None and resolved[si].speaker is not None:  # we name someone where the gold names nobody
+                counts[f"given:{bucket(resolved[si].speaker_confidence)}"] += 1
             continue
         counts["gold"] += 1
         if si is None:
@@ -73,7 +82,21 @@ def score_document(corpus_doc: CorpusDocument, doc: Doc, resolved: list[Quotatio
         )
         counts["named"] += same
         counts["mention"] += same or shared
+        if resolved[si].speaker is not None:
+            counts[f"given:{bucket(resolved[si].speaker_confidence)}"] += 1
+            counts[f"right:{bucket(resolved[si].speaker_confidence)}"] += same
     return counts
+
+
+#: Confidence buckets for the calibration table; 0.6 is where the web UI starts marking "(unsicher)".
+BUCKETS = (0.0, 0.5, 0.6, 0.8, 0.9, 1.01)
+
+
+def bucket(confidence: float | None) -> str:
+    """The ``[low, high)`` bucket of a speaker confidence, as its label."""
+    value = 0.0 if confidence is None else confidence
+    low, high = next((a, b) for a, b in pairwise(BUCKETS) if value < b)
+    return f"{low:.1f}-{min(high, 1.0):.1f}"
 
 
 def names_gold_entity(
@@ -116,6 +139,14 @@ def main() -> None:
     print(f"gold quotations with a gold speaker: {total['gold']}")
     print(f"our speaker names the gold entity:   {total['named'] / gold:.3f} ({total['named']})")
     print(f"... or our mention covers it:        {total['mention'] / gold:.3f} ({total['mention']})")
+    print("calibration: of the paired quotations we give a speaker, the share naming the gold entity,")
+    print("by speaker_confidence (a gold quotation without a speaker counts as wrong):")
+    for low, high in pairwise(BUCKETS):
+        label = bucket(low)
+        n = total[f"given:{label}"]
+        share = f"{total[f'right:{label}'] / n:.2f}" if n else "-"
+        mark = "  (marked unsicher in the UI)" if high <= 0.6 else ""
+        print(f"  {label}: {share} of {n}{mark}")
 
 
 if __name__ == "__main__":
