@@ -43,6 +43,9 @@ TEXTS = {
     "b.txt": " date 2022-02\nBundeskanzler Olaf Scholz sagte: „Wir werden keine Soldaten schicken.“ "
     "Laut Scholz gebe es dafür keine Mehrheit.",
     "f.txt": f"„Das ist Gift“, sagte Anna Berg am Montag. {POISON}",
+    # German around an English quotation: detected as English, stored unanalysed by both paths
+    "h.txt": "Biden sagte: „We will stand with Ukraine for as long as it takes, and we will not waver in our "
+    "commitment to freedom and democracy.“",
     "i.txt": " date 2024-06-03\n„Die Nato hat keine Pläne, Truppen in die Ukraine zu entsenden“, wiederholte Jens "
     "Stoltenberg am Montag. Die Verbündeten berieten in Brüssel.",
 }
@@ -156,11 +159,11 @@ def test_plan_lists_inputs_as_ingest_does_and_reports_what_matches_nothing(corpu
     table = tmp_path / "t.parquet"
     pq.write_table(pa.table({"text": ["x"]}), str(table))
     plan = plan_inputs([str(corpus / "*.txt"), str(tmp_path / "nothing-*.json"), str(table)])
-    assert [Path(p).name for _, p in plan.files] == ["a.txt", "b.txt", "e.txt", "f.txt", "i.txt"]
+    assert [Path(p).name for _, p in plan.files] == ["a.txt", "b.txt", "e.txt", "f.txt", "h.txt", "i.txt"]
     assert [p for _, p in plan.parquet] == [str(table)]
     [(_, problem)] = plan.problems
     assert problem.path.endswith("nothing-*.json") and "matches" in problem.reason
-    assert sorted(n for n, _ in [*plan.files, *plan.parquet, *plan.problems]) == list(range(7))
+    assert sorted(n for n, _ in [*plan.files, *plan.parquet, *plan.problems]) == list(range(8))
 
 
 def test_spark_quotations_are_the_export_row_for_row(both: tuple[Path, Path, Path, Any]) -> None:
@@ -201,6 +204,14 @@ def test_spark_articles_are_the_stored_articles_first_copy_kept(both: tuple[Path
     sources = [r[1] for r in written]
     assert not any(s.endswith(("e.txt", "d.jsonl#1")) for s in sources)
     assert sources == sorted(sources), "articles come in input order"
+
+
+def test_an_article_not_in_german_is_stored_unanalysed_and_counted(both: tuple[Path, Path, Path, Any]) -> None:
+    out, db, _single, summary = both
+    [english] = [r for r in dataset_rows(out, "articles") if r["source"].endswith("h.txt")]
+    assert english["language"] == "en"
+    assert not [q for q in dataset_rows(out, "quotations") if q["article_id"] == english["id"]]
+    assert summary.not_german == 1 and "1 not in German, stored unanalysed" in summary.line()
 
 
 def test_a_poison_article_is_an_error_row_and_the_job_goes_on(both: tuple[Path, Path, Path, Any]) -> None:

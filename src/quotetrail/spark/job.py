@@ -119,6 +119,7 @@ class ExtractSummary:
     articles: int = 0
     duplicates: int = 0
     quotations: int = 0
+    not_german: int = 0  # articles stored without extraction: their language is not German
     errors: int = 0
     partitions: int = 0
     model_loadings: int = 0
@@ -130,7 +131,9 @@ class ExtractSummary:
     def line(self) -> str:
         return (
             f"{self.files} files read: {self.articles} articles ({self.duplicates} repeated copies left out); "
-            f"{self.quotations} quotations; {self.errors} errors; {self.partitions} partitions, "
+            f"{self.quotations} quotations; {self.errors} errors; "
+            + (f"{self.not_german} not in German, stored unanalysed; " if self.not_german else "")
+            + f"{self.partitions} partitions, "
             f"models loaded {self.model_loadings} times in {len(self.worker_pids)} worker processes; "
             f"{self.seconds:.1f} s"
         ) + (f"\n{self.claims.line()}" if self.claims else "")
@@ -209,10 +212,19 @@ def _records(spark: Any, plan: InputPlan, options: ExtractOptions, counters: Cou
     return records
 
 
-def _write(
-    spark: Any, records: Any, output: str, mode: str, claims: ClaimOptions | None
-) -> tuple[int, int, int, ClaimsSummary | None]:
-    """Write the datasets; returns (articles kept, quotations, errors, the claims' summary)."""
+@dataclass(frozen=True)
+class Written:
+    """What ``_write`` wrote: articles kept (those not in German among them), quotations, errors, claims."""
+
+    articles: int
+    quotations: int
+    not_german: int
+    errors: int
+    claims: ClaimsSummary | None
+
+
+def _write(spark: Any, records: Any, output: str, mode: str, claims: ClaimOptions | None) -> Written:
+    """Write the datasets and count what they hold."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -238,10 +250,12 @@ def _write(
     quotations.select(*QUOTATION_FIELDS).orderBy(*order).write.mode(mode).parquet(f"{output}/quotations")
     errors = records.where(F.col("error").isNotNull()).orderBy("file_no", "item_no").select("error.*")
     errors.write.mode(mode).parquet(f"{output}/errors")
-    counts = kept.agg(F.count("*"), F.sum(F.size("quotations"))).first()
+    language = F.col("article.language")
+    not_german = F.when(language.isNotNull() & (language != "de"), 1).otherwise(0)
+    counts = kept.agg(F.count("*"), F.sum(F.size("quotations")), F.sum(not_german)).first()
     n_errors = records.where(F.col("error").isNotNull()).count()
     kept.unpersist()
-    return int(counts[0]), int(counts[1] or 0), n_errors, grouped
+    return Written(int(counts[0]), int(counts[1] or 0), int(counts[2] or 0), n_errors, grouped)
 
 
 def run_extract(spark: Any, inputs: list[str], output: str, options: ExtractOptions | None = None) -> ExtractSummary:
@@ -258,21 +272,22 @@ def run_extract(spark: Any, inputs: list[str], output: str, options: ExtractOpti
         read = records.where("article IS NOT NULL").count()
         extracted = time.perf_counter()
         mode = "overwrite" if options.overwrite else "error"
-        articles, quotations, errors, grouped = _write(spark, records, output, mode, options.claims)
+        written = _write(spark, records, output, mode, options.claims)
     finally:
         records.unpersist()
     return ExtractSummary(
         files=len(plan.files) + len(plan.parquet) + len(plan.remote_parquet),
-        articles=articles,
-        duplicates=read - articles,
-        quotations=quotations,
-        errors=errors,
+        articles=written.articles,
+        duplicates=read - written.articles,
+        quotations=written.quotations,
+        not_german=written.not_german,
+        errors=written.errors,
         partitions=partitions,
         model_loadings=counters.loadings.value,
         worker_pids=set(counters.pids.value),
         seconds=time.perf_counter() - started,
         extract_seconds=extracted - started,
-        claims=grouped,
+        claims=written.claims,
     )
 
 
