@@ -207,7 +207,7 @@ def test_spark_articles_are_the_stored_articles_first_copy_kept(both: tuple[Path
 
 
 def test_an_article_not_in_german_is_stored_unanalysed_and_counted(both: tuple[Path, Path, Path, Any]) -> None:
-    out, db, _single, summary = both
+    out, _db, _single, summary = both
     [english] = [r for r in dataset_rows(out, "articles") if r["source"].endswith("h.txt")]
     assert english["language"] == "en"
     assert not [q for q in dataset_rows(out, "quotations") if q["article_id"] == english["id"]]
