@@ -114,11 +114,20 @@ def test_cueless_quote_paragraph_continues_the_previous_speaker() -> None:
         'Die sogenannten "Bukarest Neun" trafen sich am Montag in Riga.',
         "Das Schiff „Eagle“ legte am Morgen im Hafen an.",
         "Er nannte den Plan „Unsinn“ und ging.",
+        "Er las die „Financial Times“, sagte der Sprecher.",
     ],
-    ids=["sogenannt", "ship-name", "scare-word"],
+    ids=["sogenannt", "ship-name", "scare-word", "name-before-cue"],
 )
 def test_scare_quotes_and_names_are_not_quotations(text: str) -> None:
     assert [q for q in quotes(text) if q[0] == "Direct"] == []
+
+
+@pytest.mark.parametrize(
+    "text", ["„Nein“, sagte Scholz auf die Frage nach Truppen.", "Die Frage war kurz: „Wir kommen“, sagte Scholz."]
+)
+def test_an_answer_in_one_or_two_words_before_its_cue_is_a_quotation(text: str) -> None:
+    [direct] = [q for q in quotes(text) if q[0] == "Direct"]
+    assert direct[2] == "sagte" and direct[3] == "Scholz"
 
 
 def test_attribution_in_the_following_sentence() -> None:

@@ -131,8 +131,8 @@ def quote_mark_spans(doc: Doc) -> list[tuple[int, int]]:
 
 
 def is_scare_quote(doc: Doc, a: int, b: int, sentences: _Sentences | None = None) -> bool:
-    """Introduced by "sogenannt" or "namens", or fewer than three words with no cue verb before them in the sentence:
-    a scare quote, nickname or title.
+    """Introduced by "sogenannt" or "namens", or fewer than three words with no cue verb before them in the sentence
+    and not an answer (``_answer``): a scare quote, nickname or title.
 
     A short quote after a cue verb is the speaker's own word ("Er nannte den Plan
     „Unsinn“", "sprach von einem „Dammbruch“"): a quotation, as news readers
@@ -143,12 +143,21 @@ def is_scare_quote(doc: Doc, a: int, b: int, sentences: _Sentences | None = None
     before = doc.text[max(0, doc.tokens[a].start - 30) : doc.tokens[a].start]
     if _SCARE_BEFORE.search(before):
         return True
-    if len(words) >= 3:
+    sentences = sentences or _Sentences(doc)
+    if len(words) >= 3 or _answer(doc, a, b, sentences):
         return False
     # a name in quote marks ("die „Financial Times“") is all capitalised words; a word the
     # speaker chose is usually lower case or follows "als", "wie" or "von"
     chosen = any(w.text[:1].islower() for w in words) or doc.tokens[a - 1].text.lower() in _CHOSEN_WORD_BEFORE
-    return not (chosen and (sentences or _Sentences(doc)).cue_before(a))
+    return not (chosen and sentences.cue_before(a))
+
+
+def _answer(doc: Doc, a: int, b: int, sentences: _Sentences) -> bool:
+    """„Nein“, sagte Scholz: quote marks opening the sentence (or after a colon or dash) and a comma and a cue
+    verb right after them.  An answer in few words, not a name, which follows an article ("die „Bild“")."""
+    tokens = doc.tokens
+    opens = a == sentences.of(a).first or tokens[a - 1].text in (":", "–", "-")
+    return opens and b + 1 < len(tokens) and tokens[b].text == "," and _is_cue_verb(tokens[b + 1])
 
 
 def scare_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[bool]:
