@@ -342,12 +342,14 @@ def find_expressions(text: str, ctx_for: object) -> list[DateMention]:
 
     ``ctx_for(start)`` returns the resolution Context for an expression at ``start``.
     """
-    taken: list[tuple[int, int]] = []
+    # characters already in an expression: one lookup per match (a list of spans made an article with
+    # thousands of dates, a table or a calendar, quadratic)
+    taken = bytearray(len(text))
     found: list[DateMention] = []
     for name, pattern in _patterns():
         for m in pattern.finditer(text):
             start, end = m.span()
-            if any(start < b and end > a for a, b in taken):
+            if end == start or taken.find(1, start, end) >= 0:
                 continue
             if (
                 name == "month"
@@ -374,7 +376,7 @@ def find_expressions(text: str, ctx_for: object) -> list[DateMention]:
                 "vague_duration",
                 "ex",
             } and not (m.groupdict().get("y"))
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             found.append(DateMention(start, end, m.group(0), kind, value, needs_dct=needs))
     found.sort(key=lambda d: d.start)
     return _anchor_times(text, found)
