@@ -67,6 +67,28 @@ def test_export_load_export_is_identical(source_db: str, db, tmp_path: Path, suf
     assert store.count_quotations(text="Truppen") == open_store(source_db).count_quotations(text="Truppen") >= 1
 
 
+def test_an_export_saved_by_german_excel_loads_back(source_db: str, db, tmp_path: Path) -> None:
+    """Excel in a German locale saves CSV in cp1252 with semicolons, 0,95 and WAHR/FALSCH."""
+    import csv
+
+    first = tmp_path / "first.csv"
+    run("--db", source_db, "export", "-o", str(first))
+    rows = list(csv.reader(first.open(encoding="utf-8", newline="")))
+    header, confidence, corrected = rows[0], rows[0].index("speaker_confidence"), rows[0].index("corrected")
+    for row in rows[1:]:
+        row[confidence] = row[confidence].replace(".", ",")
+        row[corrected] = {"true": "WAHR", "false": "FALSCH"}[row[corrected]]
+    excel = tmp_path / "excel.csv"
+    with excel.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows([header, *rows[1:]])
+    assert "ä".encode("cp1252") in excel.read_bytes()  # the umlauts are cp1252 bytes, not UTF-8
+    target = db("excel")
+    assert f"{len(rows) - 1} quotations loaded" in run("--db", target, "load", str(excel))
+    second = tmp_path / "second.csv"
+    run("--db", target, "export", "-o", str(second))
+    assert second.read_bytes() == first.read_bytes()
+
+
 def test_export_piped_into_load_on_standard_input(source_db: str, db) -> None:
     exported = run("--db", source_db, "export")
     assert len(exported.splitlines()) == open_store(source_db).count_quotations()

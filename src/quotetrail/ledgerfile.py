@@ -16,6 +16,7 @@ reported with its file and line, and the rest still loads.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -208,8 +209,8 @@ def _flag(name: str, value: Any) -> bool:
     """true/false from JSON, Parquet or CSV text; missing (an older export) is false."""
     if value is None or isinstance(value, bool):
         return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
-        return value.strip().lower() in ("true", "1")
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "wahr", "falsch"):
+        return value.strip().lower() in ("true", "1", "wahr")  # WAHR/FALSCH: a German spreadsheet's
     raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
@@ -220,7 +221,7 @@ def _share(name: str, value: Any) -> float | None:
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a number from 0 to 1, not {value!r}")
     try:
-        number = float(value)
+        number = float(value.replace(",", ".", 1) if isinstance(value, str) else value)  # 0,95 from a German sheet
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name} must be a number from 0 to 1, not {value!r}") from err
     if not 0.0 <= number <= 1.0:
@@ -235,24 +236,56 @@ def read_ledger(source: str | Path, fmt: str | None = None) -> Iterator[LedgerRo
     if kind == "parquet" or (str(source) != "-" and Path(source).is_dir()):
         yield from _read_parquet(Path(source), label)
         return
-    if str(source) == "-":
-        handle: IO[str] = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline="")
-    else:
-        try:
-            handle = Path(source).open(encoding="utf-8", newline="")  # noqa: SIM115 - closed by the with below
-        except OSError as err:
-            yield Problem(label, "load", f"cannot read file ({err.strerror})")
-            return
-    with handle:
+    try:
+        raw = sys.stdin.buffer if str(source) == "-" else Path(source).open("rb")  # noqa: SIM115 - closed below
+    except OSError as err:
+        yield Problem(label, "load", f"cannot read file ({err.strerror})")
+        return
+    buffered = io.BufferedReader(raw, buffer_size=_SNIFF_BYTES)  # type: ignore[arg-type]
+    encoding = _csv_encoding(buffered.peek(_SNIFF_BYTES)) if kind == "csv" else "utf-8"
+    with io.TextIOWrapper(buffered, encoding=encoding, newline="") as handle:
         try:
             if kind == "csv":
-                for number, record in enumerate(csv.DictReader(handle), start=2):
+                header = handle.readline()
+                fields = next(csv.reader([header], delimiter=_delimiter(header)), [])
+                records = csv.DictReader(handle, fieldnames=fields, delimiter=_delimiter(header))
+                for number, record in enumerate(records, start=2):
                     yield _checked(record, f"{label}:{number}")
             else:
                 for where, record in _json_records(handle, label):
                     yield record if isinstance(record, Problem) else _checked(record, where)
-        except (UnicodeDecodeError, csv.Error) as err:
+        except UnicodeDecodeError as err:
+            yield Problem(
+                label, "load", f"not {encoding} text from here on ({err.reason}); the rows before were loaded"
+            )
+        except csv.Error as err:
             yield Problem(label, "load", f"cannot read on ({err}); the rows before were loaded")
+
+
+#: How much of a CSV is read to tell its encoding.
+_SNIFF_BYTES = 1 << 16
+
+
+def _csv_encoding(head: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 by its BOM, else cp1252: what a spreadsheet saves a CSV as.
+
+    German Excel writes "CSV (Trennzeichen-getrennt)" in cp1252 with semicolons; an export
+    edited there and loaded back must not fail on its first umlaut.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at the end is fine
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _delimiter(header: str) -> str:
+    """The CSV's field separator, read off its header row: comma (ours), semicolon (German Excel) or tab."""
+    return max((",", ";", "\t"), key=header.count)
 
 
 def _checked(record: Any, where: str) -> LedgerRow | Problem:
