@@ -89,6 +89,19 @@ def test_an_export_saved_by_german_excel_loads_back(source_db: str, db, tmp_path
     assert second.read_bytes() == first.read_bytes()
 
 
+def test_an_export_for_excel_has_a_byte_order_mark_and_loads_back(source_db: str, db, tmp_path: Path) -> None:
+    plain, excel, again = tmp_path / "plain.csv", tmp_path / "excel.csv", tmp_path / "again.csv"
+    run("--db", source_db, "export", "-o", str(plain))
+    run("--db", source_db, "export", "-o", str(excel), "--excel")
+    assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    target = db("bom")
+    run("--db", target, "load", str(excel))
+    run("--db", target, "export", "-o", str(again))
+    assert again.read_bytes() == plain.read_bytes()
+    result = CliRunner().invoke(main, ["--db", source_db, "export", "--excel"])
+    assert result.exit_code == 2 and "--excel is for CSV" in result.output
+
+
 def test_export_piped_into_load_on_standard_input(source_db: str, db) -> None:
     exported = run("--db", source_db, "export")
     assert len(exported.splitlines()) == open_store(source_db).count_quotations()

@@ -284,6 +284,11 @@ def speakers(ctx: click.Context, name: str | None, limit: int, offset: int) -> N
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the whole corrections log (JSONL, with placements) to this file; `load --corrections` reads it.",
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for spreadsheets: starts with a byte-order mark, so Excel reads the umlauts right.",
+)
 @_filters
 @click.pass_context
 def export(
@@ -292,6 +297,7 @@ def export(
     output: Path | None,
     articles_out: Path | None,
     corrections_out: Path | None,
+    excel: bool,
     speaker,
     text,
     since,
@@ -311,6 +317,8 @@ def export(
         return
     if fmt == "parquet" and output is None:
         raise click.UsageError("Parquet is written to a file: give -o FILE.parquet")
+    if excel and fmt != "csv":
+        raise click.UsageError(f"--excel is for CSV, not {fmt}: give -o FILE.csv or --format csv")
     if articles_out is not None:
         n = write_articles(_store(ctx).iter_articles(), format_of(articles_out), articles_out)
         click.echo(f"wrote {n} articles to {articles_out}", err=True)
@@ -320,7 +328,7 @@ def export(
         rows = query.iter_quotations(
             _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet
         )
-        n = write_ledger(rows, fmt, output if output else sys.stdout)
+        n = write_ledger(rows, fmt, output if output else sys.stdout, excel=excel)
     except ValueError as err:
         raise click.UsageError(str(err)) from err
     if output:

@@ -57,8 +57,12 @@ def format_of(path: str | Path, given: str | None = None) -> str:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def write_ledger(rows: Iterable[LedgerRow], fmt: str, target: IO[str] | Path) -> int:
-    """Write ``rows`` to ``target`` (a text handle, or a path for Parquet); returns the number written."""
+def write_ledger(rows: Iterable[LedgerRow], fmt: str, target: IO[str] | Path, *, excel: bool = False) -> int:
+    """Write ``rows`` to ``target`` (a text handle, or a path for Parquet); returns the number written.
+
+    ``excel`` starts a CSV with a byte-order mark: without one, Excel reads a CSV as cp1252 and
+    shows "PlÃ¤ne" for "Pläne".  ``load`` reads either.
+    """
     if fmt == "parquet":
         if not isinstance(target, Path):
             raise ValueError("Parquet is written to a file: give -o FILE.parquet")
@@ -71,6 +75,8 @@ def write_ledger(rows: Iterable[LedgerRow], fmt: str, target: IO[str] | Path) ->
                 handle.write(json.dumps(row.export_dict(), ensure_ascii=False) + "\n")
                 n += 1
         elif fmt == "csv":
+            if excel:
+                handle.write("\ufeff")
             writer = csv.DictWriter(handle, fieldnames=list(EXPORT_FIELDS))
             writer.writeheader()
             for row in rows:
