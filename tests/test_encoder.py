@@ -178,3 +178,59 @@ def test_onnxruntime_layers_compute_what_numpy_computes(encoder_model) -> None:
     got = ort_engine.OrtLayers(m.weights, layers, m.heads, m.eps, hidden)(x, attention_bias(mask))
     assert np.allclose(got[0], expected[0], atol=1e-3)
     assert np.allclose(got[1, :30], expected[1, :30], atol=1e-3)
+
+
+def _one_document_corpus(folder) -> None:
+    """A wikinews-quotes document: one indirect quotation with its speaker and cue."""
+    import json
+    import re
+
+    text = "Er sagte, die Lage sei ernst. Der Minister betonte am Montag, man werde helfen."
+    tokens = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", text)]
+
+    def ids(words: str) -> list[int]:
+        start = text.index(words)
+        return [i for i, (_, b, e) in enumerate(tokens) if start <= b and e <= start + len(words)]
+
+    doc = {
+        "documentName": "Test",
+        "originalText": text,
+        "tokens": [{"id": i, "text": t, "charBegin": b, "charEnd": e} for i, (t, b, e) in enumerate(tokens)],
+        "annotations": [
+            {
+                "type": "Indirect",
+                "quote": {"tokenIds": ids("man werde helfen")},
+                "speaker": {"tokenIds": ids("Der Minister")},
+                "cue": {"tokenIds": ids("betonte")},
+            }
+        ],
+    }
+    folder.mkdir()
+    (folder / "1 - Test (2024-05-22).pretty.json").write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_training_writes_the_mean_of_the_last_epochs_weights(tmp_path) -> None:
+    """Checkpoint averaging: the model written is the mean of the weights after each of the last epochs."""
+    pytest.importorskip("torch")
+    from quotetrail.quotations.encoder import training
+    from quotetrail.quotations.encoder.tagger import load_model
+
+    _one_document_corpus(tmp_path / "train")
+    seen: list[dict[str, np.ndarray]] = []
+    weights_of = training.weights_of
+
+    def recorded(*args):
+        seen.append(weights_of(*args))
+        return seen[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training, "weights_of", recorded)
+        target = training.train_encoder(
+            tmp_path / "train", tmp_path / "model", log=lambda _: None, epochs=3, trained=1, average_last=2
+        )
+    assert len(seen) == 3 and not np.array_equal(seen[1]["quote.w"], seen[2]["quote.w"])
+    written = np.load(target)
+    for name in ("l0.q.w", "quote.w", "marker"):
+        assert np.array_equal(written[name], ((seen[1][name] + seen[2][name]) / 2).astype(np.float16))
+    model = load_model(target.parent)
+    assert model is not None and model.trained == 1
