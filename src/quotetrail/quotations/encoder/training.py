@@ -273,7 +273,7 @@ def train_encoder(
                 log(
                     f"epoch {epoch + 1} step {step}/{total} loss {np.mean(losses[-100:]):.4f} ({time.perf_counter() - started:.0f} s)"
                 )
-        recent.append(weights_of(model, marker, frozen))
+        recent.append({name: array.astype(np.float16) for name, array in weights_of(model, marker, frozen).items()})
         export(
             average(recent),
             out_dir,
@@ -373,8 +373,16 @@ def weights_of(model, marker, frozen: int = FROZEN) -> dict[str, np.ndarray]:
 
 
 def average(states: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """The element-wise mean of several epochs' weights (float32)."""
-    return {name: np.mean([state[name] for state in states], axis=0, dtype=np.float32) for name in states[0]}
+    """The element-wise mean of several epochs' weights, in float32, added in order.
+
+    The states are the float16 weights each epoch writes, so the mean of a run's last
+    epochs can be made again from the files those epochs wrote, to the byte.
+    """
+    total = {name: np.zeros(array.shape, np.float32) for name, array in states[0].items()}
+    for state in states:
+        for name, array in state.items():
+            total[name] += array.astype(np.float32)
+    return {name: array / np.float32(len(states)) for name, array in total.items()}
 
 
 def export(
