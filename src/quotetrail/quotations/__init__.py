@@ -155,8 +155,17 @@ DEFAULT_MODEL = "crf"
 
 
 def quotation_model() -> str:
-    """The tagger this process uses: QUOTETRAIL_QUOTATIONS if set, else ``DEFAULT_MODEL``."""
+    """The tagger this process is asked to use: QUOTETRAIL_QUOTATIONS if set (``--tagger``), else ``DEFAULT_MODEL``."""
     return os.environ.get("QUOTETRAIL_QUOTATIONS") or DEFAULT_MODEL
+
+
+def active_tagger() -> str:
+    """The tagger that really runs: "encoder" when asked for and its model is installed, else "crf"."""
+    if quotation_model() != "encoder":
+        return "crf"
+    from .encoder import model_available as encoder_available
+
+    return "encoder" if encoder_available() else "crf"
 
 
 def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:

@@ -65,6 +65,8 @@ def spark_session(master: str | None = None, app_name: str = "quotetrail", conf:
     from pyspark.sql import SparkSession
 
     settings = dict(SESSION_CONF)
+    if os.environ.get("QUOTETRAIL_QUOTATIONS"):  # --tagger: executors on other machines extract the same way
+        settings["spark.executorEnv.QUOTETRAIL_QUOTATIONS"] = os.environ["QUOTETRAIL_QUOTATIONS"]
     launched_here = "PYSPARK_GATEWAY_PORT" not in os.environ  # not under spark-submit: this process starts Spark
     if (master or "local").startswith("local") and launched_here:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
