@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/accuracy.py [--split dev] [--out DIR] [--model crf|encoder|both]
 Writes the predictions in the corpus format to DIR/<model> (default: a temporary folder),
 so they can also be fed to the corpus authors' own scorer.  Both modes are scored by
-default: the CRF path (``--fast``) and the encoder tagger.
+default: the CRF path (``--tagger crf``) and the encoder tagger (``--tagger encoder``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Speed of quotation finding, encoder mode against the CRF path (``--fast``), per core.
+"""Speed of quotation finding, encoder mode (``--tagger encoder``) against the CRF path, per core.
 
 Usage: .venv/bin/python bench/encoder_speed.py [--articles 20]
 
@@ -66,7 +66,7 @@ def main() -> None:
         raise SystemExit("the encoder model is not installed (src/quotetrail/models/encoder/)")
     print(f"{len(docs)} articles of {words:.0f} words on average; BLAS on one thread, CPU time")
     with threadpool_limits(limits=1):
-        measure("CRF path (--fast)", docs, lambda d: find_quotations(d, "crf"))
+        measure("CRF path (--tagger crf)", docs, lambda d: find_quotations(d, "crf"))
         engine = "onnxruntime int8" if ort_engine.available() else "numpy"
         measure(f"encoder ({engine}, the default), candidate sentences, one window at a time", docs, encoder)
         with patch.object(tagger, "ENGINE", "numpy"):

@@ -79,7 +79,7 @@ def predict(ctx: click.Context, fmt: str, gold_dir: Path, out_dir: Path) -> None
     type=click.Choice(["crf", "encoder"]),
     default="crf",
     show_default=True,
-    help="The CRF taggers, or the encoder tagger (needs the 'train' extra: torch; 67 minutes on one core of a busy machine).",
+    help="The CRF taggers, or the encoder tagger (needs the 'train' extra: torch; 98 minutes on one core of a busy machine).",
 )
 def train(train_dir: Path, out_dir: Path | None, model: str) -> None:
     """Train the quotation tagger from a wikinews-quotes split (use the train split only)."""
