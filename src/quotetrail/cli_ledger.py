@@ -38,9 +38,9 @@ def _filters(func):
 
 #: Marks a row a person corrected (``quotetrail correct``); ``CORRECTED_LEGEND`` explains it below the list.
 CORRECTED_MARK = "✎"
+CORRECTED_LEGEND = f"{CORRECTED_MARK} = corrected by a person (who, when and why: `quotetrail corrections`)"
 #: How many articles not in German ``ingest`` names one by one (the summary counts them all).
 NOT_GERMAN_SHOWN = 5
-CORRECTED_LEGEND = f"{CORRECTED_MARK} = corrected by a person (who, when and why: `quotetrail corrections`)"
 
 
 def _print_rows(rows: list[LedgerRow]) -> None:
