@@ -10,7 +10,7 @@ DB ?= quotetrail.db
 $(STAMP): pyproject.toml constraints.txt setup.py src/quotetrail/_morphsearch.pyx src/quotetrail/_crf.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark,encoder]'
 	touch $(STAMP)
 
 install: $(STAMP)
