@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from tests.conftest import make_doc
 
+from quotetrail.model import Quotation, Span
 from quotetrail.quotations import find_quotations
 from quotetrail.quotations.rules import find_indirect
 
@@ -168,3 +171,18 @@ def test_source_frame_rules(text: str, speaker: str) -> None:
 def test_nach_with_a_noun_that_names_no_source_is_no_frame() -> None:
     doc = make_doc("Die Soldaten sollen nach der Unabhängigkeitserklärung beim Aufbau der Verwaltung helfen.")
     assert find_indirect(doc) == []
+
+
+def test_a_reported_quotation_in_konjunktiv_i_is_indirect_speech() -> None:
+    """Reported speech is told in the narrator's mood; with a Konjunktiv I verb it is indirect speech."""
+    from quotetrail.quotations import retype_subjunctive_reported
+
+    text = "Die Nato bemühe sich um eine langfristige Verpflichtung. Die Polizei geht von Fluchtgefahr aus."
+    doc = make_doc(text)
+    konjunktiv, indicative = (
+        Quotation("t", "Reported", (Span(text.index(s), text.index(s) + len(s)),))
+        for s in ("Die Nato bemühe sich um eine langfristige Verpflichtung.", "Die Polizei geht von Fluchtgefahr aus.")
+    )
+    cued = replace(konjunktiv, cue=(Span(0, 3),))
+    out = retype_subjunctive_reported(doc, [konjunktiv, indicative, cued])
+    assert [q.type for q in out] == ["IndirectFreeIndirect", "Reported", "Indirect"]

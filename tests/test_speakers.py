@@ -304,3 +304,59 @@ def test_a_named_speaker_is_more_certain_than_a_pronoun() -> None:
     )
     assert named.speaker == pronoun.speaker == "Jens Stoltenberg"
     assert 0 < pronoun.speaker_confidence < named.speaker_confidence <= 1  # type: ignore[operator]
+
+
+def test_a_mention_cut_off_inside_its_phrase_is_read_to_the_name_in_apposition() -> None:
+    """The encoder's mention can stop at a preposition ("Die US-Botschafterin bei"): read on, it names Julianne
+    Smith; cut off, its role noun named the man mentioned before (examples/002 in encoder mode)."""
+    text = (
+        "Nato-Generalsekretär Jens Stoltenberg sprach in Vilnius. Die US-Botschafterin bei der NATO, Julianne "
+        "Smith, erklärte dagegen: „Wir prüfen eine Reihe von Optionen.“"
+    )
+    [q] = attribute(
+        text,
+        quote(
+            text,
+            "„Wir prüfen eine Reihe von Optionen.“",
+            kind="Direct",
+            cue="erklärte",
+            mention="Die US-Botschafterin bei",
+        ),
+    )
+    assert q.speaker == "Julianne Smith"
+    assert (
+        text[q.speaker_mention[0].start : q.speaker_mention[0].end]
+        == "Die US-Botschafterin bei der NATO, Julianne Smith"
+    )
+
+
+def test_a_role_noun_never_names_a_person_of_the_other_gender() -> None:
+    text = "Nato-Generalsekretär Jens Stoltenberg sprach in Vilnius. Die Botschafterin erklärte, man prüfe alles."
+    assert resolve(text, "Die Botschafterin")[0] != "Jens Stoltenberg"
+    text = "Ministerin Annalena Baerbock traf Jens Stoltenberg. Die Botschafterin erklärte, man prüfe alles."
+    assert resolve(text, "Die Botschafterin")[0] == "Annalena Baerbock"
+
+
+def test_demnach_as_speaker_points_back_to_the_source_before() -> None:
+    """wikinews-quotes marks "Demnach" as speaker, cue and frame at once: the mention stays, the speaker is the
+    source of the statement before (examples/000 in encoder mode: Macron's proposal)."""
+    text = (
+        "Anfang dieses Monats wiederholte Macron seinen Vorschlag, Truppen zu schicken. Emmanuel Macron sagte, "
+        "man müsse handeln. Demnach würde Paris Truppen entsenden, wenn Kiew darum bittet."
+    )
+    first = quote(text, "man müsse handeln", cue="sagte", mention="Emmanuel Macron")
+    demnach = quote(text, "würde Paris Truppen entsenden, wenn Kiew darum bittet", cue="Demnach", mention="Demnach")
+    resolved = attribute(text, first, demnach)
+    assert [q.speaker for q in resolved] == ["Emmanuel Macron"] * 2
+    assert [text[s.start : s.end] for s in resolved[1].speaker_mention] == ["Demnach"]
+
+
+def test_indirect_speech_never_names_its_speaker_inside_itself() -> None:
+    """Only a reported act ("Die Polizei geht … aus") names its speaker inside its own words; in indirect speech
+    the subject inside is what is reported ("die NATO"), and the speaker is the one who reports it."""
+    text = "Stoltenberg sagte, er sei zufrieden. Die Nato bemühe sich um eine langfristige Verpflichtung."
+    said = quote(text, "er sei zufrieden", cue="sagte", mention="Stoltenberg")
+    inside = quote(
+        text, "Die Nato bemühe sich um eine langfristige Verpflichtung.", kind="FreeIndirect", mention="Die Nato"
+    )
+    assert [q.speaker for q in attribute(text, said, inside)] == ["Stoltenberg"] * 2

@@ -244,8 +244,10 @@ def resolve_scored(
             p = index.with_role(word, offset, earlier=last_named is not None)
             if p is not None:
                 return p.name, p.role, p.kind, CONFIDENCE["role noun"]
-            if last_named and low[0] in _ARTICLES:
-                return last_named.name, last_named.role, "person", CONFIDENCE["role noun by recency"]
+            # "die Botschafterin" is the last person named whose gender fits the noun's, never a man named since
+            recent = index.pronoun(gender, offset) if gender in ("m", "f") else last_named
+            if recent and low[0] in _ARTICLES:
+                return recent.name, recent.role, "person", CONFIDENCE["role noun by recency"]
     # 6. organisations and media named by an institution noun, then groups ("mehrere NATO-Mitglieder")
     for word in words:
         kind = _institution_kind(word)
