@@ -186,3 +186,22 @@ def test_a_reported_quotation_in_konjunktiv_i_is_indirect_speech() -> None:
     cued = replace(konjunktiv, cue=(Span(0, 3),))
     out = retype_subjunctive_reported(doc, [konjunktiv, indicative, cued])
     assert [q.type for q in out] == ["IndirectFreeIndirect", "Reported", "Indirect"]
+
+
+def test_a_konjunktiv_verb_that_is_no_speech_verb_is_no_cue() -> None:
+    """ "Die Nato bemühe sich um …": the Konjunktiv marks the clause as reported; "bemühe" is what is reported,
+    and "Die Nato" its subject, not a cue and its speaker.  "habe erklärt" stays a cue."""
+    from quotetrail.quotations import drop_subjunctive_non_cues
+
+    text = "Die Nato bemühe sich um eine „langfristige Verpflichtung“. Müller habe erklärt, es gehe voran."
+
+    def at(words: str) -> tuple[Span, ...]:
+        start = text.index(words)
+        return (Span(start, start + len(words)),)
+
+    bemuehe = Quotation("t", "IndirectFreeIndirect", at("„langfristige Verpflichtung“"), cue=at("bemühe"))
+    bemuehe = replace(bemuehe, speaker_mention=at("Die Nato"), frame=at("Die Nato bemühe"))
+    erklaert = Quotation("t", "Indirect", at("es gehe voran"), cue=at("habe erklärt"), speaker_mention=at("Müller"))
+    dropped, kept = drop_subjunctive_non_cues(make_doc(text), [bemuehe, erklaert])
+    assert (dropped.cue, dropped.speaker_mention, dropped.frame) == ((), (), ())
+    assert kept == erklaert

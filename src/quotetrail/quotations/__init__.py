@@ -178,7 +178,7 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
 
         found = find_encoder_quotations(doc)
         if found is not None:
-            return retype_subjunctive_reported(doc, found)
+            return drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found))
     marks = _marks(doc)
     # the taggers' features, shared by both; without models (rules only) they are not needed
     base = base_features(doc) if model_available() else None
@@ -187,7 +187,8 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
     found += find_free_indirect(doc, found)
     found += add_nested_direct(marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
-    return retype_subjunctive_reported(doc, inherit_speakers(doc, attach_following_frame(doc, found)))
+    found = inherit_speakers(doc, attach_following_frame(doc, found))
+    return drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found))
 
 
 def retype_subjunctive_reported(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
@@ -205,6 +206,36 @@ def retype_subjunctive_reported(doc: Doc, quotations: list[Quotation]) -> list[Q
             first, last = bisect.bisect_left(starts, q.start), bisect.bisect_left(starts, q.end)
             if any(t.subjunctive for t in doc.tokens[first:last]):
                 q = replace(q, type="Indirect" if q.cue else "IndirectFreeIndirect")
+        out.append(q)
+    return out
+
+
+def drop_subjunctive_non_cues(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """A cue that is only a verb in Konjunktiv I, and no speech verb, is the reported clause's own verb.
+
+    In "Die Nato bemühe sich um eine „langfristige Verpflichtung“" the Konjunktiv marks the whole clause as
+    someone's indirect speech: "bemühe" is what is reported, and "Die Nato" its subject, not its speaker.
+    Such a cue goes, with the speaker mention and frame it came with.  In the wikinews-quotes train split
+    2 of 2,011 gold cues are a Konjunktiv I verb outside the cue-verb lexicon (``data/cue_verbs.tsv``).
+    """
+    from .features import cue_lemmas
+
+    starts = [t.start for t in doc.tokens]
+    lemmas = cue_lemmas()
+    out = []
+    for q in quotations:
+        tokens = [
+            t
+            for c in q.cue
+            for t in doc.tokens[bisect.bisect_left(starts, c.start) : bisect.bisect_left(starts, c.end)]
+        ]
+        if (
+            tokens
+            and all(t.pos.startswith("V") or t.pos == "PRF" for t in tokens)
+            and any(t.subjunctive for t in tokens)
+            and not any(t.lemma.lower() in lemmas for t in tokens)
+        ):
+            q = replace(q, cue=(), speaker_mention=(), frame=())
         out.append(q)
     return out
 
