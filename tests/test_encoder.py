@@ -132,6 +132,51 @@ def test_fragments_the_encoder_leaves_of_undelimited_speech_are_dropped(encoder_
     assert "das soll auch" not in found and "hieß es" not in found
 
 
+def test_a_stub_carried_across_a_paragraph_break_is_cut_off(encoder_model) -> None:
+    """A heading's quotation does not run on into the first word below; speech over two paragraphs stays whole."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder import find_encoder_quotations
+    from quotetrail.quotations.encoder.tagger import Reading, read_article
+
+    text = (
+        "Stoltenberg rechnet nicht mit Angriff auf Bündnisgebiet\n\n"
+        "Stoltenberg sieht derzeit keine Gefahr. Er habe mit allen Staaten gesprochen.\n\n"
+        "Die Lage sei ernst, aber unter Kontrolle, und das Bündnis stehe zusammen."
+    )
+    doc = analyse(Article(id="t", source="test", text=text))
+    reading = read_article(encoder_model, doc)
+
+    def span(first: str, last: str) -> tuple[Span, ...]:
+        return (Span(text.index(first), text.index(last) + len(last)),)
+
+    made = [
+        Quotation("t", "Indirect", span("nicht mit Angriff", "Bündnisgebiet\n\nStoltenberg")),
+        Quotation("t", "IndirectFreeIndirect", span("Er habe", "stehe zusammen")),
+    ]
+    found = {q.text(text) for q in find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))}
+    assert "nicht mit Angriff auf Bündnisgebiet" in found
+    assert not any(t.startswith("nicht mit Angriff") and t.endswith("Stoltenberg") for t in found)
+    assert text[text.index("Er habe") : text.index("zusammen") + len("zusammen")] in found
+
+
+def test_every_sentence_is_read_free_indirect_speech_has_no_sign(encoder_model) -> None:
+    """A sentence far from any quote mark, cue or Konjunktiv I still reaches the encoder."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article
+    from quotetrail.quotations.encoder.tagger import read_article
+    from quotetrail.quotations.encoder.windows import candidate_sentences
+
+    text = (
+        "Der Bürgermeister sagte: „Die Brücke bleibt zu.“ Der Fluss ist breit. Die Stadt hat wenig Geld. "
+        "Die alte Brücke ist über hundert Jahre alt. Ein Neubau dauert Jahre."
+    )
+    doc = analyse(Article(id="t", source="test", text=text))
+    assert not all(candidate_sentences(text, list(doc.sentences)))  # the filter would skip some
+    read = {i for window in read_article(encoder_model, doc).windows for i in window.sentences}
+    assert read == set(range(len(doc.sentences)))
+
+
 def test_shipped_model_within_the_size_limit_with_its_licence() -> None:
     from quotetrail.quotations.encoder.tagger import model_folder
 

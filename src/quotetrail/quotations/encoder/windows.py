@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
 
 from ...analyse import find_paragraphs, split_sentences
 from ...model import QUOTATION_TYPES, Span
@@ -33,6 +36,11 @@ class Window:
     sentences: tuple[int, ...]
     pieces: tuple[Piece, ...]
     sentence_of_piece: tuple[int, ...]  # sentence index of each piece
+
+    @cached_property
+    def starts(self) -> np.ndarray:
+        """Start offsets of the pieces, for ``pieces_in``."""
+        return np.fromiter((p.start for p in self.pieces), np.int64, len(self.pieces))
 
 
 def sentence_spans(text: str) -> list[Span]:
@@ -132,6 +140,18 @@ def quote_labels(window: Window, quotations: list[tuple[str, tuple[Span, ...]]])
     return labels
 
 
+def pieces_in(window: Window, spans: tuple[Span, ...] | list[Span]) -> np.ndarray:
+    """``piece_in`` for every piece of the window at once, as a boolean array.
+
+    Why: the tagger asks this for every quotation over windows of up to 254
+    pieces; piece by piece in Python it was 3 % of the encoder mode's time.
+    """
+    inside = np.zeros(len(window.pieces), bool)
+    for span in spans:
+        inside |= (window.starts >= span.start) & (window.starts < span.end)
+    return inside
+
+
 def role_crop(window: Window, quote_spans: tuple[Span, ...]) -> tuple[int, int] | None:
     """The ``[first, last)`` piece range of the window that the role head reads for a quotation.
 
@@ -139,8 +159,8 @@ def role_crop(window: Window, quote_spans: tuple[Span, ...]) -> tuple[int, int] 
     ``ROLE_AFTER`` after its last, within the window.  ``None`` when the
     quotation has no piece in the window.
     """
-    inside = [i for i, p in enumerate(window.pieces) if piece_in(p, quote_spans)]
-    if not inside:
+    inside = np.flatnonzero(pieces_in(window, quote_spans))
+    if not len(inside):
         return None
     first_sentence = window.sentence_of_piece[inside[0]] - ROLE_BEFORE
     last_sentence = window.sentence_of_piece[inside[-1]] + ROLE_AFTER
