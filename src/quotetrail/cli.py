@@ -62,11 +62,20 @@ def _is_connection_error(err: Exception) -> bool:
     help="Quotation tagger: crf (the default, 20 times faster) or encoder (fine-tuned transformer: more "
     "quotations found and more speakers right; install 'quotetrail[encoder]'). See docs/accuracy.md.",
 )
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="The CRF path whatever QUOTETRAIL_QUOTATIONS says: --tagger crf in one word, for a large archive.",
+)
 @click.pass_context
-def main(ctx: click.Context, db_path: str, tagger: str | None) -> None:
+def main(ctx: click.Context, db_path: str, tagger: str | None, fast: bool) -> None:
     """Turn German news articles into a dated ledger of who said what, when."""
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path
+    if fast:
+        if tagger == "encoder" and ctx.get_parameter_source("tagger") == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("--fast is the CRF path; it cannot be combined with --tagger encoder")
+        tagger = "crf"
     if tagger:
         _use_tagger(tagger)
 
