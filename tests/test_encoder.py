@@ -133,7 +133,8 @@ def test_fragments_the_encoder_leaves_of_undelimited_speech_are_dropped(encoder_
 
 
 def test_a_stub_carried_across_a_paragraph_break_is_cut_off(encoder_model) -> None:
-    """A heading's quotation does not run on into the first word below; speech over two paragraphs stays whole."""
+    """A heading's quotation does not run on into the first word below; speech over two paragraphs stays whole,
+    and so do short spans a frame cuts."""
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
     from quotetrail.quotations.encoder import find_encoder_quotations
@@ -142,7 +143,8 @@ def test_a_stub_carried_across_a_paragraph_break_is_cut_off(encoder_model) -> No
     text = (
         "Stoltenberg rechnet nicht mit Angriff auf Bündnisgebiet\n\n"
         "Stoltenberg sieht derzeit keine Gefahr. Er habe mit allen Staaten gesprochen.\n\n"
-        "Die Lage sei ernst, aber unter Kontrolle, und das Bündnis stehe zusammen."
+        "Die Lage sei ernst, aber unter Kontrolle, und das Bündnis stehe zusammen. "
+        "Das Bündnis der Staaten im Norden, sagte er, bleibe stark."
     )
     doc = analyse(Article(id="t", source="test", text=text))
     reading = read_article(encoder_model, doc)
@@ -153,11 +155,48 @@ def test_a_stub_carried_across_a_paragraph_break_is_cut_off(encoder_model) -> No
     made = [
         Quotation("t", "Indirect", span("nicht mit Angriff", "Bündnisgebiet\n\nStoltenberg")),
         Quotation("t", "IndirectFreeIndirect", span("Er habe", "stehe zusammen")),
+        Quotation("t", "Indirect", (*span("Das Bündnis der", "im Norden"), *span("bleibe stark", "bleibe stark"))),
     ]
     found = {q.text(text) for q in find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))}
     assert "nicht mit Angriff auf Bündnisgebiet" in found
     assert not any(t.startswith("nicht mit Angriff") and t.endswith("Stoltenberg") for t in found)
     assert text[text.index("Er habe") : text.index("zusammen") + len("zusammen")] in found
+    assert (
+        "Das Bündnis der Staaten im Norden … bleibe stark" in found
+    )  # short spans cut by a frame, not by a line break, stay
+
+
+def test_a_headline_quotation_keeps_only_the_roles_of_its_own_line() -> None:
+    """A section heading is not speech of the paragraph below; a headline naming its speaker stays."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder import _in_headline
+
+    text = (
+        "Rasmussen: NATO-Staaten könnten Truppen entsenden\n\n"
+        "Bodentruppen unter polnischer Führung\n\n"
+        "Er forderte, die Staaten sollten handeln."
+    )
+    doc = analyse(Article(id="t", source="test", text=text))
+
+    def at(words: str) -> tuple[Span, ...]:
+        start = text.index(words)
+        return (Span(start, start + len(words)),)
+
+    below = {"speaker_mention": at("Er forderte")[:1], "cue": at("forderte")}
+    heading = Quotation("t", "Indirect", at("Bodentruppen unter polnischer Führung"), **below)
+    assert _in_headline(doc, heading) is None
+    headline = Quotation(
+        "t",
+        "Indirect",
+        at("NATO-Staaten könnten Truppen entsenden"),
+        speaker_mention=at("Rasmussen"),
+        cue=at("forderte"),
+    )
+    kept = _in_headline(doc, headline)
+    assert kept is not None and kept.speaker_mention == at("Rasmussen") and kept.cue == ()
+    body = Quotation("t", "Indirect", at("die Staaten sollten handeln"), **below)
+    assert _in_headline(doc, body) == body
 
 
 def test_every_sentence_is_read_free_indirect_speech_has_no_sign(encoder_model) -> None:

@@ -52,6 +52,19 @@ def _tagger():
     return tagger
 
 
+def is_headline(line: str) -> bool:
+    """Short and without sentence-final punctuation: a headline, not a lead sentence."""
+    line = line.strip()
+    return 0 < len(line) <= 200 and not re.search(r"[.!?…:][\"“”»«']?$", line)
+
+
+def line_around(text: str, offset: int) -> Span:
+    """The line of ``text`` that holds ``offset``, without its line break."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return Span(start, len(text) if end < 0 else end)
+
+
 def find_paragraphs(text: str) -> list[Span]:
     """Paragraphs are blocks separated by blank lines, trimmed of outer whitespace."""
     spans: list[Span] = []

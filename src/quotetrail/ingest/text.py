@@ -16,18 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..analyse import is_headline
 from ..dates.calendar import valid_iso
 from ..model import Article, InputError
 from .published import InvalidDate, date_problem, parse_published
 
 _HEADER = re.compile(r"\A[ \t]*date[ \t]+(\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?)\b[ \t]*(.*)")
 _FILENAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?!\d)")
-
-
-def is_headline(line: str) -> bool:
-    """Short and without sentence-final punctuation: a headline, not a lead sentence."""
-    line = line.strip()
-    return 0 < len(line) <= 200 and not re.search(r"[.!?…:][\"“”»«']?$", line)
 
 
 def date_from_filename(name: str) -> str | None:
