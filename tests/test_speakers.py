@@ -185,6 +185,21 @@ def test_the_addressee_is_never_the_speaker() -> None:
     assert q.speaker == "NATO-Mitglieder"
 
 
+def test_the_object_of_the_cue_verb_is_never_the_speaker() -> None:
+    """'verdächtigen den russischen Präsidenten Wladimir Putin, … zu planen': the suspicion is not Putin's."""
+    text = (
+        "Die USA und die Nato verdächtigen den russischen Präsidenten Wladimir Putin, einen Einmarsch in die "
+        "benachbarte Ukraine zu planen."
+    )
+    quoted = "einen Einmarsch in die benachbarte Ukraine zu planen"
+    [q] = attribute(text, quote(text, quoted, cue="verdächtigen", mention="den russischen Präsidenten Wladimir Putin"))
+    assert q.speaker in ("NATO", "USA")
+    # after a preposition the phrase is the source: "Nach den Worten des Ministers …"
+    text = "Der Minister Karl Weber war in Rom. Nach den Worten des Ministers sei die Lage ernst."
+    [q] = attribute(text, quote(text, "sei die Lage ernst", cue="Nach", mention="den Worten des Ministers"))
+    assert q.speaker == "Karl Weber"
+
+
 def test_a_source_phrase_stays_the_mention_and_names_who_holds_it() -> None:
     """Issue 15: 'nach eigenen Angaben' is the source; the speaker is the one whose statement it is."""
     text = (

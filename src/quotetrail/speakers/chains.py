@@ -490,15 +490,25 @@ def _points_back(article: ArticleState, q: Quotation) -> bool:
 
 def _addressee_position(article: ArticleState, q: Quotation, span: Span) -> bool:
     """Whether the mention stands where an addressee stands: right after the cue verb of a clause whose
-    subject was named before "und" ("… äußerten sich und forderten andere westliche Länder auf")."""
+    subject was named before "und" ("… äußerten sich und forderten andere westliche Länder auf"), or
+    right after the cue verb as its object ("verdächtigen den russischen Präsidenten").
+
+    Why the object: in the wikinews-quotes train split, of the gold cues followed by "den", "einen" or
+    "diesen", the phrase is the speaker 15 times, each after a preposition ("Nach den Worten",
+    "laut den Angaben"), and never after a verb (7 times the addressee, 15 times neither)."""
     if not q.cue:
         return False
     tokens = article.doc.tokens
     i = article.token_at(span.start)
     k = i - 1
-    if k < 1 or not is_finite(tokens[k]) or not any(c.start <= tokens[k].start < c.end for c in q.cue):
+    if k < 1 or not any(c.start <= tokens[k].start < c.end for c in q.cue):
         return False
-    return tokens[k - 1].pos == "KON"
+    if tokens[i].text.lower() in _OBJECT_ARTICLES and tokens[k].pos.startswith("V"):
+        return True
+    return is_finite(tokens[k]) and tokens[k - 1].pos == "KON"
+
+
+_OBJECT_ARTICLES = frozenset({"den", "einen", "diesen"})
 
 
 #: Types that continue a speaker when they have no cue: the quote paragraph ("„…“" alone) and free
