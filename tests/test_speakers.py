@@ -200,6 +200,19 @@ def test_the_object_of_the_cue_verb_is_never_the_speaker() -> None:
     assert q.speaker == "Karl Weber"
 
 
+def test_the_question_put_is_not_the_answerers() -> None:
+    """'Auf die Frage, ob er …, sagte Stoltenberg: »…«': the answer is his, the question is not."""
+    text = (
+        "Jens Stoltenberg war in Brüssel. Auf die Frage, ob er die Entsendung von Truppen ausschließen würde, "
+        "sagte Stoltenberg: »Wir haben keine Pläne.«"
+    )
+    asked = quote(text, "er die Entsendung von Truppen ausschließen würde", cue="sagte", mention="Stoltenberg")
+    answer = quote(text, "»Wir haben keine Pläne.«", kind="Direct", cue="sagte", mention="Stoltenberg")
+    question, said = attribute(text, asked, answer)
+    assert question.speaker is None and [text[m.start : m.end] for m in question.speaker_mention] == ["die Frage"]
+    assert said.speaker == "Jens Stoltenberg"
+
+
 def test_a_source_phrase_stays_the_mention_and_names_who_holds_it() -> None:
     """Issue 15: 'nach eigenen Angaben' is the source; the speaker is the one whose statement it is."""
     text = (

@@ -396,8 +396,32 @@ def _speaker_like(doc: Doc, first: int, last: int) -> bool:
     return False
 
 
+#: "(Auf) die Frage, ob …": the words just before a quotation that is the question put, not an answer.
+_QUESTION_BEFORE = re.compile(
+    r"\b((?:[Dd]ie|[Ee]ine|[Dd]er|[Ee]iner) Frage)\s*,\s*(?:ob|wie|wann|warum|weshalb|wer|was|wo|welche[rsmn]?)\s*$"
+)
+
+
+def _asked(article: ArticleState, q: Quotation) -> Attribution | None:
+    """A question put to the speaker ("Auf die Frage, ob er … ausschließen würde, sagte Stoltenberg: …") is
+    not the speaker's: "die Frage" stays the mention, as a source phrase does, and nobody is named.
+
+    Why: the cue and the name after the question belong to the answer.  wikinews-quotes annotates the
+    question so ("die Frage, wie viele Häuser er besitze": speaker "die Frage", its one such quotation
+    in the train split).
+    """
+    before = _QUESTION_BEFORE.search(article.doc.text, max(0, q.start - 40), q.start)
+    if before is None or q.type == "Direct":
+        return None
+    mention = Span(before.start(1), before.end(1))
+    return Attribution((mention,), None, "unknown", None, article.sentence_at(q.start), how="question")
+
+
 def _own(article: ArticleState, q: Quotation) -> Attribution | None:
     """The attribution from the quotation's own words: its tagger mention or its cue clause."""
+    asked = _asked(article, q)
+    if asked is not None:
+        return asked
     if (
         q.speaker_mention
         and not q.cue
