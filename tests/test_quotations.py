@@ -125,6 +125,20 @@ def test_scare_quotes_and_names_are_not_quotations(text: str) -> None:
     assert [q for q in quotes(text) if q[0] == "Direct"] == []
 
 
+def test_a_name_inside_reported_speech_is_not_a_nested_quotation() -> None:
+    """'die sogenannten „Bukarest Neun“' inside reported speech names a group; „so lange wie nötig“ is quoted."""
+    from quotetrail.quotations import _marks, add_nested_direct
+
+    text = (
+        "Die Staaten, die sogenannten „Bukarest Neun“, wollten die Ukraine „so lange wie nötig“ unterstützen, "
+        "sagte der Minister."
+    )
+    doc = make_doc(text)
+    outer = Quotation("t", "Indirect", (Span(0, text.index(", sagte")),))
+    nested = [text[q.start : q.end] for q in add_nested_direct(text, _marks(doc), [outer])]
+    assert nested == ["„so lange wie nötig“"]
+
+
 @pytest.mark.parametrize(
     "text", ["„Nein“, sagte Scholz auf die Frage nach Truppen.", "Die Frage war kurz: „Wir kommen“, sagte Scholz."]
 )

@@ -23,6 +23,7 @@ from .rules import (
     find_direct,
     find_free_indirect,
     find_indirect,
+    named_as,
     quote_mark_spans,
     scare_quotes,
     split_at_inner_cue,
@@ -96,12 +97,13 @@ def _drop_scare_quotes(marks: Marks, quotations: list[Quotation]) -> list[Quotat
     return [q for q in quotations if not (q.type == "Direct" and in_scare_quote(q))]
 
 
-def add_nested_direct(marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
+def add_nested_direct(text: str, marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
     """Words in quote marks inside an indirect or reported quotation are a nested direct quotation.
 
     German news often quotes a phrase verbatim inside reported speech ("Die
     Nato bemühe sich um eine „langfristige finanzielle Verpflichtung“"); the
-    nested quote shares the outer one's speaker, cue and frame.
+    nested quote shares the outer one's speaker, cue and frame.  Not a name
+    introduced as one ("die sogenannten „Bukarest Neun“", ``rules.named_as``).
     """
     nested: list[Quotation] = []
     # marks come in text order: those starting inside a span are found by bisection
@@ -119,7 +121,7 @@ def add_nested_direct(marks: Marks, quotations: list[Quotation]) -> list[Quotati
         for start, end, _ in (marks[k] for k in candidates):
             inside = any(s.start <= start and end <= s.end for s in q.spans)
             whole = any(start <= s.start + 1 and s.end - 1 <= end for s in q.spans)
-            if inside and not whole:
+            if inside and not whole and not named_as(text, start):
                 nested.append(replace(q, type="Direct", spans=(Span(start, end),)))
     return nested
 
@@ -185,7 +187,7 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
     found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc, base=base) or []))
     found = add_rule_quotations(doc, split_at_inner_cue(doc, found))
     found += find_free_indirect(doc, found)
-    found += add_nested_direct(marks, found)
+    found += add_nested_direct(doc.text, marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
     found = inherit_speakers(doc, attach_following_frame(doc, found))
     return drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found))

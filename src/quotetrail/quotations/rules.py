@@ -130,6 +130,14 @@ def quote_mark_spans(doc: Doc) -> list[tuple[int, int]]:
     return runs
 
 
+def named_as(text: str, start: int) -> bool:
+    """Whether the quote marks at ``start`` follow "sogenannt", "namens", "Titel", "Motto" or "Slogan": a name.
+
+    In the wikinews-quotes train split, 1 of the 13 quotes after "sogenannt" is a quotation.
+    """
+    return bool(_SCARE_BEFORE.search(text, max(0, start - 30), start))
+
+
 def is_scare_quote(doc: Doc, a: int, b: int, sentences: _Sentences | None = None) -> bool:
     """Introduced by "sogenannt" or "namens", or fewer than three words with no cue verb before them in the sentence
     and not an answer (``_answer``): a scare quote, nickname or title.
@@ -140,8 +148,7 @@ def is_scare_quote(doc: Doc, a: int, b: int, sentences: _Sentences | None = None
     caller asks about many quotes of one article.
     """
     words = [t for t in doc.tokens[a + 1 : b - 1] if t.text[:1].isalnum()]
-    before = doc.text[max(0, doc.tokens[a].start - 30) : doc.tokens[a].start]
-    if _SCARE_BEFORE.search(before):
+    if named_as(doc.text, doc.tokens[a].start):
         return True
     sentences = sentences or _Sentences(doc)
     if len(words) >= 3 or _answer(doc, a, b, sentences):

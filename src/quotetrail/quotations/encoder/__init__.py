@@ -66,7 +66,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     found = tag_roles(model, reading.windows, reading.frozen, found)
     found = [q for q in (_in_headline(doc, q) for q in found) if q is not None]
     found = [_snap_quotation(doc, q) for q in found]
-    found = sorted(found + add_nested_direct(marks, found), key=lambda q: q.start)
+    found = sorted(found + add_nested_direct(doc.text, marks, found), key=lambda q: q.start)
     return inherit_speakers(doc, found)
 
 
