@@ -61,6 +61,8 @@ def test_organisations_and_media_are_speakers() -> None:
     assert resolve(text, "Die Nato")[0] == "NATO"
     text = "Das Verteidigungsministerium in Riga teilte mit, die Truppen seien eingetroffen."
     assert resolve(text, "Das Verteidigungsministerium in Riga")[0] == "Verteidigungsministerium in Riga"
+    text = "Der Westen befürchtet weiterhin einen Einmarsch Russlands in die Ukraine."
+    assert resolve(text, "Der Westen")[0] == "der Westen"  # a collective that speaks, as news writes it
 
 
 def test_names_with_particles_bound_articles_and_what_follows_them() -> None:
