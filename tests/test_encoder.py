@@ -166,6 +166,35 @@ def test_a_stub_carried_across_a_paragraph_break_is_cut_off(encoder_model) -> No
     )  # short spans cut by a frame, not by a line break, stay
 
 
+def test_a_purpose_clause_cut_off_joins_the_quotation_before_it() -> None:
+    """', um … zu können' is never a quotation of its own; after another clause with a verb it stays apart."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder import _join_purpose_clauses
+
+    text = (
+        "Die Nato bemühe sich um eine „langfristige Verpflichtung“ der Verbündeten, um die Ukraine lange "
+        "unterstützen zu können. Die Staaten wollen handeln, sagte er, um die Lage zu klären."
+    )
+    doc = analyse(Article(id="t", source="test", text=text))
+
+    def at(first: str, last: str) -> tuple[Span, ...]:
+        return (Span(text.index(first), text.index(last) + len(last)),)
+
+    found = [
+        Quotation("t", "IndirectFreeIndirect", at("Die Nato", "Verbündeten,")),
+        Quotation("t", "Indirect", at("um die Ukraine", "zu können")),
+        Quotation("t", "Indirect", at("Die Staaten", "handeln")),
+        Quotation("t", "Indirect", at("um die Lage", "zu klären")),
+    ]
+    joined = [q.text(text) for q in _join_purpose_clauses(doc, found)]
+    assert joined == [
+        text[: text.index("zu können") + len("zu können")],
+        "Die Staaten wollen handeln",
+        "um die Lage zu klären",  # "sagte er" between: another clause
+    ]
+
+
 def test_a_headline_quotation_keeps_only_the_roles_of_its_own_line() -> None:
     """A section heading is not speech of the paragraph below; a headline naming its speaker stays."""
     from quotetrail.analyse import analyse
