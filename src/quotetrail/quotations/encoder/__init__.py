@@ -66,7 +66,8 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     found = _join_purpose_clauses(doc, found)
     found = tag_roles(model, reading.windows, reading.frozen, found)
     found = [q for q in (_in_headline(doc, q) for q in found) if q is not None]
-    found = [_snap_quotation(doc, q) for q in found]
+    starts = [t.start for t in doc.tokens]
+    found = [_snap_quotation(doc, q, starts) for q in found]
     found = sorted(found + add_nested_direct(doc.text, marks, found), key=lambda q: q.start)
     return inherit_speakers(doc, found)
 
@@ -168,9 +169,12 @@ def _cut_paragraph_stubs(doc: Doc, q: Quotation, ends: list[int]) -> Quotation:
     return replace(q, spans=tuple(spans)) if len(spans) != len(q.spans) or spans != list(q.spans) else q
 
 
-def _snap(doc: Doc, spans: tuple[Span, ...]) -> tuple[Span, ...]:
-    """Widen spans to whole tokens of the analysis: a word is never cut in two by a piece boundary."""
-    starts = [t.start for t in doc.tokens]
+def _snap(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Span, ...]:
+    """Widen spans to whole tokens of the analysis: a word is never cut in two by a piece boundary.
+
+    ``starts`` are the tokens' start offsets, made once per article (made per span, they cost as much
+    as the article per quotation).
+    """
     out = []
     for span in spans:
         first = bisect.bisect_right(starts, span.start) - 1
@@ -185,12 +189,12 @@ def _snap(doc: Doc, spans: tuple[Span, ...]) -> tuple[Span, ...]:
     return tuple(out)
 
 
-def _snap_quotation(doc: Doc, q: Quotation) -> Quotation:
+def _snap_quotation(doc: Doc, q: Quotation, starts: list[int]) -> Quotation:
     return replace(
         q,
-        spans=_snap(doc, q.spans),
-        speaker_mention=_snap(doc, q.speaker_mention),
-        cue=_snap(doc, q.cue),
-        frame=_snap(doc, q.frame),
-        addressee=_snap(doc, q.addressee),
+        spans=_snap(doc, q.spans, starts),
+        speaker_mention=_snap(doc, q.speaker_mention, starts),
+        cue=_snap(doc, q.cue, starts),
+        frame=_snap(doc, q.frame, starts),
+        addressee=_snap(doc, q.addressee, starts),
     )

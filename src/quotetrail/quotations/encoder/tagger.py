@@ -9,6 +9,7 @@ quotation marker and the two heads from ``models/encoder/`` (see
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -244,11 +245,15 @@ def _role_spans(window: Window, first: int, probs: np.ndarray, role: str) -> tup
     )
 
 
-def _window_of(windows: list[Window], quotation: Quotation) -> int | None:
+def _window_of(windows: list[Window], starts: list[int], quotation: Quotation) -> int | None:
+    """The first window with a piece starting in the quotation's first span; ``starts`` are the windows'
+    first offsets (windows are in text order, so a bisection finds it without a scan over them all)."""
     first = min(quotation.spans, key=lambda s: s.start)
-    for k, window in enumerate(windows):
-        if pieces_in(window, (first,)).any():
+    k = max(0, bisect.bisect_right(starts, first.start) - 1)
+    while k < len(windows) and starts[k] < first.end:
+        if pieces_in(windows[k], (first,)).any():
             return k
+        k += 1
     return None
 
 
@@ -260,8 +265,9 @@ def tag_roles(
     A quotation outside every window read keeps the roles it came with.
     """
     crops: list[tuple[int, int, int, int]] = []  # quotation, window, first, last
+    starts = [w.pieces[0].start for w in windows]
     for qi, q in enumerate(quotations):
-        k = _window_of(windows, q)
+        k = _window_of(windows, starts, q)
         crop = role_crop(windows[k], q.spans) if k is not None else None
         if crop is not None:
             crops.append((qi, k, *crop))
