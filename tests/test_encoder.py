@@ -166,6 +166,21 @@ def test_a_stub_carried_across_a_paragraph_break_is_cut_off(encoder_model) -> No
     )  # short spans cut by a frame, not by a line break, stay
 
 
+def test_a_comma_after_the_closing_mark_is_not_part_of_the_quotation(encoder_model) -> None:
+    """The encoder's piece "“," ran a direct quote on to the comma, so it was not the quote-marked span."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder import find_encoder_quotations
+    from quotetrail.quotations.encoder.tagger import Reading, read_article
+
+    text = "„Wir schicken keine Truppen in die Ukraine“, sagte Olaf Scholz am Donnerstag."
+    doc = analyse(Article(id="t", source="test", text=text))
+    reading = read_article(encoder_model, doc)
+    made = [Quotation("t", "Indirect", (Span(0, text.index(",") + 1),))]
+    [quote] = find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))
+    assert quote.text(text) == "„Wir schicken keine Truppen in die Ukraine“" and quote.type == "Direct"
+
+
 def test_a_purpose_clause_cut_off_joins_the_quotation_before_it() -> None:
     """', um … zu können' is never a quotation of its own; after another clause with a verb it stays apart."""
     from quotetrail.analyse import analyse
