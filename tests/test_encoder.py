@@ -67,7 +67,7 @@ def _tagged(model, text: str):
     from quotetrail.quotations.encoder.tagger import read_article, tag_roles
 
     reading = read_article(model, analyse(Article(id="t", source="test", text=text)))
-    return tag_roles(model, reading.windows, reading.frozen, reading.quotations)
+    return tag_roles(model, reading.windows, reading.frozen, reading.quotations, text)
 
 
 def _words(text: str, spans) -> str:
@@ -101,6 +101,23 @@ def test_tagger_finds_indirect_quotation_and_its_speaker(encoder_model) -> None:
     assert quote.type == "Indirect"
     assert "Sprecher" in _words(text, quote.speaker_mention)
     assert not any("vierzig" in q.text(text) for q in found)
+
+
+def test_a_cue_on_the_quotations_own_line_keeps_its_speaker_there(encoder_model, monkeypatch) -> None:
+    """The role head read the paragraph before and gave Merz's reply to Scholz."""
+    text = (
+        "Berlin (dpa) - Bundeskanzler Olaf Scholz hat am Mittwoch vor dem Bundestag gesprochen.\n\n"
+        "„Wir werden keine Truppen in die Ukraine schicken“, sagte Scholz am Mittwoch in Berlin.\n\n"
+        "Der Oppositionsführer Friedrich Merz widersprach: „Das ist ein schwerer Fehler der Regierung.“\n"
+    )
+    from quotetrail.model import Article
+    from quotetrail.pipeline import extract
+
+    monkeypatch.setenv("QUOTETRAIL_QUOTATIONS", "encoder")
+    article = Article(id="t", source="t.txt", text=text, language="de")
+    said = {q.text(article.text): q.speaker for q in extract(article).quotations}
+    assert said["„Das ist ein schwerer Fehler der Regierung.“"] == "Friedrich Merz"
+    assert said["„Wir werden keine Truppen in die Ukraine schicken“"] == "Olaf Scholz"
 
 
 def test_fragments_the_encoder_leaves_of_undelimited_speech_are_dropped(encoder_model) -> None:

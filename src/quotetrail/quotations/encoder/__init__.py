@@ -65,7 +65,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     if ADD_RULE_QUOTATIONS:
         found = add_rule_quotations(doc, found)
     found = _join_purpose_clauses(doc, found)
-    found = tag_roles(model, reading.windows, reading.frozen, found)
+    found = tag_roles(model, reading.windows, reading.frozen, found, doc.article.text)
     found = [q for q in (_in_headline(doc, q) for q in found) if q is not None]
     starts = [t.start for t in doc.tokens]
     found = [_snap_quotation(doc, q, starts) for q in found]
@@ -208,7 +208,7 @@ def _snap(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Span, .
         )
         end = max(span.end, doc.tokens[last].end) if last >= 0 and doc.tokens[last].start < span.end else span.end
         out.append(Span(start, end))
-    return tuple(out)
+    return tuple(dict.fromkeys(out))  # two runs inside one word snap to the same span
 
 
 def _snap_quotation(doc: Doc, q: Quotation, starts: list[int]) -> Quotation:
