@@ -360,6 +360,18 @@ def test_a_mention_cut_off_inside_its_phrase_is_read_to_the_name_in_apposition()
     )
 
 
+def test_a_mention_ending_on_a_noun_takes_the_name_right_after_it() -> None:
+    """'Der Oppositionsführer' Friedrich Merz: cut before the name, the role noun named nobody."""
+    text = (
+        "Bundeskanzler Olaf Scholz hat im Bundestag gesprochen. Der Oppositionsführer Friedrich Merz widersprach: "
+        "„Das ist ein schwerer Fehler der Regierung.“"
+    )
+    quoted = "„Das ist ein schwerer Fehler der Regierung.“"
+    [q] = attribute(text, quote(text, quoted, kind="Direct", cue="widersprach", mention="Der Oppositionsführer"))
+    assert q.speaker == "Friedrich Merz"
+    assert text[q.speaker_mention[0].start : q.speaker_mention[0].end] == "Der Oppositionsführer Friedrich Merz"
+
+
 def test_a_role_noun_never_names_a_person_of_the_other_gender() -> None:
     text = "Nato-Generalsekretär Jens Stoltenberg sprach in Vilnius. Die Botschafterin erklärte, man prüfe alles."
     assert resolve(text, "Die Botschafterin")[0] != "Jens Stoltenberg"
