@@ -198,6 +198,25 @@ def test_a_comma_after_the_closing_mark_is_not_part_of_the_quotation(encoder_mod
     assert quote.text(text) == "„Wir schicken keine Truppen in die Ukraine“" and quote.type == "Direct"
 
 
+def test_a_direct_quote_split_by_a_frame_is_one_quotation(encoder_model) -> None:
+    """'„…“, sagte Stoltenberg, „…“': the encoder opened a second quotation after the frame; the rules join them."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder import find_encoder_quotations
+    from quotetrail.quotations.encoder.tagger import Reading, read_article
+
+    text = "„Wir bleiben an der Seite der Ukraine“, sagte Stoltenberg, „so lange es nötig ist.“"
+    doc = analyse(Article(id="t", source="test", text=text))
+    reading = read_article(encoder_model, doc)
+    first, second = "„Wir bleiben an der Seite der Ukraine“", "„so lange es nötig ist.“"
+    made = [
+        Quotation("t", "Direct", (Span(0, len(first)),)),
+        Quotation("t", "Direct", (Span(text.index(second), len(text)),)),
+    ]
+    [quote] = find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))
+    assert [text[s.start : s.end] for s in quote.spans] == [first, second]
+
+
 def test_a_purpose_clause_cut_off_joins_the_quotation_before_it() -> None:
     """', um … zu können' is never a quotation of its own; after another clause with a verb it stays apart."""
     from quotetrail.analyse import analyse

@@ -126,16 +126,17 @@ def add_nested_direct(text: str, marks: Marks, quotations: list[Quotation]) -> l
     return nested
 
 
-def add_rule_quotations(doc: Doc, found: list[Quotation]) -> list[Quotation]:
+def add_rule_quotations(doc: Doc, found: list[Quotation], direct: list[Quotation] | None = None) -> list[Quotation]:
     """``found`` and the rules' quotations that overlap none of it (direct quotes in marks, cue clauses, source frames).
 
     The rules are precise where a tagger is unsure: what they find beside it is added, never put in its place.
+    ``direct`` is ``find_direct(doc)`` when the caller has it already.
     """
     out = list(found)
     taken = _Taken(len(doc.text))
     for q in out:
         taken.add(q)
-    for extra in (*find_direct(doc), *find_indirect(doc)):
+    for extra in (*(find_direct(doc) if direct is None else direct), *find_indirect(doc)):
         if not taken.overlaps(extra):
             out.append(extra)
             taken.add(extra)

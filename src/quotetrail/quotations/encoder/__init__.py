@@ -46,6 +46,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
         add_rule_quotations,
         inherit_speakers,
     )
+    from ..rules import find_direct
 
     model = load_model()
     if model is None:
@@ -62,8 +63,10 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
 
     found = [q if in_marks(q) else _cut_paragraph_stubs(doc, q, ends) for q in found]
     found = [q for q in found if in_marks(q) or len(covered(doc, q.spans, ends)) >= MIN_UNDELIMITED_TOKENS]
+    direct = find_direct(doc)
+    found = _join_split_direct(found, direct)
     if ADD_RULE_QUOTATIONS:
-        found = add_rule_quotations(doc, found)
+        found = add_rule_quotations(doc, found, direct)
     found = _join_purpose_clauses(doc, found)
     found = tag_roles(model, reading.windows, reading.frozen, found, doc.article.text)
     found = [q for q in (_in_headline(doc, q) for q in found) if q is not None]
@@ -96,6 +99,26 @@ def _in_headline(doc: Doc, q: Quotation) -> Quotation | None:
     if not speaker and not cue:
         return None
     return replace(q, speaker_mention=speaker, cue=cue, frame=inside(q.frame), addressee=inside(q.addressee))
+
+
+def _join_split_direct(found: list[Quotation], direct: list[Quotation]) -> list[Quotation]:
+    """Direct quotes the rules read as one quotation split by a frame ("„…“, sagte Stoltenberg, „…“") are one.
+
+    Why: the encoder has a label for a further span of the quotation before (``C-``), yet often
+    opens a new quotation after the frame; the rules pair the marks around an inserted cue clause.
+    Each part must be one of the encoder's quote-marked Direct quotations exactly.
+    """
+    by_span = {(q.start, q.end): i for i, q in enumerate(found) if q.type == "Direct" and len(q.spans) == 1}
+    gone: set[int] = set()
+    joined: dict[int, Quotation] = {}
+    for rule in direct:
+        parts = [by_span.get((s.start, s.end)) for s in rule.spans]
+        indexes = [p for p in parts if p is not None and p not in gone and p not in joined]
+        if len(parts) < 2 or len(indexes) < len(parts):
+            continue
+        joined[indexes[0]] = replace(found[indexes[0]], spans=rule.spans)
+        gone.update(indexes[1:])
+    return [joined.get(i, q) for i, q in enumerate(found) if i not in gone]
 
 
 _TRAILING_PUNCTUATION = ",;:"
