@@ -13,10 +13,11 @@ from quotetrail.quotations.rules import find_indirect
 
 
 def quotes(text: str) -> list[tuple[str, str, str | None, str | None]]:
-    """(type, quoted text, cue, speaker mention) of every quotation found in ``text``."""
+    """(type, quoted text, cue, speaker mention) of every quotation the CRF path and its rules find in ``text``
+    (the encoder's own cases are in test_encoder.py)."""
     doc = make_doc(text)
     out = []
-    for q in find_quotations(doc):
+    for q in find_quotations(doc, "crf"):
         cue = " ".join(doc.text[s.start : s.end] for s in q.cue) or None
         speaker = " ".join(doc.text[s.start : s.end] for s in q.speaker_mention) or None
         out.append((q.type, q.text(doc.text), cue, speaker))

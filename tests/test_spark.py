@@ -90,11 +90,15 @@ def spark() -> Iterator[Any]:
     from pyspark import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    session = spark_job.spark_session(
-        "local[2]", "quotetrail-tests", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
-    )
-    yield session
-    session.stop()
+    # the CRF path (--fast) on both sides: these tests compare Spark with the single machine, and the
+    # reuse of embeddings needs the syndicated copies' quotations to come out word for word alike
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QUOTETRAIL_QUOTATIONS", "crf")
+        session = spark_job.spark_session(
+            "local[2]", "quotetrail-tests", {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+        )
+        yield session
+        session.stop()
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,8 @@ FRITZ = (
 )
 MAERZ = (
     "Berlin (dpa) - Der CDU-Chef Friedrich März hat am Montag in Berlin gesprochen.\n\n"
-    "„Die Steuern müssen sinken“, sagte Friedrich März am Montag in Berlin.\n"
+    "„Die Steuern müssen sinken“, sagte Friedrich März am Montag in Berlin.\n\n"
+    "„Wir entlasten die Familien“, fügte März hinzu.\n"
 )
 LATER = (
     "Hamburg (dpa) - Der CDU-Vorsitzende Fritz Merz hat am Freitag in Hamburg gesprochen.\n\n"
@@ -177,7 +178,7 @@ def test_a_split_gives_the_name_back_now_and_for_later_ingests(ledger: tuple[str
 def test_split_off_some_quotations_as_another_person_of_the_same_name(ledger: tuple[str, Path]) -> None:
     db, _ = ledger
     maerz = sorted(r["quotation_id"] for r in export(db) if r["speaker"] == "Friedrich März")
-    assert len(maerz) == 2
+    assert len(maerz) >= 2
     run(db, "speakers", "split", "Friedrich März", "--quotations", maerz[0], "--as", "Friedrich März (Kiel)",
         "--note", "the one from Kiel")  # fmt: skip
     rows = {r["quotation_id"]: r for r in export(db)}
@@ -185,7 +186,7 @@ def test_split_off_some_quotations_as_another_person_of_the_same_name(ledger: tu
     [entry] = history(open_store(db), maerz[0])
     assert (entry.before, entry.after, entry.note) == ("Friedrich März", "Friedrich März (Kiel)", "the one from Kiel")
     listed = speakers_of(db)
-    assert (listed["Friedrich März (Kiel)"], listed["Friedrich März"]) == (1, 1)
+    assert (listed["Friedrich März (Kiel)"], listed["Friedrich März"]) == (1, len(maerz) - 1)
     assert not merged_speakers(open_store(db))  # a person of the same name, not a merge: later ingests keep the name
 
 

