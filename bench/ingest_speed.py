@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -29,6 +30,9 @@ from pathlib import Path
 from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the figures are the CRF path's (--fast) unless the environment names a tagger; the encoder's extraction
+# speed is bench/encoder_speed.py's
+os.environ.setdefault("QUOTETRAIL_QUOTATIONS", "crf")
 from _paths import CORPORA, ROOT
 from quotetrail.analyse import _tagger, analyse
 from quotetrail.dates import date_quotations, find_dates

@@ -122,7 +122,7 @@ def names_gold_entity(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=["dev", "train"])
-    parser.add_argument("--model", choices=["crf", "encoder"], default="crf")
+    parser.add_argument("--model", choices=["crf", "encoder"], default="encoder")
     args = parser.parse_args()
     os.environ["QUOTETRAIL_QUOTATIONS"] = args.model
     started = time.perf_counter()

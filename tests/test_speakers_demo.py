@@ -6,7 +6,7 @@ stage gives that person or body), or with ``None`` and the reason nobody is
 quoted.  A quotation is found by its article (file name prefix) and the start
 of its text.  The issue's targets are checked as stated: at most three
 quotations without a speaker, each with a reason here, and none wrong, in
-the default (CRF) mode and in the encoder mode, whose further quotations
+the CRF path (``--fast``) and in the encoder mode (the default), whose further quotations
 ``ENCODER_TABLE`` lists.
 
 If the quotation tagger changes what it extracts, the table must be
@@ -196,7 +196,7 @@ def _extract_demo() -> list[tuple[str, Article, Quotation]]:
 
 @pytest.fixture(scope="module")
 def demo() -> list[tuple[str, Article, Quotation]]:
-    """The demo's quotations from the CRF path (the default, ``--tagger crf``)."""
+    """The demo's quotations from the CRF path (``--fast``, ``--tagger crf``)."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("QUOTETRAIL_QUOTATIONS", "crf")
         return _extract_demo()
