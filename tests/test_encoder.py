@@ -221,7 +221,7 @@ def test_a_purpose_clause_cut_off_joins_the_quotation_before_it() -> None:
     """', um … zu können' is never a quotation of its own; after another clause with a verb it stays apart."""
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
-    from quotetrail.quotations.encoder import _join_purpose_clauses
+    from quotetrail.quotations.encoder.spans import join_purpose_clauses
 
     text = (
         "Die Nato bemühe sich um eine „langfristige Verpflichtung“ der Verbündeten, um die Ukraine lange "
@@ -238,7 +238,7 @@ def test_a_purpose_clause_cut_off_joins_the_quotation_before_it() -> None:
         Quotation("t", "Indirect", at("Die Staaten", "handeln")),
         Quotation("t", "Indirect", at("um die Lage", "zu klären")),
     ]
-    joined = [q.text(text) for q in _join_purpose_clauses(doc, found)]
+    joined = [q.text(text) for q in join_purpose_clauses(doc, found)]
     assert joined == [
         text[: text.index("zu können") + len("zu können")],
         "Die Staaten wollen handeln",
@@ -250,7 +250,7 @@ def test_a_headline_quotation_keeps_only_the_roles_of_its_own_line() -> None:
     """A section heading is not speech of the paragraph below; a headline naming its speaker stays."""
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
-    from quotetrail.quotations.encoder import _in_headline
+    from quotetrail.quotations.encoder.spans import in_headline
 
     text = (
         "Rasmussen: NATO-Staaten könnten Truppen entsenden\n\n"
@@ -265,7 +265,7 @@ def test_a_headline_quotation_keeps_only_the_roles_of_its_own_line() -> None:
 
     below = {"speaker_mention": at("Er forderte")[:1], "cue": at("forderte")}
     heading = Quotation("t", "Indirect", at("Bodentruppen unter polnischer Führung"), **below)
-    assert _in_headline(doc, heading) is None
+    assert in_headline(doc, heading) is None
     headline = Quotation(
         "t",
         "Indirect",
@@ -273,10 +273,10 @@ def test_a_headline_quotation_keeps_only_the_roles_of_its_own_line() -> None:
         speaker_mention=at("Rasmussen"),
         cue=at("forderte"),
     )
-    kept = _in_headline(doc, headline)
+    kept = in_headline(doc, headline)
     assert kept is not None and kept.speaker_mention == at("Rasmussen") and kept.cue == ()
     body = Quotation("t", "Indirect", at("die Staaten sollten handeln"), **below)
-    assert _in_headline(doc, body) == body
+    assert in_headline(doc, body) == body
 
 
 def test_every_sentence_is_read_free_indirect_speech_has_no_sign(encoder_model) -> None:
