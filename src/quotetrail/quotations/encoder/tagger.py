@@ -31,7 +31,7 @@ BATCH = 1
 ROLE_THRESHOLD = 0.5
 #: Read only the candidate sentences (a quote mark, a cue, a source word or Konjunktiv I, and their
 #: neighbours) instead of every sentence.  Off: on ~435-word news articles the candidates hold 89 % of
-#: the pieces, so the filter saves no time (5.9 against 6.0 articles/s per core), while reading every
+#: the pieces, so the filter saves 3 % of the time (5.8 against 5.6 articles/s per core), while reading every
 #: sentence finds the free indirect speech that has none of those signs (dev FreeIndirect F1 0.475 ->
 #: 0.548, Joint 0.742 -> 0.746; docs/accuracy.md).  The shipped model was trained on candidate windows.
 CANDIDATES_ONLY = False
