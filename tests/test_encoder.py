@@ -238,7 +238,7 @@ def test_a_purpose_clause_cut_off_joins_the_quotation_before_it() -> None:
         Quotation("t", "Indirect", at("Die Staaten", "handeln")),
         Quotation("t", "Indirect", at("um die Lage", "zu klären")),
     ]
-    joined = [q.text(text) for q in join_purpose_clauses(doc, found)]
+    joined = [q.text(text) for q in join_purpose_clauses(doc, found, [t.start for t in doc.tokens])]
     assert joined == [
         text[: text.index("zu können") + len("zu können")],
         "Die Staaten wollen handeln",

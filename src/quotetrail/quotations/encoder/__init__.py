@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from ...model import Doc, Quotation, Span
 from ..attribution import covered, token_ends
+from ..rules import find_direct
 from .spans import (
     cut_paragraph_stubs,
     in_headline,
@@ -53,7 +54,6 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
         add_rule_quotations,
         inherit_speakers,
     )
-    from ..rules import find_direct
 
     model = load_model()
     if model is None:
@@ -74,10 +74,10 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     found = join_split_direct(found, direct)
     if ADD_RULE_QUOTATIONS:
         found = add_rule_quotations(doc, found, direct)
-    found = join_purpose_clauses(doc, found)
+    starts = [t.start for t in doc.tokens]
+    found = join_purpose_clauses(doc, found, starts)
     found = tag_roles(model, reading.windows, reading.frozen, found, doc.article.text)
     found = [q for q in (in_headline(doc, q) for q in found) if q is not None]
-    starts = [t.start for t in doc.tokens]
     found = [_snap_quotation(doc, q, starts) for q in found]
     found = sorted(found + add_nested_direct(doc.text, marks, found), key=lambda q: q.start)
     return inherit_speakers(doc, found)

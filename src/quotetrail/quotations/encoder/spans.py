@@ -14,6 +14,7 @@ from dataclasses import replace
 from ...analyse import is_headline, line_around
 from ...model import Doc, Quotation, Span
 from ..attribution import covered
+from ..features import CLOSING
 
 
 def in_headline(doc: Doc, q: Quotation) -> Quotation | None:
@@ -62,7 +63,6 @@ def join_split_direct(found: list[Quotation], direct: list[Quotation]) -> list[Q
 
 
 _TRAILING_PUNCTUATION = ",;:"
-_CLOSING_MARKS = "“”\"«»'’‘"
 
 
 def trim_trailing_punctuation(doc: Doc, q: Quotation) -> Quotation:
@@ -76,7 +76,7 @@ def trim_trailing_punctuation(doc: Doc, q: Quotation) -> Quotation:
     spans = []
     for span in q.spans:
         end = span.end
-        while end > span.start + 2 and text[end - 1] in _TRAILING_PUNCTUATION and text[end - 2] in _CLOSING_MARKS:
+        while end > span.start + 2 and text[end - 1] in _TRAILING_PUNCTUATION and text[end - 2] in CLOSING:
             end -= 1
         spans.append(Span(span.start, end))
     return replace(q, spans=tuple(spans)) if spans != list(q.spans) else q
@@ -86,7 +86,7 @@ _PURPOSE_CLAUSE = re.compile(r"[Uu]m\s.*\bzu\s+\w+", re.DOTALL)
 _ENDS_WITH_COMMA = re.compile(r".*,\s*", re.DOTALL)
 
 
-def join_purpose_clauses(doc: Doc, found: list[Quotation]) -> list[Quotation]:
+def join_purpose_clauses(doc: Doc, found: list[Quotation], starts: list[int]) -> list[Quotation]:
     """A quotation that is only a purpose clause ("um die Ukraine … unterstützen zu können") joins the
     quotation before it in its sentence, when a comma ends that one or the words between, and no finite
     verb stands between them.
@@ -97,9 +97,9 @@ def join_purpose_clauses(doc: Doc, found: list[Quotation]) -> list[Quotation]:
     of the clause before as its speaker ("Die Nato bemühe sich um eine „…“ der Verbündeten, um die
     Ukraine „so lange wie nötig“ unterstützen zu können", demo article 004: the NATO instead of
     Stoltenberg).  A finite verb in between would be another clause, perhaps a cue ("…, sagte er, um …").
+    ``starts`` are the tokens' start offsets.
     """
     text = doc.article.text
-    starts = [t.start for t in doc.tokens]
     sentence_starts = [s.start for s in doc.sentences]
     out: list[Quotation] = []
     for q in sorted(found, key=lambda q: q.start):
