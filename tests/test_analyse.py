@@ -34,3 +34,39 @@ def test_a_run_of_60000_tokens_without_a_full_stop_is_tagged() -> None:
     assert len(doc.tokens) == 9 + 60_000
     assert doc.tokens[-1].text == "Wert" and doc.tokens[-1].pos
     assert next(t.lemma for t in doc.tokens if t.text == "sagte") == "sagen"
+
+
+def sentences_of(text: str) -> list[str]:
+    doc = make_doc(text)
+    return [text[s.start : s.end] for s in doc.sentences]
+
+
+def test_a_quotation_closing_its_sentence_ends_it_whatever_the_marks() -> None:
+    """simplemma splits only after straight quotes; German news closes with „…“, »…« and «…»."""
+    for opening, closing in ("„“", "»«", "«»", '""'):
+        text = f"Er sagte: {opening}Wir kommen.{closing} Man konzentriere sich darauf."
+        assert sentences_of(text) == [f"Er sagte: {opening}Wir kommen.{closing}", "Man konzentriere sich darauf."]
+    assert sentences_of("Sie fragte: „Wer kommt?“ Niemand antwortete.")[1] == "Niemand antwortete."
+
+
+def test_a_quotation_the_sentence_goes_on_after_is_not_cut() -> None:
+    assert len(sentences_of("„Wir kommen.“, sagte er. Dann ging er.")) == 2
+    assert len(sentences_of("Er nannte es „einen Fehler“ und ging.")) == 1
+    assert len(sentences_of("Er sagte: „Wir kommen.“ und ging.")) == 1  # lower case: the sentence goes on
+
+
+def test_titles_abbreviations_and_initials_do_not_end_a_sentence() -> None:
+    """simplemma cuts after "Dr.", "St.", "ca." and initials, and with it the speaker's name."""
+    for text in (
+        "Das sagte der Gynäkologe Professor Dr. Klaus-Georg Bregulla am Montag.",
+        "Die Rotkreuz-Helfer sind in St. Louis im Einsatz.",
+        "Die Sport-Bild schätzt die Ablöse auf ca. 98 Millionen Euro.",
+        "Laut dem Direktor B.N. Suresh soll das Werk in drei Jahren fertig sein.",
+        "Das Interview führte Jens R. Müller für die Zeitung.",
+    ):
+        assert sentences_of(text) == [text]
+
+
+def test_a_line_ending_in_an_abbreviation_still_ends_its_sentence() -> None:
+    assert sentences_of("Bericht von Prof.\nDer Minister sagte, es gebe keine Pläne.")[0] == "Bericht von Prof."
+    assert len(sentences_of("Das war im Jahr 2005. Der Sieger kam aus Kenia.")) == 2  # a number is no initial

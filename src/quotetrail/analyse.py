@@ -18,10 +18,14 @@ from functools import lru_cache
 import simplemma
 from simplemma.tokenizer import TOKREGEX
 
+from .lexicons import load_lexicon
 from .model import Article, Doc, Sentence, Span, Token
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _LINE = re.compile(r"[^\n]+")
+#: A full stop, "!" or "?" closing a quotation, then a capital: a new sentence ("… entsenden.« Man konzentriere
+#: sich …").  simplemma only splits there after straight double quotes; German news closes with „…“, »…« or «…».
+_AFTER_CLOSED_QUOTE = re.compile(r"(?<=[.!?][“”«»\"’‘›‹])\s+(?=[A-ZÄÖÜ])")
 
 #: Konjunktiv I forms of "sein", which do not follow the -e rule.
 _SEIN_KONJ_I = frozenset({"sei", "seiest", "seist", "seien", "seiet"})
@@ -89,25 +93,71 @@ def split_sentences(text: str, span: Span) -> list[Span]:
     """
     out: list[Span] = []
     for line in _LINE.finditer(text, span.start, span.end):
-        cursor = line.start()
-        line_text = line.group()
-        if not line_text.strip():
+        out += _join_after_abbreviations(text, _line_sentences(text, line))
+    return out
+
+
+def _line_sentences(text: str, line: re.Match[str]) -> list[Span]:
+    """simplemma's sentences of one line, cut again after quotations that close a sentence."""
+    out: list[Span] = []
+    cursor = line.start()
+    line_text = line.group()
+    if not line_text.strip():
+        return out
+    for sent in simplemma.split_sentences(line_text):
+        sent = sent.strip()
+        if not sent:
             continue
-        for sent in simplemma.split_sentences(line_text):
-            sent = sent.strip()
-            if not sent:
-                continue
-            idx = text.find(sent, cursor, line.end())
-            if idx < 0:  # splitter normalised something; fall back to the rest of the line
-                out.append(Span(cursor, line.end()))
-                cursor = line.end()
-                break
-            out.append(Span(idx, idx + len(sent)))
-            cursor = idx + len(sent)
-        rest = text[cursor : line.end()].strip()
-        if rest:
-            start = text.index(rest, cursor)
-            out.append(Span(start, start + len(rest)))
+        idx = text.find(sent, cursor, line.end())
+        if idx < 0:  # splitter normalised something; fall back to the rest of the line
+            out.append(Span(cursor, line.end()))
+            cursor = line.end()
+            break
+        out += _split_after_closed_quotes(text, Span(idx, idx + len(sent)))
+        cursor = idx + len(sent)
+    rest = text[cursor : line.end()].strip()
+    if rest:
+        start = text.index(rest, cursor)
+        out.append(Span(start, start + len(rest)))
+    return out
+
+
+#: A single letter or initials ("z.", "R.", "B.N."): an abbreviation, not a sentence's end.
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    return frozenset(row["abbreviation"] for row in load_lexicon("abbreviations"))
+
+
+def _ends_in_abbreviation(sentence: str) -> bool:
+    """Whether ``sentence`` ends with a word that does not end sentences (``data/abbreviations.tsv``, initials)."""
+    words = sentence.split()
+    if not words:
+        return False
+    word = words[-1].lstrip("([„“\"»«:")
+    return word in _abbreviations() or _INITIALS.fullmatch(word) is not None
+
+
+def _join_after_abbreviations(text: str, spans: list[Span]) -> list[Span]:
+    """Sentences the splitter cut after an abbreviation, joined again ("Professor Dr. | Klaus-Georg Bregulla")."""
+    out: list[Span] = []
+    for span in spans:
+        if out and _ends_in_abbreviation(text[out[-1].start : out[-1].end]):
+            out[-1] = Span(out[-1].start, span.end)
+        else:
+            out.append(span)
+    return out
+
+
+def _split_after_closed_quotes(text: str, span: Span) -> list[Span]:
+    """``span`` cut where a quotation closes its sentence and the next one begins (``_AFTER_CLOSED_QUOTE``)."""
+    out, start = [], span.start
+    for gap in _AFTER_CLOSED_QUOTE.finditer(text, span.start, span.end):
+        out.append(Span(start, gap.start()))
+        start = gap.end()
+    out.append(Span(start, span.end))
     return out
 
 
