@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ...model import Doc, Quotation, Span
 from ..attribution import covered, token_ends
-from ..rules import find_direct
+from ..rules import find_direct, find_free_indirect
 from .spans import (
     cut_paragraph_stubs,
     in_headline,
@@ -79,6 +79,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     found = tag_roles(model, reading.windows, reading.frozen, found, doc.article.text)
     found = [q for q in (in_headline(doc, q) for q in found) if q is not None]
     found = [_snap_quotation(doc, q, starts) for q in found]
+    found += find_free_indirect(doc, found)  # as in the CRF path: Konjunktiv I sentences after a quotation
     found = sorted(found + add_nested_direct(doc.text, marks, found), key=lambda q: q.start)
     return inherit_speakers(doc, found)
 
