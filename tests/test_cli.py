@@ -215,3 +215,49 @@ def test_quotations_left_ungrouped_by_an_interrupted_run_are_grouped_by_the_next
     again = CliRunner().invoke(main, ["--db", str(db), "ingest", str(tmp_path / "a.txt")])
     assert again.exit_code == 0 and "0 new" in again.output
     assert all(r.claim_id for r in open_store(db).quotations())
+
+
+def test_rows_extracted_by_other_rules_are_out_of_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule or lexicon change, with the same models, makes ``reextract --outdated`` take the rows again."""
+    from quotetrail import provenance
+
+    monkeypatch.setenv("QUOTETRAIL_QUOTATIONS", "crf")
+    db = tmp_path / "rules.db"
+    run(db, "ingest", "--no-claims", str(Path(__file__).resolve().parents[1] / "examples" / "000_f405f7a60042a16b.txt"))
+    assert run(db, "reextract", "--outdated", "--no-claims").startswith("0 articles")
+    monkeypatch.setattr(provenance, "rules_hash", lambda: "0" * 8)
+    provenance._version.cache_clear()
+    try:
+        assert run(db, "reextract", "--outdated", "--no-claims").startswith("1 articles re-extracted")
+        with open_store(db) as store:
+            [version] = {r[0] for r in store.conn.execute("SELECT DISTINCT extractor_version FROM quotations")}
+        assert version.endswith(".rules.00000000")
+    finally:
+        provenance._version.cache_clear()
+
+
+def test_the_rules_hash_follows_the_extraction_code_and_lexicons_only(tmp_path: Path) -> None:
+    import shutil
+    from importlib import resources
+
+    from quotetrail.provenance import EXTRACTION_CODE, code_hash
+
+    package = Path(str(resources.files("quotetrail")))
+    copy = tmp_path / "quotetrail"
+    for name in (*EXTRACTION_CODE, "data", "api.py"):
+        source = package / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            copy.mkdir(exist_ok=True)
+            shutil.copy(source, copy / name)
+    before = code_hash(copy)
+    assert before == code_hash(package)
+    (copy / "api.py").write_text("# not extraction\n", encoding="utf-8")
+    assert code_hash(copy) == before
+    with (copy / "data" / "cue_verbs.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("zwitschern\tSpeech\n")
+    changed = code_hash(copy)
+    assert changed != before
+    (copy / "quotations" / "rules.py").write_text("# another rule\n", encoding="utf-8")
+    assert code_hash(copy) not in (before, changed)

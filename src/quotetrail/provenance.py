@@ -1,8 +1,12 @@
-"""Which extractor made a ledger row: quotetrail's version plus the short hashes of its model files.
+"""Which extractor made a ledger row: quotetrail's version, the short hashes of its model files and of its rules.
 
 Exported with every row (``extractor_version``) so that a reader of an old
-export can tell whether a row came from the models shipped now, and so that
-a correction can be told apart from an extractor change.
+export can tell whether a row came from the models and rules shipped now, and
+so that a correction can be told apart from an extractor change.  The rules
+are hashed from their source (``EXTRACTION_CODE``) and lexicons (``data/``):
+a version number bumped by hand is forgotten, and then ``reextract
+--outdated`` misses the rows a rule change would give differently.  A change
+to a comment counts too, which costs a re-extraction that changes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ TAGGER_FILES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+#: The modules and packages that turn an article's text into quotations, speakers and dates (the pipeline's
+#: stages), relative to the package.  The lexicons in ``data/`` are hashed with them.
+EXTRACTION_CODE = ("pipeline.py", "analyse.py", "morphology.py", "lexicons.py", "quotations", "speakers", "dates")
+
+
 def _short_hash(relative: str) -> str:
     """The first 8 hex digits of the file's SHA-256, or ``missing`` when the file is not shipped."""
     path = resources.files("quotetrail") / "models" / relative
@@ -34,7 +43,7 @@ def _short_hash(relative: str) -> str:
 
 
 def extractor_version() -> str:
-    """``0.1.0+quote.1a2b3c4d.attribution.5e6f7a8b`` (CRF path) or ``0.1.0+encoder.9c0d1e2f`` (encoder).
+    """``0.1.0+quote.1a2b3c4d.attribution.5e6f7a8b.rules.0a1b2c3d`` (CRF path) or ``0.1.0+encoder.9c0d1e2f.rules.…``.
 
     Only the files of the tagger that runs are named: a new encoder model leaves the rows the
     CRF path extracted up to date for ``reextract --outdated``, and the reverse.
@@ -44,9 +53,36 @@ def extractor_version() -> str:
     return _version(active_tagger())
 
 
+@lru_cache(maxsize=1)
+def rules_hash() -> str:
+    """The installed package's ``code_hash``: computed once per process."""
+    return code_hash(resources.files("quotetrail"))
+
+
+def code_hash(root: object) -> str:
+    """The first 8 hex digits of a SHA-256 over the extraction code's ``.py`` files and the lexicons under
+    ``root`` (a package folder), each with its path."""
+    files: list[tuple[str, object]] = []
+
+    def walk(node: object, path: str) -> None:
+        if node.is_dir():  # type: ignore[attr-defined]
+            for child in node.iterdir():  # type: ignore[attr-defined]
+                walk(child, f"{path}/{child.name}")  # type: ignore[attr-defined]
+        elif path.endswith((".py", ".tsv")):
+            files.append((path, node))
+
+    for name in (*EXTRACTION_CODE, "data"):
+        walk(root / name, name)  # type: ignore[operator]
+    digest = hashlib.sha256()
+    for path, node in sorted(files, key=lambda item: item[0]):
+        digest.update(path.encode() + b"\0" + node.read_bytes() + b"\0")  # type: ignore[attr-defined]
+    return digest.hexdigest()[:8]
+
+
 @lru_cache(maxsize=4)
 def _version(tagger: str) -> str:
-    return __version__ + "+" + ".".join(f"{name}.{_short_hash(rel)}" for name, rel in TAGGER_FILES[tagger])
+    models = ".".join(f"{name}.{_short_hash(rel)}" for name, rel in TAGGER_FILES[tagger])
+    return f"{__version__}+{models}.rules.{rules_hash()}"
 
 
-__all__ = ["TAGGER_FILES", "extractor_version"]
+__all__ = ["EXTRACTION_CODE", "TAGGER_FILES", "code_hash", "extractor_version", "rules_hash"]
