@@ -70,3 +70,19 @@ def test_titles_abbreviations_and_initials_do_not_end_a_sentence() -> None:
 def test_a_line_ending_in_an_abbreviation_still_ends_its_sentence() -> None:
     assert sentences_of("Bericht von Prof.\nDer Minister sagte, es gebe keine Pläne.")[0] == "Bericht von Prof."
     assert len(sentences_of("Das war im Jahr 2005. Der Sieger kam aus Kenia.")) == 2  # a number is no initial
+
+
+def test_a_number_ends_a_sentence_when_a_clause_follows_not_when_a_noun_does() -> None:
+    assert sentences_of("Der Verein landete auf Platz 19. Er hatte mehr erwartet.") == [
+        "Der Verein landete auf Platz 19.",
+        "Er hatte mehr erwartet.",
+    ]
+    assert len(sentences_of("Das Treffen ist am 19. Oktober in Berlin.")) == 1
+
+
+def test_a_full_stop_without_a_space_still_ends_a_sentence_but_not_in_a_web_address() -> None:
+    assert sentences_of("Der Schaden beträgt 97 Millionen US-Dollar.Die Entscheidung ist gefallen.") == [
+        "Der Schaden beträgt 97 Millionen US-Dollar.",
+        "Die Entscheidung ist gefallen.",
+    ]
+    assert len(sentences_of("Das berichtete www.Spiegel.de am Montag.")) == 1

@@ -23,9 +23,19 @@ from .model import Article, Doc, Sentence, Span, Token
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _LINE = re.compile(r"[^\n]+")
-#: A full stop, "!" or "?" closing a quotation, then a capital: a new sentence ("… entsenden.« Man konzentriere
-#: sich …").  simplemma only splits there after straight double quotes; German news closes with „…“, »…« or «…».
-_AFTER_CLOSED_QUOTE = re.compile(r"(?<=[.!?][“”«»\"’‘›‹])\s+(?=[A-ZÄÖÜ])")
+#: Sentence ends simplemma misses, where the next sentence begins:
+#: - a full stop, "!" or "?" closing a quotation, then a capital ("… entsenden.« Man konzentriere sich …"):
+#:   simplemma only splits there after straight double quotes; German news closes with „…“, »…« or «…»;
+#: - a number and a full stop, then a word that starts a clause, not a noun an ordinal would qualify ("auf
+#:   Platz 19. Er fand …" against "am 19. Oktober");
+#: - a full stop with no space after it, between a word and a capitalised word ("… US-Dollar.Die
+#:   Entscheidung"; text joined from HTML), not inside a web address ("www.Spiegel.de").
+_MISSED_SENTENCE_END = re.compile(
+    r"(?<=[.!?][“”«»\"’‘›‹])\s+(?=[A-ZÄÖÜ])"
+    r"|(?<=\d\.)\s+(?=(?:Der|Die|Das|Er|Sie|Es|Ich|Wir|Man|Auch|Aber|Doch|Dann|Damit|Dabei|Dies|Diese|Dieser"
+    r"|Zudem|Außerdem|Jedoch|Trotzdem|Inzwischen|Bereits|Nun|So)\s)"
+    r"|(?<=[a-zäöüß]{3}[.!?])(?=[A-ZÄÖÜ][a-zäöüß]+\s)"
+)
 
 #: Konjunktiv I forms of "sein", which do not follow the -e rule.
 _SEIN_KONJ_I = frozenset({"sei", "seiest", "seist", "seien", "seiet"})
@@ -98,7 +108,7 @@ def split_sentences(text: str, span: Span) -> list[Span]:
 
 
 def _line_sentences(text: str, line: re.Match[str]) -> list[Span]:
-    """simplemma's sentences of one line, cut again after quotations that close a sentence."""
+    """simplemma's sentences of one line, cut again where it missed an end (``_MISSED_SENTENCE_END``)."""
     out: list[Span] = []
     cursor = line.start()
     line_text = line.group()
@@ -113,7 +123,7 @@ def _line_sentences(text: str, line: re.Match[str]) -> list[Span]:
             out.append(Span(cursor, line.end()))
             cursor = line.end()
             break
-        out += _split_after_closed_quotes(text, Span(idx, idx + len(sent)))
+        out += _split_missed_ends(text, Span(idx, idx + len(sent)))
         cursor = idx + len(sent)
     rest = text[cursor : line.end()].strip()
     if rest:
@@ -136,7 +146,7 @@ def _ends_in_abbreviation(sentence: str) -> bool:
     words = sentence.split()
     if not words:
         return False
-    word = words[-1].lstrip("([„“\"»«:")
+    word = words[-1].lstrip('([„“"»«:')
     return word in _abbreviations() or _INITIALS.fullmatch(word) is not None
 
 
@@ -151,10 +161,10 @@ def _join_after_abbreviations(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
-def _split_after_closed_quotes(text: str, span: Span) -> list[Span]:
-    """``span`` cut where a quotation closes its sentence and the next one begins (``_AFTER_CLOSED_QUOTE``)."""
+def _split_missed_ends(text: str, span: Span) -> list[Span]:
+    """``span`` cut where a sentence ends that simplemma did not see (``_MISSED_SENTENCE_END``)."""
     out, start = [], span.start
-    for gap in _AFTER_CLOSED_QUOTE.finditer(text, span.start, span.end):
+    for gap in _MISSED_SENTENCE_END.finditer(text, span.start, span.end):
         out.append(Span(start, gap.start()))
         start = gap.end()
     out.append(Span(start, span.end))
