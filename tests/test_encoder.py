@@ -399,3 +399,15 @@ def test_training_writes_the_mean_of_the_last_epochs_weights(tmp_path) -> None:
         assert np.array_equal(written[name], ((last_two[0] + last_two[1]) / 2).astype(np.float16))
     model = load_model(target.parent)
     assert model is not None and model.trained == 1
+
+
+def test_the_addressee_is_the_one_the_crf_attribution_tagger_reads(encoder_model) -> None:
+    """The encoder's role head marks places and second objects as addressees; the CRF's addressee is kept."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article
+    from quotetrail.quotations.encoder import find_encoder_quotations
+
+    text = "Bundeskanzler Olaf Scholz sagte den Abgeordneten im Bundestag, die Regierung werde keine Truppen schicken."
+    [q] = find_encoder_quotations(analyse(Article(id="t", source="test", text=text)))
+    assert [text[s.start : s.end] for s in q.addressee] == ["den Abgeordneten"]
+    assert [text[s.start : s.end] for s in q.speaker_mention] == ["Bundeskanzler Olaf Scholz"]
