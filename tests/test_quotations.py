@@ -136,8 +136,19 @@ def test_a_name_inside_reported_speech_is_not_a_nested_quotation() -> None:
     )
     doc = make_doc(text)
     outer = Quotation("t", "Indirect", (Span(0, text.index(", sagte")),))
-    nested = [text[q.start : q.end] for q in add_nested_direct(text, _marks(doc), [outer])]
+    nested = [text[q.start : q.end] for q in add_nested_direct(doc, _marks(doc), [outer])]
     assert nested == ["„so lange wie nötig“"]
+
+
+def test_a_title_or_name_in_marks_inside_reported_speech_is_not_a_nested_quotation() -> None:
+    """A scare quote, nickname or title inside indirect speech is no more a quotation than outside it."""
+    from quotetrail.quotations import _marks, add_nested_direct
+
+    text = "Der Sprecher sagte, die Fähre „Rabaul Queen“ sei gesunken und man tue „alles Menschenmögliche“."
+    doc = make_doc(text)
+    outer = Quotation("t", "Indirect", (Span(text.index("die Fähre"), len(text) - 1),))
+    nested = [text[q.start : q.end] for q in add_nested_direct(doc, _marks(doc), [outer])]
+    assert nested == ["„alles Menschenmögliche“"]
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from .rules import (
     find_free_indirect,
     find_indirect,
     named_as,
+    names_a_thing,
     quote_mark_spans,
     scare_quotes,
     split_at_inner_cue,
@@ -97,15 +98,18 @@ def _drop_scare_quotes(marks: Marks, quotations: list[Quotation]) -> list[Quotat
     return [q for q in quotations if not (q.type == "Direct" and in_scare_quote(q))]
 
 
-def add_nested_direct(text: str, marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
+def add_nested_direct(doc: Doc, marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
     """Words in quote marks inside an indirect or reported quotation are a nested direct quotation.
 
     German news often quotes a phrase verbatim inside reported speech ("Die
     Nato bemühe sich um eine „langfristige finanzielle Verpflichtung“"); the
     nested quote shares the outer one's speaker, cue and frame.  Not a name
-    introduced as one ("die sogenannten „Bukarest Neun“", ``rules.named_as``).
+    introduced as one ("die sogenannten „Bukarest Neun“", ``rules.named_as``), nor the name
+    of what the noun before it names ("die Fähre „Rabaul Queen“", ``rules.names_a_thing``).
     """
     nested: list[Quotation] = []
+    text = doc.text
+    starts = [t.start for t in doc.tokens]
     # marks come in text order: those starting inside a span are found by bisection
     mark_starts = [start for start, _, _ in marks]
     for q in quotations:
@@ -121,7 +125,7 @@ def add_nested_direct(text: str, marks: Marks, quotations: list[Quotation]) -> l
         for start, end, _ in (marks[k] for k in candidates):
             inside = any(s.start <= start and end <= s.end for s in q.spans)
             whole = any(start <= s.start + 1 and s.end - 1 <= end for s in q.spans)
-            if inside and not whole and not named_as(text, start):
+            if inside and not whole and not named_as(text, start) and not names_a_thing(doc, start, starts):
                 nested.append(replace(q, type="Direct", spans=(Span(start, end),)))
     return nested
 
@@ -190,7 +194,7 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
     found = _fix_marked_types(marks, _drop_scare_quotes(marks, find_learned_quotations(doc, base=base) or []))
     found = add_rule_quotations(doc, split_at_inner_cue(doc, found))
     found += find_free_indirect(doc, found)
-    found += add_nested_direct(doc.text, marks, found)
+    found += add_nested_direct(doc, marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
     found = inherit_speakers(doc, attach_following_frame(doc, found))
     return drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found))

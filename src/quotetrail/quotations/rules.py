@@ -138,6 +138,23 @@ def named_as(text: str, start: int) -> bool:
     return bool(_SCARE_BEFORE.search(text, max(0, start - 30), start))
 
 
+def names_a_thing(doc: Doc, start: int, starts: list[int] | None = None) -> bool:
+    """Whether the quote marks at character ``start`` give the name of what the noun before them names:
+    "die Fähre „Rabaul Queen“", "die Tour „A Bigger Bang“", "der Stern „HD 13189“".
+
+    A name starts with a capital or a digit.  A word the speaker chose follows a verb, an article
+    or a preposition instead ("habe es „Lücken“ gegeben", "halte sie für »sehr wahrscheinlich«"),
+    and a phrase after a noun is its predicate ("die Ukraine „so lange wie nötig“ unterstützen").  ``starts`` are the tokens' start offsets,
+    when the caller has them.
+    """
+    starts = starts if starts is not None else [t.start for t in doc.tokens]
+    k = bisect.bisect_left(starts, start) - 1
+    if k < 0 or doc.tokens[k].pos not in ("NN", "NE") or k + 2 >= len(doc.tokens):
+        return False
+    first = doc.tokens[k + 2].text[:1]  # the first word inside the marks
+    return first.isupper() or first.isdigit()
+
+
 def is_scare_quote(doc: Doc, a: int, b: int, sentences: _Sentences | None = None) -> bool:
     """Introduced by "sogenannt" or "namens", or fewer than three words with no cue verb before them in the sentence
     and not an answer (``_answer``): a scare quote, nickname or title.

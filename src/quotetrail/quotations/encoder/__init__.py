@@ -89,7 +89,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     found = [q for q in (in_headline(doc, q) for q in found) if q is not None]
     found = [_snap_quotation(doc, q, starts) for q in found]
     found += find_free_indirect(doc, found)  # as in the CRF path: Konjunktiv I sentences after a quotation
-    found = sorted(found + add_nested_direct(doc.text, marks, found), key=lambda q: q.start)
+    found = sorted(found + add_nested_direct(doc, marks, found), key=lambda q: q.start)
     return inherit_speakers(doc, found)
 
 
