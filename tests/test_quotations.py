@@ -119,8 +119,9 @@ def test_cueless_quote_paragraph_continues_the_previous_speaker() -> None:
         "Das Schiff „Eagle“ legte am Morgen im Hafen an.",
         "Er nannte den Plan „Unsinn“ und ging.",
         "Er las die „Financial Times“, sagte der Sprecher.",
+        "Das Lokal hieß damals noch «Zur Schweizer Hütte» und war bei Studenten beliebt.",
     ],
-    ids=["sogenannt", "ship-name", "scare-word", "name-before-cue"],
+    ids=["sogenannt", "ship-name", "scare-word", "name-before-cue", "capitalised-name"],
 )
 def test_scare_quotes_and_names_are_not_quotations(text: str) -> None:
     assert [q for q in quotes(text) if q[0] == "Direct"] == []

@@ -165,9 +165,22 @@ def names_a_thing(doc: Doc, start: int, starts: list[int] | None = None) -> bool
     return doc.tokens[k].pos in ("NN", "NE") and (first.isupper() or first.isdigit())
 
 
+def _all_capitalised_name(doc: Doc, a: int, b: int) -> bool:
+    """Two or more words in quote marks (tokens ``a`` to ``b``), every one capitalised, and nothing else (no
+    sentence end): a name ("das Lokal «Zur Schweizer Hütte»", "die Pille „Reduce Weight Fruta Planta“").
+
+    On the wikinews-quotes train split, counting them as scare quotes raised Joint 0.894 → 0.896 (CRF) and
+    0.848 → 0.849 (encoder); dev did not move.
+    """
+    inner = doc.tokens[a + 1 : b - 1]
+    words = [t.text for t in inner if t.text[:1].isalnum()]
+    return len(words) >= 2 and len(words) == len(inner) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
 def is_scare_quote(doc: Doc, a: int, b: int, sentences: _Sentences | None = None) -> bool:
-    """Introduced by "sogenannt" or "namens", or fewer than three words with no cue verb before them in the sentence
-    and not an answer (``_answer``): a scare quote, nickname or title.
+    """Introduced by "sogenannt" or "namens", a name of capitalised words (``_all_capitalised_name``), or fewer
+    than three words with no cue verb before them in the sentence and not an answer (``_answer``): a scare
+    quote, nickname or title.
 
     A short quote after a cue verb is the speaker's own word ("Er nannte den Plan
     „Unsinn“", "sprach von einem „Dammbruch“"): a quotation, as news readers
@@ -176,6 +189,8 @@ def is_scare_quote(doc: Doc, a: int, b: int, sentences: _Sentences | None = None
     """
     words = [t for t in doc.tokens[a + 1 : b - 1] if t.text[:1].isalnum()]
     if named_as(doc.text, doc.tokens[a].start):
+        return True
+    if _all_capitalised_name(doc, a, b):
         return True
     sentences = sentences or _Sentences(doc)
     if len(words) >= 3 or _answer(doc, a, b, sentences):
