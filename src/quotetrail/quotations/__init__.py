@@ -98,6 +98,11 @@ def _drop_scare_quotes(marks: Marks, quotations: list[Quotation]) -> list[Quotat
     return [q for q in quotations if not (q.type == "Direct" and in_scare_quote(q))]
 
 
+def _names(doc: Doc, starts: list[int], start: int, end: int) -> bool:
+    """``rules.names_a_thing`` for the quote marks from character ``start`` to ``end`` (``starts``: the tokens')."""
+    return names_a_thing(doc, bisect.bisect_left(starts, start), bisect.bisect_left(starts, end))
+
+
 def add_nested_direct(doc: Doc, marks: Marks, quotations: list[Quotation]) -> list[Quotation]:
     """Words in quote marks inside an indirect or reported quotation are a nested direct quotation.
 
@@ -125,7 +130,7 @@ def add_nested_direct(doc: Doc, marks: Marks, quotations: list[Quotation]) -> li
         for start, end, _ in (marks[k] for k in candidates):
             inside = any(s.start <= start and end <= s.end for s in q.spans)
             whole = any(start <= s.start + 1 and s.end - 1 <= end for s in q.spans)
-            if inside and not whole and not named_as(text, start) and not names_a_thing(doc, start, starts):
+            if inside and not whole and not named_as(text, start) and not _names(doc, starts, start, end):
                 nested.append(replace(q, type="Direct", spans=(Span(start, end),)))
     return nested
 
