@@ -233,3 +233,42 @@ def test_a_konjunktiv_verb_that_is_no_speech_verb_is_no_cue() -> None:
     dropped, kept = drop_subjunctive_non_cues(make_doc(text), [bemuehe, erklaert])
     assert (dropped.cue, dropped.speaker_mention, dropped.frame) == ((), (), ())
     assert kept == erklaert
+
+
+def test_a_quotation_split_by_a_source_frame_is_one_quotation() -> None:
+    """ "A | laut X | B" in one sentence is one quotation of two spans, in both modes (wikinews-quotes' reading)."""
+    from quotetrail.quotations.rules import join_split_by_source_frame
+
+    text = "Unter den Toten sollen laut Atmar neun Zivilisten sein. Die Armee sei laut Atmar abgezogen."
+    doc = make_doc(text)
+
+    def quotation(words: str, frame: str = "") -> Quotation:
+        start = text.index(words)
+        framed = (Span(text.index(frame), text.index(frame) + len(frame)),) if frame else ()
+        return Quotation("t", "Indirect", (Span(start, start + len(words)),), frame=framed)
+
+    first, second = quotation("Unter den Toten sollen"), quotation("neun Zivilisten sein", "laut Atmar")
+    [joined] = join_split_by_source_frame(doc, [second, first])
+    assert [text[s.start : s.end] for s in joined.spans] == ["Unter den Toten sollen", "neun Zivilisten sein"]
+    assert [text[s.start : s.end] for s in joined.frame] == ["laut Atmar"]
+    # across a sentence end, or with more than a source frame between, they stay two
+    third = quotation("Die Armee sei")
+    assert len(join_split_by_source_frame(doc, [second, third])) == 2
+    text2 = "Unter den Toten sollen nach dem Angriff neun Zivilisten sein."
+    doc2 = make_doc(text2)
+    parts = [Quotation("t", "Indirect", (Span(0, 22),)), Quotation("t", "Indirect", (Span(40, len(text2) - 1),))]
+    assert len(join_split_by_source_frame(doc2, parts)) == 2
+
+
+@pytest.mark.parametrize("tagger", ["crf", "encoder"])
+def test_both_taggers_read_a_source_frame_inside_a_sentence_as_one_quotation(
+    tagger: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quotetrail.quotations import active_tagger, find_quotations
+
+    monkeypatch.setenv("QUOTETRAIL_QUOTATIONS", tagger)
+    if active_tagger() != tagger:
+        pytest.skip(f"the {tagger} model is not installed")
+    text = "Am vergangenen Samstag starben behördlichen Angaben zufolge beim Absturz zwölf Menschen."
+    [q] = find_quotations(make_doc(text))
+    assert [text[s.start : s.end] for s in q.spans] == ["Am vergangenen Samstag starben", "beim Absturz zwölf Menschen"]

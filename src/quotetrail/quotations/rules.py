@@ -568,3 +568,65 @@ def split_at_inner_cue(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
             )
         )
     return out
+
+
+#: A gap between two quotations this long or longer is more than a source frame.
+_FRAME_GAP_WORDS = 8
+
+
+def _is_source_frame(words: list[str]) -> bool:
+    """Whether the lower-cased ``words`` hold a source frame of ``data/frames.tsv`` ("laut X", "X zufolge")."""
+    frames = _frames()
+    by_first = _frames_by_first_word()
+    return any(
+        words[i : i + len(frames[k][0])] == frames[k][0] for i, w in enumerate(words) for k in by_first.get(w, ())
+    )
+
+
+def _outermost(spans: list[Span]) -> tuple[Span, ...]:
+    """``spans`` in text order, each once, without those inside another."""
+    spans = sorted(set(spans), key=lambda s: (s.start, -s.end))
+    out: list[Span] = []
+    for s in spans:
+        if not out or s.end > out[-1].end:
+            out.append(s)
+    return tuple(out)
+
+
+def join_split_by_source_frame(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """Two indirect quotations of one sentence with only a source frame between them are one quotation.
+
+    "Am vergangenen Samstag starben | behördlichen Angaben zufolge | beim Absturz zwölf Menschen": both
+    taggers open a new quotation after the frame.  In the wikinews-quotes train split, 132 gold quotations
+    run on across a source frame in their sentence this way, against about 8 pairs of gold quotations of
+    one sentence with only a source frame between them (mostly a reported act beside the clause it
+    reports: "Heute bestätigte X | laut Reuters, | dass …").  Their roles are joined.
+    """
+    starts = [t.start for t in doc.tokens]
+    sentence_starts = [s.start for s in doc.sentences]
+    out: list[Quotation] = []
+    for q in sorted(quotations, key=lambda q: q.start):
+        before = out[-1] if out else None
+        if before is not None and _frame_between(doc, starts, sentence_starts, before, q):
+            out[-1] = replace(
+                before,
+                type=before.type if before.type == q.type else "Indirect",
+                spans=before.spans + q.spans,
+                cue=_outermost([*before.cue, *q.cue]),
+                speaker_mention=_outermost([*before.speaker_mention, *q.speaker_mention]),
+                frame=_outermost([*before.frame, *q.frame]),
+                addressee=_outermost([*before.addressee, *q.addressee]),
+            )
+        else:
+            out.append(q)
+    return out
+
+
+def _frame_between(doc: Doc, starts: list[int], sentence_starts: list[int], a: Quotation, b: Quotation) -> bool:
+    if a.type == "Direct" or b.type == "Direct" or b.start < a.end:
+        return False
+    if bisect.bisect_right(sentence_starts, a.start) != bisect.bisect_right(sentence_starts, b.end - 1):
+        return False  # not one sentence
+    gap = doc.tokens[bisect.bisect_left(starts, a.end) : bisect.bisect_left(starts, b.start)]
+    words = [t.text.lower() for t in gap if t.text not in (",", "–", "-")]
+    return 0 < len(words) <= _FRAME_GAP_WORDS and all(w[:1].isalnum() for w in words) and _is_source_frame(words)
