@@ -272,3 +272,30 @@ def test_both_taggers_read_a_source_frame_inside_a_sentence_as_one_quotation(
     text = "Am vergangenen Samstag starben behördlichen Angaben zufolge beim Absturz zwölf Menschen."
     [q] = find_quotations(make_doc(text))
     assert [text[s.start : s.end] for s in q.spans] == ["Am vergangenen Samstag starben", "beim Absturz zwölf Menschen"]
+
+
+def test_free_indirect_sentences_in_a_row_are_one_quotation_until_a_cue() -> None:
+    from quotetrail.quotations.rules import join_free_indirect_runs
+
+    text = "Die Lage sei ernst. Man brauche mehr Hilfe. Er sagte, es werde dauern. Das sei klar.\n\nEs gehe weiter."
+    doc = make_doc(text)
+
+    def quotation(words: str, kind: str = "IndirectFreeIndirect", cue: str = "") -> Quotation:
+        start = text.index(words)
+        cues = (Span(text.index(cue), text.index(cue) + len(cue)),) if cue else ()
+        return Quotation("t", kind, (Span(start, start + len(words)),), cue=cues)
+
+    parts = [
+        quotation("Die Lage sei ernst."),
+        quotation("Man brauche mehr Hilfe."),
+        quotation("es werde dauern", "Indirect", "sagte"),
+        quotation("Das sei klar."),
+        quotation("Es gehe weiter."),  # the next paragraph
+    ]
+    joined = [text[q.start : q.end] for q in join_free_indirect_runs(doc, parts)]
+    assert joined == [
+        "Die Lage sei ernst. Man brauche mehr Hilfe.",
+        "es werde dauern",
+        "Das sei klar.",
+        "Es gehe weiter.",
+    ]

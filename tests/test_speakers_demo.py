@@ -176,7 +176,6 @@ ENCODER_TABLE: dict[tuple[str, str], str | tuple[str | None, ...]] = {
     ("003", "Insgesamt sollen mehr als 300"): "Verteidigungsministerium in Riga",  # "wie das … mitteilte" before
     ("003", "Die US-Regierung hatte am Dienstag"): "US-Regierung",
     ("004", "keine Soldaten auf ukrainischem"): STOLTENBERG,  # "nach Angaben ihres Generalsekretärs"
-    ("004", "In den vergangenen Monaten habe es"): STOLTENBERG,
 }
 #: At most this many quotations of the demo may stay without a speaker (issue 15), each with its reason above.
 MAX_WITHOUT_SPEAKER = 3

@@ -23,6 +23,7 @@ from .rules import (
     find_direct,
     find_free_indirect,
     find_indirect,
+    join_free_indirect_runs,
     join_split_by_source_frame,
     named_as,
     names_a_thing,
@@ -202,7 +203,8 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
     found += find_free_indirect(doc, found)
     found += add_nested_direct(doc, marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
-    found = inherit_speakers(doc, attach_following_frame(doc, join_split_by_source_frame(doc, found)))
+    found = join_free_indirect_runs(doc, join_split_by_source_frame(doc, found))
+    found = inherit_speakers(doc, attach_following_frame(doc, found))
     return drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found))
 
 
