@@ -237,7 +237,7 @@ def test_a_konjunktiv_verb_that_is_no_speech_verb_is_no_cue() -> None:
 
 def test_a_quotation_split_by_a_source_frame_is_one_quotation() -> None:
     """ "A | laut X | B" in one sentence is one quotation of two spans, in both modes (wikinews-quotes' reading)."""
-    from quotetrail.quotations.rules import join_split_by_source_frame
+    from quotetrail.quotations.joins import join_split_by_source_frame
 
     text = "Unter den Toten sollen laut Atmar neun Zivilisten sein. Die Armee sei laut Atmar abgezogen."
     doc = make_doc(text)
@@ -275,7 +275,7 @@ def test_both_taggers_read_a_source_frame_inside_a_sentence_as_one_quotation(
 
 
 def test_free_indirect_sentences_in_a_row_are_one_quotation_until_a_cue() -> None:
-    from quotetrail.quotations.rules import join_free_indirect_runs
+    from quotetrail.quotations.joins import join_free_indirect_runs
 
     text = "Die Lage sei ernst. Man brauche mehr Hilfe. Er sagte, es werde dauern. Das sei klar.\n\nEs gehe weiter."
     doc = make_doc(text)

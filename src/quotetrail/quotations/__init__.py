@@ -17,14 +17,13 @@ from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
 from .features import base_features
+from .joins import join_free_indirect_runs, join_split_by_source_frame
 from .learned import attribute_quotations, find_learned_quotations, model_available
 from .rules import (
     attach_following_frame,
     find_direct,
     find_free_indirect,
     find_indirect,
-    join_free_indirect_runs,
-    join_split_by_source_frame,
     named_as,
     names_a_thing,
     quote_mark_spans,

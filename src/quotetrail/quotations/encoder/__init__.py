@@ -17,8 +17,9 @@ from dataclasses import replace
 
 from ...model import Doc, Quotation, Span
 from ..attribution import covered, token_ends
+from ..joins import join_free_indirect_runs, join_split_by_source_frame
 from ..learned import attribute_quotations
-from ..rules import find_direct, find_free_indirect, join_free_indirect_runs, join_split_by_source_frame
+from ..rules import find_direct, find_free_indirect
 from .spans import (
     cut_paragraph_stubs,
     in_headline,

@@ -15,6 +15,7 @@ from ...analyse import is_headline, line_around
 from ...model import Doc, Quotation, Span
 from ..attribution import covered
 from ..features import CLOSING
+from ..joins import join_consecutive, same_sentence
 
 
 def in_headline(doc: Doc, q: Quotation) -> Quotation | None:
@@ -101,31 +102,23 @@ def join_purpose_clauses(doc: Doc, found: list[Quotation], starts: list[int]) ->
     """
     text = doc.article.text
     sentence_starts = [s.start for s in doc.sentences]
-    out: list[Quotation] = []
-    for q in sorted(found, key=lambda q: q.start):
-        before = out[-1] if out else None
-        if (
-            before is not None
-            and before.end <= q.start
+
+    def join(before: Quotation, q: Quotation) -> Quotation | None:
+        if not (
+            before.end <= q.start
             and _PURPOSE_CLAUSE.match(text, q.start, q.end)
             and _ENDS_WITH_COMMA.fullmatch(text, before.end - 1, q.start)
-            and _same_sentence(doc, sentence_starts, before.end - 1, q.start)
+            and same_sentence(doc, sentence_starts, before.end - 1, q.start)
             and not any(
                 t.pos.endswith("(FIN)")
                 for t in doc.tokens[bisect.bisect_left(starts, before.end) : bisect.bisect_left(starts, q.start)]
             )
         ):
-            joined = Span(before.spans[-1].start, q.spans[0].end)
-            out[-1] = replace(before, spans=(*before.spans[:-1], joined, *q.spans[1:]))
-            continue
-        out.append(q)
-    return out
+            return None
+        joined = Span(before.spans[-1].start, q.spans[0].end)
+        return replace(before, spans=(*before.spans[:-1], joined, *q.spans[1:]))
 
-
-def _same_sentence(doc: Doc, sentence_starts: list[int], a: int, b: int) -> bool:
-    """Whether offsets ``a`` and ``b`` lie in one sentence (``sentence_starts`` in text order)."""
-    k = bisect.bisect_right(sentence_starts, a) - 1
-    return k >= 0 and b < doc.sentences[k].end
+    return join_consecutive(found, join)
 
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
