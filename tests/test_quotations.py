@@ -299,3 +299,24 @@ def test_free_indirect_sentences_in_a_row_are_one_quotation_until_a_cue() -> Non
         "Das sei klar.",
         "Es gehe weiter.",
     ]
+
+
+def test_reported_and_free_indirect_quotations_keep_the_final_stop_direct_and_indirect_do_not() -> None:
+    from quotetrail.quotations import keep_final_stop
+
+    text = "Die Lage sei ernst. Er sagte, es regne. Die Polizei sucht den Täter."
+    doc = make_doc(text)
+
+    def quotation(kind: str, words: str) -> Quotation:
+        start = text.index(words)
+        return Quotation("t", kind, (Span(start, start + len(words)),))
+
+    kept = keep_final_stop(
+        doc,
+        [
+            quotation("IndirectFreeIndirect", "Die Lage sei ernst"),
+            quotation("Indirect", "es regne"),
+            quotation("Reported", "Die Polizei sucht den Täter"),
+        ],
+    )
+    assert [text[q.start : q.end] for q in kept] == ["Die Lage sei ernst.", "es regne", "Die Polizei sucht den Täter."]
