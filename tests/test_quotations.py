@@ -320,3 +320,32 @@ def test_reported_and_free_indirect_quotations_keep_the_final_stop_direct_and_in
         ],
     )
     assert [text[q.start : q.end] for q in kept] == ["Die Lage sei ernst.", "es regne", "Die Polizei sucht den Täter."]
+
+
+def test_a_statement_followed_by_dies_sagte_is_a_quotation_with_the_pronoun() -> None:
+    """ "A. Dies bestätigte X." : A is X's statement, and "Dies" is part of the quotation (wikinews-quotes)."""
+    from quotetrail.quotations.joins import include_back_reference
+
+    text = (
+        "Die Partei schließt eine Koalition mit den Grünen aus. Dies bestätigte der Vorsitzende Guido Westerwelle. "
+        "Die Wahl war knapp, sagte der Sprecher. Dies erklärte er am Montag."
+    )
+    doc = make_doc(text)
+    dies = text.index("Dies bestätigte")
+    alone = Quotation("t", "Indirect", (Span(dies, dies + 4),))  # the pronoun alone, as the CRF tags it
+    spoken = text.index("Die Wahl war knapp")
+    cued = Quotation(
+        "t", "Indirect", (Span(spoken, spoken + 18),), cue=(Span(text.index("sagte"), text.index("sagte") + 5),)
+    )
+    second = text.index("Dies erklärte")
+    other = Quotation("t", "Indirect", (Span(second, second + 4),))
+    found = include_back_reference(doc, [alone, cued, other])
+    statement = found[0]
+    assert [text[s.start : s.end] for s in statement.spans] == [
+        "Die Partei schließt eine Koalition mit den Grünen aus",
+        "Dies",
+    ]
+    assert [text[s.start : s.end] for s in statement.cue] == ["bestätigte"]
+    assert [text[s.start : s.end] for s in statement.speaker_mention] == ["der Vorsitzende Guido Westerwelle"]
+    # a quotation with its cue before keeps its spans; the pronoun after it stays a report of its own
+    assert found[1] == cued and found[2] == other

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
 from .features import base_features
-from .joins import join_free_indirect_runs, join_split_by_source_frame
+from .joins import include_back_reference, join_free_indirect_runs, join_split_by_source_frame
 from .learned import attribute_quotations, find_learned_quotations, model_available
 from .rules import (
     attach_following_frame,
@@ -203,7 +203,7 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
     found += add_nested_direct(doc, marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
     found = join_free_indirect_runs(doc, join_split_by_source_frame(doc, found))
-    found = inherit_speakers(doc, attach_following_frame(doc, found))
+    found = inherit_speakers(doc, include_back_reference(doc, attach_following_frame(doc, found)))
     return keep_final_stop(doc, drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found)))
 
 

@@ -28,7 +28,7 @@ from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Sentence, Span, Token
 from .features import OPENING, cue_lemmas, quote_states
 
-_NP_POS = ("ART", "ADJA", "ADJD", "NN", "NE", "PPER", "PIS", "PPOSAT", "CARD", "APPRART", "PDS", "PIAT")
+_NP_POS = ("ART", "ADJA", "ADJD", "NN", "NNA", "NE", "PPER", "PIS", "PPOSAT", "CARD", "APPRART", "PDS", "PIAT")
 _SCARE_BEFORE = re.compile(r"(sogenannt\w*|so genannt\w*|genannt\w*|namens|Titel|Motto|Slogan)\s*$", re.IGNORECASE)
 _FINITE = ("VV(FIN)", "VA(FIN)", "VM(FIN)")
 _CHOSEN_WORD_BEFORE = frozenset({"als", "wie", "von"})
@@ -48,7 +48,7 @@ def _frames_by_first_word() -> dict[str, list[int]]:
     return out
 
 
-def _is_cue_verb(token: Token) -> bool:
+def is_cue_verb(token: Token) -> bool:
     lemma = token.lemma.lower()
     return token.pos.startswith("VV") and (lemma in cue_lemmas() or lemma.split("#")[-1] in cue_lemmas())
 
@@ -105,7 +105,7 @@ class _Sentences:
         k = self.index_of(token)
         if k not in self._first_cue:
             s = self.sentences[k]
-            self._first_cue[k] = next((i for i in range(s.first, s.last) if _is_cue_verb(self.tokens[i])), s.last)
+            self._first_cue[k] = next((i for i in range(s.first, s.last) if is_cue_verb(self.tokens[i])), s.last)
         return self._first_cue[k] < token
 
 
@@ -198,7 +198,7 @@ def _answer(doc: Doc, a: int, b: int, sentences: _Sentences) -> bool:
     verb right after them.  An answer in few words, not a name, which follows an article ("die „Bild“")."""
     tokens = doc.tokens
     opens = a == sentences.of(a).first or tokens[a - 1].text in (":", "–", "-")
-    return opens and b + 1 < len(tokens) and tokens[b].text == "," and _is_cue_verb(tokens[b + 1])
+    return opens and b + 1 < len(tokens) and tokens[b].text == "," and is_cue_verb(tokens[b + 1])
 
 
 def scare_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[bool]:
@@ -243,7 +243,7 @@ def find_direct(doc: Doc) -> list[Quotation]:
         k = b
         if k < sentence.last and tokens[k].text == ",":
             k += 1
-        if k < sentence.last and _is_cue_verb(tokens[k]) and k not in in_quote:
+        if k < sentence.last and is_cue_verb(tokens[k]) and k not in in_quote:
             cue = (k, k + 1)
             speaker = _np_after(tokens, k + 1, sentence.last)
             nxt = index + 1
@@ -260,7 +260,7 @@ def find_direct(doc: Doc) -> list[Quotation]:
             for k in range(a - 1, start_sentence.first - 1, -1):
                 if k in in_quote:
                     break
-                if _is_cue_verb(tokens[k]):
+                if is_cue_verb(tokens[k]):
                     cue = (k, k + 1)
                     speaker = _np_before(tokens, k, start_sentence.first) or _np_after(tokens, k + 1, a)
                     break
@@ -381,7 +381,7 @@ def find_indirect(doc: Doc) -> list[Quotation]:
             break
         if found:
             continue
-        cue_index = next((s.first + i for i, t in enumerate(toks) if _is_cue_verb(t)), None)
+        cue_index = next((s.first + i for i, t in enumerate(toks) if is_cue_verb(t)), None)
         if cue_index is None:
             continue
         commas = [s.first + i for i, t in enumerate(toks) if t.text in (",", ":")]
@@ -446,7 +446,7 @@ def find_free_indirect(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
             continue
         toks = tokens[s.first : s.last]
         finite = [t for t in toks if t.pos in _FINITE]
-        if not finite or not finite[0].subjunctive or any(_is_cue_verb(t) for t in toks):
+        if not finite or not finite[0].subjunctive or any(is_cue_verb(t) for t in toks):
             continue
         prev = doc.sentences[si - 1]
         source = _last_ending_in(by_end, ends, out, prev.start, prev.end + 1)
@@ -510,7 +510,7 @@ def attach_following_frame(doc: Doc, quotations: list[Quotation]) -> list[Quotat
             out.append(q)
             continue
         first, verb = tokens[following.first], tokens[following.first + 1]
-        if first.text.lower() not in _BACK_REFERENCE or not _is_cue_verb(verb):
+        if first.text.lower() not in _BACK_REFERENCE or not is_cue_verb(verb):
             out.append(q)
             continue
         speaker = _np_after(tokens, following.first + 2, following.last)
@@ -546,7 +546,7 @@ def split_at_inner_cue(doc: Doc, quotations: list[Quotation]) -> list[Quotation]
         for k in range(a + 2, b - 3):
             if (
                 tokens[k].pos == "VV(FIN)"
-                and _is_cue_verb(tokens[k])
+                and is_cue_verb(tokens[k])
                 and tokens[k - 1].text == "und"
                 and tokens[k - 2].text == ","
             ):
