@@ -301,10 +301,10 @@ def test_free_indirect_sentences_in_a_row_are_one_quotation_until_a_cue() -> Non
     ]
 
 
-def test_reported_and_free_indirect_quotations_keep_the_final_stop_direct_and_indirect_do_not() -> None:
+def test_reported_and_free_indirect_quotations_take_the_final_stop_direct_and_indirect_leave_it() -> None:
     from quotetrail.quotations import keep_final_stop
 
-    text = "Die Lage sei ernst. Er sagte, es regne. Die Polizei sucht den Täter."
+    text = "Die Lage sei ernst. Er sagte, es regne. Die Polizei sucht den Täter. „Wir kommen“."
     doc = make_doc(text)
 
     def quotation(kind: str, words: str) -> Quotation:
@@ -315,11 +315,17 @@ def test_reported_and_free_indirect_quotations_keep_the_final_stop_direct_and_in
         doc,
         [
             quotation("IndirectFreeIndirect", "Die Lage sei ernst"),
-            quotation("Indirect", "es regne"),
+            quotation("Indirect", "es regne."),
             quotation("Reported", "Die Polizei sucht den Täter"),
+            quotation("Direct", "„Wir kommen“."),
         ],
     )
-    assert [text[q.start : q.end] for q in kept] == ["Die Lage sei ernst.", "es regne", "Die Polizei sucht den Täter."]
+    assert [text[q.start : q.end] for q in kept] == [
+        "Die Lage sei ernst.",
+        "es regne",
+        "Die Polizei sucht den Täter.",
+        "„Wir kommen“",
+    ]
 
 
 def test_a_statement_followed_by_dies_sagte_is_a_quotation_with_the_pronoun() -> None:

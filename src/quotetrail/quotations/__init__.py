@@ -213,7 +213,8 @@ _STOPS = frozenset(".!?")
 
 
 def keep_final_stop(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
-    """A reported or free indirect quotation ending right before its sentence's ".", "!" or "?" takes it.
+    """A reported or free indirect quotation ending right before its sentence's ".", "!" or "?" takes it;
+    a direct or indirect one ending with it leaves it (a direct quote's own stop inside its marks stays).
 
     Why: wikinews-quotes includes the final stop in these types and leaves it out of Direct and Indirect
     ones.  In its train split, of the quotations ending at a stop: Reported 246 include it and 15 do
@@ -225,8 +226,15 @@ def keep_final_stop(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
     out = []
     for q in quotations:
         last = q.spans[-1] if q.spans else None
-        if q.type in _WHOLE_SENTENCE_TYPES and last is not None and text[last.end : last.end + 1] in _STOPS:
+        if last is None:
+            pass
+        elif q.type in _WHOLE_SENTENCE_TYPES and text[last.end : last.end + 1] in _STOPS:
             q = replace(q, spans=(*q.spans[:-1], Span(last.start, last.end + 1)))
+        elif q.type not in _WHOLE_SENTENCE_TYPES and last.end - last.start > 1 and text[last.end - 1] in _STOPS:
+            end = last.end - 1
+            while end > last.start and text[end - 1].isspace():
+                end -= 1
+            q = replace(q, spans=(*q.spans[:-1], Span(last.start, end)))
         out.append(q)
     return out
 
