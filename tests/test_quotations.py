@@ -302,7 +302,7 @@ def test_free_indirect_sentences_in_a_row_are_one_quotation_until_a_cue() -> Non
 
 
 def test_reported_and_free_indirect_quotations_take_the_final_stop_direct_and_indirect_leave_it() -> None:
-    from quotetrail.quotations import keep_final_stop
+    from quotetrail.quotations import final_stop_as_annotated
 
     text = "Die Lage sei ernst. Er sagte, es regne. Die Polizei sucht den Täter. „Wir kommen“."
     doc = make_doc(text)
@@ -311,7 +311,7 @@ def test_reported_and_free_indirect_quotations_take_the_final_stop_direct_and_in
         start = text.index(words)
         return Quotation("t", kind, (Span(start, start + len(words)),))
 
-    kept = keep_final_stop(
+    kept = final_stop_as_annotated(
         doc,
         [
             quotation("IndirectFreeIndirect", "Die Lage sei ernst"),

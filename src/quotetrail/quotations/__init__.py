@@ -193,7 +193,7 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
 
         found = find_encoder_quotations(doc)
         if found is not None:
-            return keep_final_stop(doc, drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found)))
+            return _finish(doc, found)
     marks = _marks(doc)
     # the taggers' features, shared by both; without models (rules only) they are not needed
     base = base_features(doc) if model_available() else None
@@ -204,7 +204,12 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
     found = join_free_indirect_runs(doc, join_split_by_source_frame(doc, found))
     found = inherit_speakers(doc, include_back_reference(doc, attach_following_frame(doc, found)))
-    return keep_final_stop(doc, drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found)))
+    return _finish(doc, found)
+
+
+def _finish(doc: Doc, found: list[Quotation]) -> list[Quotation]:
+    """What both taggers' quotations go through last: types by mood, non-cues dropped, the final stop placed."""
+    return final_stop_as_annotated(doc, drop_subjunctive_non_cues(doc, retype_subjunctive_reported(doc, found)))
 
 
 #: Quotation types that are whole sentences of their own and keep the sentence's final punctuation.
@@ -212,7 +217,7 @@ _WHOLE_SENTENCE_TYPES = frozenset({"Reported", "FreeIndirect", "IndirectFreeIndi
 _STOPS = frozenset(".!?")
 
 
-def keep_final_stop(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+def final_stop_as_annotated(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
     """A reported or free indirect quotation ending right before its sentence's ".", "!" or "?" takes it;
     a direct or indirect one ending with it leaves it (a direct quote's own stop inside its marks stays).
 
