@@ -142,8 +142,9 @@ def _abbreviations() -> frozenset[str]:
 
 
 def _ends_in_abbreviation(sentence: str) -> bool:
-    """Whether ``sentence`` ends with a word that does not end sentences (``data/abbreviations.tsv``, initials)."""
-    words = sentence.split()
+    """Whether ``sentence`` (its last 40 characters are enough) ends with a word that does not end
+    sentences (``data/abbreviations.tsv``, initials)."""
+    words = sentence[-40:].split()
     if not words:
         return False
     word = words[-1].lstrip('([„“"»«:')
@@ -151,10 +152,14 @@ def _ends_in_abbreviation(sentence: str) -> bool:
 
 
 def _join_after_abbreviations(text: str, spans: list[Span]) -> list[Span]:
-    """Sentences the splitter cut after an abbreviation, joined again ("Professor Dr. | Klaus-Georg Bregulla")."""
+    """Sentences the splitter cut after an abbreviation, joined again ("Professor Dr. | Klaus-Georg Bregulla").
+
+    Only the tail of the sentence before is read, so a line joined again and again ("St. Louis Nr. 1 …")
+    costs its length once.
+    """
     out: list[Span] = []
     for span in spans:
-        if out and _ends_in_abbreviation(text[out[-1].start : out[-1].end]):
+        if out and _ends_in_abbreviation(text[max(out[-1].start, out[-1].end - 40) : out[-1].end]):
             out[-1] = Span(out[-1].start, span.end)
         else:
             out.append(span)
