@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from . import __version__
 
@@ -59,23 +60,23 @@ def rules_hash() -> str:
     return code_hash(resources.files("quotetrail"))
 
 
-def code_hash(root: object) -> str:
+def code_hash(root: Traversable) -> str:
     """The first 8 hex digits of a SHA-256 over the extraction code's ``.py`` files and the lexicons under
     ``root`` (a package folder), each with its path."""
-    files: list[tuple[str, object]] = []
+    files: list[tuple[str, Traversable]] = []
 
-    def walk(node: object, path: str) -> None:
-        if node.is_dir():  # type: ignore[attr-defined]
-            for child in node.iterdir():  # type: ignore[attr-defined]
-                walk(child, f"{path}/{child.name}")  # type: ignore[attr-defined]
+    def walk(node: Traversable, path: str) -> None:
+        if node.is_dir():
+            for child in node.iterdir():
+                walk(child, f"{path}/{child.name}")
         elif path.endswith((".py", ".tsv")):
             files.append((path, node))
 
     for name in (*EXTRACTION_CODE, "data"):
-        walk(root / name, name)  # type: ignore[operator]
+        walk(root / name, name)
     digest = hashlib.sha256()
     for path, node in sorted(files, key=lambda item: item[0]):
-        digest.update(path.encode() + b"\0" + node.read_bytes() + b"\0")  # type: ignore[attr-defined]
+        digest.update(path.encode() + b"\0" + node.read_bytes() + b"\0")
     return digest.hexdigest()[:8]
 
 
