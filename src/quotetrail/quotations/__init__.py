@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
 from .features import base_features
-from .joins import include_back_reference, join_free_indirect_runs, join_split_by_source_frame
+from .joins import include_back_reference, join_pieces
 from .learned import attribute_quotations, find_learned_quotations, model_available
 from .rules import (
     attach_following_frame,
@@ -202,7 +202,7 @@ def find_quotations(doc: Doc, model: str | None = None) -> list[Quotation]:
     found += find_free_indirect(doc, found)
     found += add_nested_direct(doc, marks, found)
     found = attribute_quotations(doc, sorted(found, key=lambda q: q.start), base=base)
-    found = join_free_indirect_runs(doc, join_split_by_source_frame(doc, found))
+    found = join_pieces(doc, found)
     found = inherit_speakers(doc, include_back_reference(doc, attach_following_frame(doc, found)))
     return _finish(doc, found)
 
@@ -230,10 +230,11 @@ def final_stop_as_annotated(doc: Doc, quotations: list[Quotation]) -> list[Quota
     text = doc.text
     out = []
     for q in quotations:
-        last = q.spans[-1] if q.spans else None
-        if last is None:
-            pass
-        elif q.type in _WHOLE_SENTENCE_TYPES and text[last.end : last.end + 1] in _STOPS:
+        if not q.spans:
+            out.append(q)
+            continue
+        last = q.spans[-1]
+        if q.type in _WHOLE_SENTENCE_TYPES and text[last.end : last.end + 1] in _STOPS:
             q = replace(q, spans=(*q.spans[:-1], Span(last.start, last.end + 1)))
         elif q.type not in _WHOLE_SENTENCE_TYPES and last.end - last.start > 1 and text[last.end - 1] in _STOPS:
             end = last.end - 1

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..model import Doc, Quotation, Span
-from .rules import _frames, _frames_by_first_word, attach_following_frame, is_cue_verb
+from .rules import attach_following_frame, frame_cues, is_cue_verb
 
 
 def join_consecutive(
@@ -39,15 +39,6 @@ def same_sentence(doc: Doc, sentence_starts: list[int], a: int, b: int) -> bool:
 
 #: A gap between two quotations this long or longer is more than a source frame.
 _FRAME_GAP_WORDS = 8
-
-
-def _is_source_frame(words: list[str]) -> bool:
-    """Whether the lower-cased ``words`` hold a source frame of ``data/frames.tsv`` ("laut X", "X zufolge")."""
-    frames = _frames()
-    by_first = _frames_by_first_word()
-    return any(
-        words[i : i + len(frames[k][0])] == frames[k][0] for i, w in enumerate(words) for k in by_first.get(w, ())
-    )
 
 
 def _outermost(spans: list[Span]) -> tuple[Span, ...]:
@@ -81,7 +72,7 @@ def join_split_by_source_frame(doc: Doc, quotations: list[Quotation]) -> list[Qu
         words = [t.text.lower() for t in gap if t.text not in (",", "–", "-")]
         if not (0 < len(words) <= _FRAME_GAP_WORDS and all(w[:1].isalnum() for w in words)):
             return None
-        if not _is_source_frame(words):
+        if not frame_cues(words):  # a source frame: "laut X", "X zufolge"
             return None
         return replace(
             a,
@@ -133,6 +124,11 @@ def join_free_indirect_runs(doc: Doc, quotations: list[Quotation]) -> list[Quota
         )
 
     return join_consecutive(quotations, join)
+
+
+def join_pieces(doc: Doc, quotations: list[Quotation]) -> list[Quotation]:
+    """Both joins of pieces within and across sentences, in the order both taggers' paths run them."""
+    return join_free_indirect_runs(doc, join_split_by_source_frame(doc, quotations))
 
 
 #: Sentence-initial words that point back to the statement before ("Dies bestätigte der Parteichef").

@@ -313,19 +313,25 @@ def _source_nouns() -> tuple[str, ...]:
     return tuple(row["noun"] for row in load_lexicon("source_nouns"))
 
 
-def _frame_matches(
-    tokens: tuple[Token, ...], s: Sentence, lower: list[str]
-) -> Iterator[tuple[int, int, tuple[int, int]]]:
-    """``(cue index, cue length, source noun phrase)`` of each source frame in sentence ``s``."""
+def frame_cues(lower: list[str]) -> list[tuple[int, int]]:
+    """``(frame, word index)`` of each cue of ``data/frames.tsv`` ("laut", "zufolge", "nach Angaben") in the
+    lower-cased words ``lower``, in the order of ``_frames()`` (longest first), then of the text."""
     frames = _frames()
     by_first = _frames_by_first_word()
-    matches = sorted(
+    return sorted(
         (k, i)
         for i, word in enumerate(lower)
         for k in by_first.get(word, ())
         if lower[i : i + len(frames[k][0])] == frames[k][0]
     )
-    for k, i in matches:  # in the order of _frames(), then of the text
+
+
+def _frame_matches(
+    tokens: tuple[Token, ...], s: Sentence, lower: list[str]
+) -> Iterator[tuple[int, int, tuple[int, int]]]:
+    """``(cue index, cue length, source noun phrase)`` of each source frame in sentence ``s``."""
+    frames = _frames()
+    for k, i in frame_cues(lower):
         words, position = frames[k]
         n = len(words)
         ci = s.first + i

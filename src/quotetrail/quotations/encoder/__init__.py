@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ...model import Doc, Quotation, Span
 from ..attribution import covered, token_ends
-from ..joins import include_back_reference, join_free_indirect_runs, join_split_by_source_frame
+from ..joins import include_back_reference, join_pieces
 from ..learned import attribute_quotations
 from ..rules import find_direct, find_free_indirect
 from .spans import (
@@ -87,7 +87,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     if CRF_ADDRESSEE:
         crf = attribute_quotations(doc, found)
         found = [replace(q, addressee=c.addressee) for q, c in zip(found, crf, strict=True)]
-    found = include_back_reference(doc, join_free_indirect_runs(doc, join_split_by_source_frame(doc, found)))
+    found = include_back_reference(doc, join_pieces(doc, found))
     found = [q for q in (in_headline(doc, q) for q in found) if q is not None]
     found = [_snap_quotation(doc, q, starts) for q in found]
     found += find_free_indirect(doc, found)  # as in the CRF path: Konjunktiv I sentences after a quotation
