@@ -564,3 +564,24 @@ def test_candidates_below_the_floor_are_not_read_from_the_store(grown, monkeypat
     found = centroids.nearest(member, 10, floor=0.92)
     assert found and found[0][0].id == _claim_of(store, items_1[0].quotation_id) and found[0][1] >= 0.92 - 0.01
     assert all(similarity >= 0.92 - 0.01 for _, similarity in found)
+
+
+def test_a_process_that_used_the_claims_index_can_still_start_the_encoder_runtime() -> None:
+    """Grouping before the first extraction (a correction in the web UI, then an upload) must not crash the process.
+
+    usearch loaded before onnxruntime made ``import onnxruntime`` die with a segmentation fault.
+    """
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from quotetrail.claims.index import NeighbourIndex\n"
+        "index = NeighbourIndex()\n"
+        "index.add_many(np.arange(3), np.eye(3, 384, dtype=np.float32))\n"
+        "import onnxruntime\n"
+        "print(index.search(np.eye(1, 384, dtype=np.float32)[0], 1)[0].tolist())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[0]"

@@ -62,10 +62,25 @@ _BATCH = 4096
 Merging = Callable[[str, int, int], None]
 
 
-def _new_graph(dim: int) -> object:
+def _usearch_index() -> type:
+    """usearch's ``Index`` class, imported only after onnxruntime.
+
+    Why: usearch's extension carries its own copy of the C++ standard library, and once it is
+    loaded, importing onnxruntime crashes the process inside libstdc++'s ``std::codecvt``
+    (usearch 2.26.6, onnxruntime 1.31.1; the other order works).  The encoder imports onnxruntime
+    at the first article it reads, so a process that touched the claims index first (a correction
+    in the web UI before the first upload, a test session) died at its next extraction.
+    """
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401
+
     from usearch.index import Index
 
-    return Index(
+    return Index
+
+
+def _new_graph(dim: int) -> object:
+    return _usearch_index()(
         ndim=dim,
         metric="ip",
         dtype=SCALAR,
@@ -77,9 +92,7 @@ def _new_graph(dim: int) -> object:
 
 def _view(path: Path) -> object:
     """The saved graph at ``path``, memory-mapped read-only: nothing is read until a search touches it."""
-    from usearch.index import Index
-
-    graph = Index.restore(str(path), view=True)
+    graph = _usearch_index().restore(str(path), view=True)
     if graph is None:
         raise ValueError(f"{path}: not a usearch index")
     graph.expansion_search = EXPANSION_SEARCH
@@ -215,9 +228,7 @@ class NeighbourIndex:
         if self.big is None:
             merged = self.delta
         else:
-            from usearch.index import Index
-
-            merged = Index.restore(str(self.big_path))  # a full copy in memory: the view is read-only
+            merged = _usearch_index().restore(str(self.big_path))  # a full copy in memory: the view is read-only
             if self.delta_count:
                 keys = np.fromiter(iter(self.delta.keys), dtype=np.uint64, count=self.delta_count)  # type: ignore[attr-defined]
                 vectors = np.vstack(self.delta.get(keys)).astype(np.float32)  # type: ignore[attr-defined]
