@@ -411,3 +411,42 @@ def test_the_addressee_is_the_one_the_crf_attribution_tagger_reads(encoder_model
     [q] = find_encoder_quotations(analyse(Article(id="t", source="test", text=text)))
     assert [text[s.start : s.end] for s in q.addressee] == ["den Abgeordneten"]
     assert [text[s.start : s.end] for s in q.speaker_mention] == ["Bundeskanzler Olaf Scholz"]
+
+
+def test_speaker_cue_and_addressee_do_not_end_in_the_comma_after_them() -> None:
+    """The role head ran "Marcelo Ebrard, der Bürgermeister von Mexiko-Stadt," on to the comma before the verb."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder.spans import trim_role_edges
+
+    text = "Marcelo Ebrard, der Bürgermeister von Mexiko-Stadt, teilte mit, die Leitungen seien intakt."
+    doc = analyse(Article(id="t", source="test", text=text))
+    comma = text.index(", teilte") + 1
+    q = Quotation(
+        "t",
+        "Indirect",
+        (Span(text.index("die Leitungen"), len(text) - 1),),
+        speaker_mention=(Span(0, comma),),
+        cue=(Span(text.index("teilte"), text.index("mit,") + 4),),
+        frame=(Span(text.index("teilte"), text.index("mit,") + 4),),
+    )
+    tidy = trim_role_edges(doc, q)
+    assert tidy.speaker_mention[0].text(text) == "Marcelo Ebrard, der Bürgermeister von Mexiko-Stadt"
+    assert tidy.cue[0].text(text) == "teilte mit"
+    assert tidy.frame == q.frame  # a frame keeps its comma, as the corpus annotates it
+    assert trim_role_edges(doc, tidy) is tidy
+
+
+def test_a_speaker_mention_cut_inside_a_name_runs_to_its_end() -> None:
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder.spans import complete_speaker_names
+
+    text = "Der Grünen-Politiker Volker Beck sagte, das Gesetz sei ein Dammbruch."
+    doc = analyse(Article(id="t", source="test", text=text))
+    starts = [t.start for t in doc.tokens]
+    quote = (Span(text.index("das Gesetz"), len(text) - 1),)
+    cut = Quotation("t", "Indirect", quote, speaker_mention=(Span(0, text.index(" Beck")),))
+    assert complete_speaker_names(doc, cut, starts).speaker_mention[0].text(text) == "Der Grünen-Politiker Volker Beck"
+    whole = Quotation("t", "Indirect", quote, speaker_mention=(Span(0, text.index(" sagte")),))
+    assert complete_speaker_names(doc, whole, starts) is whole  # a name followed by a verb is complete

@@ -21,10 +21,12 @@ from ..joins import include_back_reference, join_pieces
 from ..learned import attribute_quotations
 from ..rules import find_direct, find_free_indirect
 from .spans import (
+    complete_speaker_names,
     cut_paragraph_stubs,
     in_headline,
     join_purpose_clauses,
     join_split_direct,
+    trim_role_edges,
     trim_trailing_punctuation,
 )
 from .tagger import Reading, load_model, model_available, read_article, tag_roles
@@ -83,13 +85,15 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
         found = add_rule_quotations(doc, found, direct)
     starts = [t.start for t in doc.tokens]
     found = join_purpose_clauses(doc, found, starts)
-    found = tag_roles(model, reading.windows, reading.frozen, found, doc.article.text)
+    found = [
+        trim_role_edges(doc, q) for q in tag_roles(model, reading.windows, reading.frozen, found, doc.article.text)
+    ]
     if CRF_ADDRESSEE:
         crf = attribute_quotations(doc, found)
         found = [replace(q, addressee=c.addressee) for q, c in zip(found, crf, strict=True)]
     found = include_back_reference(doc, join_pieces(doc, found))
     found = [q for q in (in_headline(doc, q) for q in found) if q is not None]
-    found = [_snap_quotation(doc, q, starts) for q in found]
+    found = [complete_speaker_names(doc, _snap_quotation(doc, q, starts), starts) for q in found]
     found += find_free_indirect(doc, found)  # as in the CRF path: Konjunktiv I sentences after a quotation
     found = sorted(found + add_nested_direct(doc, marks, found), key=lambda q: q.start)
     return inherit_speakers(doc, found)
