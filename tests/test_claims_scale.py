@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from quotetrail.claims import update_claims
+from quotetrail.claims.breadth import BREADTHS
 from quotetrail.claims.embed import MODEL, text_hash
 from quotetrail.claims.group import Item, assign, medoid, related
 from quotetrail.claims.index import NeighbourIndex, index_paths, open_indexes
@@ -158,6 +159,19 @@ def test_the_index_beside_the_database_is_reused_and_rebuilt_when_deleted(grown,
     centroid = np.frombuffer(group[3], np.float32) / np.linalg.norm(np.frombuffer(group[3], np.float32))
     keys, scores = indexes.centroids.search(centroid, 1)
     assert keys[0] == group[0] and scores[0] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_the_sidecar_records_the_search_breadth_and_an_older_one_is_measured_on_opening(grown) -> None:
+    """The breadth measured when the big file was written is kept; a sidecar from before breadths is measured again."""
+    store, *_ = grown
+    update_claims(store)
+    path = index_paths(store)[0]
+    meta = json.loads(Path(f"{path}.json").read_text())
+    assert meta["breadth"] == BREADTHS[-1]  # too small a graph to narrow the search
+    del meta["breadth"]
+    Path(f"{path}.json").write_text(json.dumps(meta))
+    store.iter_claim_centroids = lambda: pytest.fail("an older sidecar is measured, not a reason to rebuild")
+    assert open_indexes(store).centroids.breadth == BREADTHS[-1]
 
 
 def test_a_stale_index_is_rebuilt_not_trusted(grown, tmp_path: Path) -> None:

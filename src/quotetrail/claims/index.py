@@ -39,14 +39,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .breadth import BREADTHS, calibrate
 from .embed import DIM, MODEL
 from .group import Group
 
 #: HNSW graph degree and breadths: recall@10 above 0.99 against exact search on the cached states of
-#: bench/claims_scale.py at 10k, 100k and 1M quotations (bench/claims_usearch.py).
+#: bench/claims_scale.py at 10k, 100k and 1M quotations (bench/claims_usearch.py).  A big file is searched
+#: at the breadth measured for it when it was written (``breadth.calibrate``); the delta at the widest.
 CONNECTIVITY = 32
 EXPANSION_ADD = 200
-EXPANSION_SEARCH = 128
+EXPANSION_SEARCH = BREADTHS[-1]
 #: Stored scalars.  Half precision halves the memory each search walks and searched faster than f32 at 54,000
 #: centroids (0.53 against 1.20 ms); int8 lost recall (0.98 at 10k after re-ranking) and is not used.
 SCALAR = "f16"
@@ -95,7 +97,6 @@ def _view(path: Path) -> object:
     graph = _usearch_index().restore(str(path), view=True)
     if graph is None:
         raise ValueError(f"{path}: not a usearch index")
-    graph.expansion_search = EXPANSION_SEARCH
     return graph
 
 
@@ -111,16 +112,35 @@ class NeighbourIndex:
     ``remove`` hides a key: a key of the delta is removed from it, a key of
     the big tier becomes a tombstone (never returned; the file is not
     touched).  Keys are never reused.
+
+    ``narrow``: the big tier is searched at the narrowest breadth that keeps
+    the recall (``breadth.calibrate``), measured when the file is written
+    and recorded in the sidecar as ``breadth``; a file saved before breadths
+    were measured (``breadth`` None) is measured when opened.  Grouping's
+    centroid index is narrowed; the quotation index, asked for sixty
+    neighbours at a time, keeps the widest breadth.
     """
 
-    def __init__(self, dim: int = DIM, capacity: int = 0, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        dim: int = DIM,
+        capacity: int = 0,
+        path: Path | None = None,
+        breadth: int | None = None,
+        narrow: bool = False,
+    ) -> None:
         self.dim = dim
         self.big: object | None = None  # the memory-mapped file, read-only
         self.big_path: Path | None = None
         self.delta = _new_graph(dim)
         self.hidden: set[int] = set()  # tombstones: keys of the big tier whose vector moved
+        self.narrow = narrow
+        self.breadth = EXPANSION_SEARCH
         if path is not None:
             self.big, self.big_path = _view(path), path
+            if narrow:
+                self.breadth = breadth if breadth in BREADTHS else calibrate(self.big)
+            self.big.expansion_search = self.breadth  # type: ignore[attr-defined]
             delta, tombstones = _delta_path(path), _tombstones_path(path)
             if delta.exists():
                 self.delta.load(str(delta))
@@ -230,22 +250,24 @@ class NeighbourIndex:
         else:
             merged = _usearch_index().restore(str(self.big_path))  # a full copy in memory: the view is read-only
             if self.delta_count:
-                keys = np.fromiter(iter(self.delta.keys), dtype=np.uint64, count=self.delta_count)  # type: ignore[attr-defined]
+                keys = np.asarray(self.delta.keys, dtype=np.uint64)  # type: ignore[attr-defined]
                 vectors = np.vstack(self.delta.get(keys)).astype(np.float32)  # type: ignore[attr-defined]
                 replaced = [k for k in keys.tolist() if k in self.hidden]  # keys of the big tier added again
                 if replaced:
                     merged.remove(np.array(replaced, dtype=np.uint64))  # type: ignore[union-attr]
                     self.hidden -= set(replaced)
                 merged.add(keys, vectors, threads=os.cpu_count() or 1)  # type: ignore[union-attr]
+        self.breadth = calibrate(merged) if self.narrow else EXPANSION_SEARCH
         self.big = None  # unmapped before the file is replaced (Windows cannot replace a mapped file)
         _replace_with(path, lambda tmp: merged.save(str(tmp)))  # type: ignore[attr-defined]
         self.big, self.big_path = _view(path), path
+        self.big.expansion_search = self.breadth  # type: ignore[attr-defined]
         self.delta = _new_graph(self.dim)
 
     @classmethod
-    def load(cls, path: Path, dim: int = DIM) -> NeighbourIndex:
-        """The index saved at ``path``: big file memory-mapped, delta and tombstones read."""
-        return cls(dim, path=path)
+    def load(cls, path: Path, dim: int = DIM, breadth: int | None = None, narrow: bool = False) -> NeighbourIndex:
+        """The index saved at ``path``: big file memory-mapped, delta and tombstones read (``narrow``: see the class)."""
+        return cls(dim, path=path, breadth=breadth, narrow=narrow)
 
 
 def _delta_path(path: Path) -> Path:
@@ -319,6 +341,7 @@ class ClaimIndexes:
                 "library": LIBRARY,
                 "scalar": SCALAR,
                 "dim": index.dim,
+                "breadth": index.breadth,
             }
             _write_json(Path(f"{path}.json"), meta)
 
@@ -344,7 +367,7 @@ def _tombstones_ok(index: NeighbourIndex) -> bool:
     return index.deleted <= MAX_TOMBSTONES * index.elements
 
 
-def _load(path: Path, generation: int) -> tuple[NeighbourIndex, int] | str:
+def _load(path: Path, generation: int, narrow: bool = False) -> tuple[NeighbourIndex, int] | str:
     """The index saved at ``path`` and the next free key it recorded; or why it must be rebuilt."""
     try:
         meta = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
@@ -359,7 +382,7 @@ def _load(path: Path, generation: int) -> tuple[NeighbourIndex, int] | str:
     if int(meta.get("deleted", 0)) > MAX_TOMBSTONES * int(meta.get("count", 0)):
         return "a third of its entries are moved centroids (compacting)"
     try:
-        index = NeighbourIndex.load(path, int(meta.get("dim", DIM)))
+        index = NeighbourIndex.load(path, int(meta.get("dim", DIM)), meta.get("breadth"), narrow)
     except (OSError, RuntimeError, ValueError):
         return "the index file cannot be read"
     if (index.big_count, index.delta_count, index.deleted) != (meta.get("big"), meta.get("delta"), meta.get("deleted")):
@@ -386,7 +409,7 @@ def open_indexes(store: object, rebuilding: Rebuilding | None = None) -> ClaimIn
             indexes.next_quotation_key = next_quotation
             return indexes
     else:
-        found = _load(paths[0], generation)
+        found = _load(paths[0], generation, narrow=True)
         if isinstance(found, str):
             reasons[0] = found
         else:  # a tombstone's key is in the index but in no claim: never hand it out again
@@ -399,7 +422,7 @@ def open_indexes(store: object, rebuilding: Rebuilding | None = None) -> ClaimIn
     if centroids is None:
         if rebuilding and reasons[0] and next_claim:
             rebuilding("claims", reasons[0])
-        centroids = NeighbourIndex()
+        centroids = NeighbourIndex(narrow=True)
         _fill(centroids, store.iter_claim_centroids())  # type: ignore[attr-defined]
     if quotations is None:
         if rebuilding and reasons[1] and next_quotation:
