@@ -10,16 +10,23 @@ at 534,000 claims a search at 128 cost 2.5 times one at 48
 therefore pays for the hardest graph on every graph, and at a million
 quotations it paid the most where the graph no longer fits in the CPU cache.
 
-So each big graph is measured once, when it is written, leaving one out:
-some of its own vectors are searched at each breadth of ``BREADTHS`` with the
-vector itself removed from the answers (a new quotation is not in the graph
-either); the twenty found are re-ranked as grouping re-ranks them, and the
-ten best are compared with the exact ten nearest of the other vectors,
-computed by brute force over the whole graph.  The narrowest breadth whose
-recall reaches ``RECALL`` is kept in the index's sidecar.  Ties count as
-found: two claims seeded by the same sentence have the same centroid, and
-either answers the query.  Tombstoned entries (moved centroids) take part
-like the others: they are a small share, and a merge measures again.
+So each big graph is measured once, when it is written: some of its own
+vectors, each moved off its node by noise to about 0.97 cosine (a restatement
+of a stored claim lies near it, not on it), are searched at each breadth of
+``BREADTHS``; the twenty found are re-ranked as grouping re-ranks them, and
+the ten best are compared with the exact ten nearest, computed by brute force
+over the whole graph.  The narrowest breadth whose recall reaches ``RECALL``
+is kept in the index's sidecar.  Ties count as found: two claims seeded by the
+same sentence have the same centroid, and either answers the query.
+Tombstoned entries (moved centroids) take part like the others: they are a
+small share, and a merge measures again.
+
+Why these queries: on the 1M state of ``bench/claims_scale.py`` they gave
+recall 0.983 / 0.988 / 0.995 / 0.996 / 0.997 at the five breadths, and the
+bench's 1,000 new quotations 0.989 / 0.994 / 0.994 / 0.998 / 0.998 (after
+re-ranking): close, and lower, so a breadth chosen on them keeps the recall on
+real queries.  Searching the graph's own vectors with themselves left out
+said 0.997 already at 32, where the new quotations found 0.989: too kind.
 """
 
 from __future__ import annotations
@@ -28,8 +35,9 @@ import numpy as np
 
 #: Breadths tried, narrowest first; the last is used when none reaches ``RECALL`` (and for small graphs).
 BREADTHS: tuple[int, ...] = (32, 48, 64, 96, 128)
-#: Recall@10 a breadth must reach on the sample (issue 14 asks for 0.99 on the bench; this leaves a margin).
-RECALL = 0.995
+#: Recall@10 a breadth must reach on the sample: what issue 14 asks of the bench's new quotations (the sample's
+#: queries are the harder ones, see above).
+RECALL = 0.99
 #: Graphs smaller than this keep the widest breadth: they fit in the CPU cache, so a narrower search saves
 #: little, and a sample of them says little.
 MIN_ELEMENTS = 20_000
@@ -39,32 +47,30 @@ K = 10
 CANDIDATES = 20
 _CHUNK = 32_768
 _TIE = 1e-4  # half-precision similarities of equal centroids differ by rounding only
+#: Noise per dimension moving a sampled vector off its node: about 0.97 cosine to it in 384 dimensions.
+NOISE = 0.0135
 
 
-def kth_similarity(graph: object, keys: np.ndarray, queries: np.ndarray, own: np.ndarray) -> np.ndarray:
-    """The ``K``-th best exact similarity of each query over the other vectors of ``graph`` (brute force, in chunks).
+def kth_similarity(graph: object, keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """The ``K``-th best exact similarity of each query over every vector of ``graph`` (brute force, in chunks).
 
-    ``own`` is each query's own key, left out.  Only the threshold is kept: a found candidate counts
-    when it is at least as similar (ties included).
+    Only the threshold is kept: a found candidate counts when it is at least as similar (ties included).
     """
     best = np.full((len(queries), K), -np.inf, dtype=np.float32)
     for at in range(0, len(keys), _CHUNK):
         chunk = keys[at : at + _CHUNK]
         vectors = np.asarray(graph.get(chunk), dtype=np.float32)  # type: ignore[attr-defined]
         sims = queries @ vectors.T
-        sims[own[:, None] == chunk[None, :]] = -np.inf
         best = np.partition(np.concatenate([best, sims], axis=1), -K, axis=1)[:, -K:]
     return best.min(axis=1)
 
 
-def recall_at(graph: object, breadth: int, queries: np.ndarray, own: np.ndarray, kth: np.ndarray) -> float:
-    """Recall@``K`` of ``graph`` searched at ``breadth`` (each query's ``own`` key left out), its
-    ``CANDIDATES`` re-ranked by exact similarity."""
+def recall_at(graph: object, breadth: int, queries: np.ndarray, kth: np.ndarray) -> float:
+    """Recall@``K`` of ``graph`` searched at ``breadth``, its ``CANDIDATES`` re-ranked by exact similarity."""
     graph.expansion_search = breadth  # type: ignore[attr-defined]
     hits = 0
-    for query, key, threshold in zip(queries, own.tolist(), kth.tolist(), strict=True):
-        found = graph.search(query, CANDIDATES + 1, threads=1).keys  # type: ignore[attr-defined]
-        found = found[found != key][:CANDIDATES]
+    for query, threshold in zip(queries, kth.tolist(), strict=True):
+        found = graph.search(query, CANDIDATES, threads=1).keys  # type: ignore[attr-defined]
         sims = np.asarray(graph.get(found), dtype=np.float32) @ query  # type: ignore[attr-defined]
         top = np.sort(sims)[::-1][:K]
         hits += int((top >= threshold - _TIE).sum())
@@ -78,12 +84,13 @@ def calibrate(graph: object, seed: int = 14) -> int:
         return BREADTHS[-1]
     keys = np.asarray(graph.keys, dtype=np.uint64)  # type: ignore[attr-defined]
     rng = np.random.default_rng(seed)
-    own = rng.choice(keys, size=min(SAMPLE, size), replace=False)
-    queries = np.asarray(graph.get(own), dtype=np.float32)  # type: ignore[attr-defined]
-    kth = kth_similarity(graph, keys, queries, own)
+    sample = np.asarray(graph.get(rng.choice(keys, size=min(SAMPLE, size), replace=False)), dtype=np.float32)  # type: ignore[attr-defined]
+    moved = sample + rng.normal(0.0, NOISE, sample.shape).astype(np.float32)
+    queries = moved / np.linalg.norm(moved, axis=1, keepdims=True)
+    kth = kth_similarity(graph, keys, queries)
     try:
         for breadth in BREADTHS[:-1]:
-            if recall_at(graph, breadth, queries, own, kth) >= RECALL:
+            if recall_at(graph, breadth, queries, kth) >= RECALL:
                 return breadth
         return BREADTHS[-1]
     finally:
