@@ -450,3 +450,37 @@ def test_a_speaker_mention_cut_inside_a_name_runs_to_its_end() -> None:
     assert complete_speaker_names(doc, cut, starts).speaker_mention[0].text(text) == "Der Grünen-Politiker Volker Beck"
     whole = Quotation("t", "Indirect", quote, speaker_mention=(Span(0, text.index(" sagte")),))
     assert complete_speaker_names(doc, whole, starts) is whole  # a name followed by a verb is complete
+
+
+def test_a_speaker_mention_stops_before_the_addressee_and_adverbs_after_it() -> None:
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder.spans import trim_speaker_words
+
+    def speaker_after_trim(text: str, mention: str) -> str:
+        doc = analyse(Article(id="t", source="test", text=text))
+        starts = [t.start for t in doc.tokens]
+        start = text.index(mention)
+        q = Quotation(
+            "t",
+            "Indirect",
+            (Span(text.index(", ") + 2, len(text) - 1),),
+            speaker_mention=(Span(start, start + len(mention)),),
+        )
+        return trim_speaker_words(doc, q, starts).speaker_mention[0].text(text)
+
+    # The addressee in the dative is not part of the speaker, whether the speaker is a noun or a pronoun.
+    text = "Vor Gericht erklärte die Anwältin der Frau dem Richter, ihre Mandantin habe Angst gehabt."
+    assert speaker_after_trim(text, "die Anwältin der Frau dem Richter") == "die Anwältin der Frau"
+    text = "Vor Gericht erklärte sie dem Richter, ihre Mandantin habe Angst gehabt."
+    assert speaker_after_trim(text, "sie dem Richter") == "sie"
+    # An adverb after the speaker's noun ends it.
+    text = "Dies teilte das norwegische Nobelkomitee gestern in Oslo mit, der Preis gehe an das Welternährungsprogramm."
+    assert speaker_after_trim(text, "das norwegische Nobelkomitee gestern in Oslo") == "das norwegische Nobelkomitee"
+    # An object pronoun before the speaker is left out; a genitive inside the mention stays.
+    text = "Scharf kritisierte ihn der Gewerkschaftsfunktionär Bernard Aubin, er sei zu hart."
+    assert speaker_after_trim(text, "ihn der Gewerkschaftsfunktionär Bernard Aubin") == (
+        "der Gewerkschaftsfunktionär Bernard Aubin"
+    )
+    text = "Der Sprecher der Regierung sagte, das Gesetz komme."
+    assert speaker_after_trim(text, "Der Sprecher der Regierung") == "Der Sprecher der Regierung"

@@ -27,6 +27,7 @@ from .spans import (
     join_purpose_clauses,
     join_split_direct,
     trim_role_edges,
+    trim_speaker_words,
     trim_trailing_punctuation,
 )
 from .tagger import Reading, load_model, model_available, read_article, tag_roles
@@ -93,7 +94,10 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
         found = [replace(q, addressee=c.addressee) for q, c in zip(found, crf, strict=True)]
     found = include_back_reference(doc, join_pieces(doc, found))
     found = [q for q in (in_headline(doc, q) for q in found) if q is not None]
-    found = [complete_speaker_names(doc, _snap_quotation(doc, q, starts), starts) for q in found]
+    found = [
+        trim_speaker_words(doc, complete_speaker_names(doc, _snap_quotation(doc, q, starts), starts), starts)
+        for q in found
+    ]
     found += find_free_indirect(doc, found)  # as in the CRF path: Konjunktiv I sentences after a quotation
     found = sorted(found + add_nested_direct(doc, marks, found), key=lambda q: q.start)
     return inherit_speakers(doc, found)
