@@ -482,5 +482,7 @@ def test_a_speaker_mention_stops_before_the_addressee_and_adverbs_after_it() -> 
     assert speaker_after_trim(text, "ihn der Gewerkschaftsfunktionär Bernard Aubin") == (
         "der Gewerkschaftsfunktionär Bernard Aubin"
     )
+    text = "Davon wisse er nichts, sagte er selbst."
+    assert speaker_after_trim(text, "er selbst") == "er"  # a pronoun with no noun after it stays alone
     text = "Der Sprecher der Regierung sagte, das Gesetz komme."
     assert speaker_after_trim(text, "Der Sprecher der Regierung") == "Der Sprecher der Regierung"
