@@ -467,7 +467,8 @@ def test_a_speaker_mention_stops_before_the_addressee_and_adverbs_after_it() -> 
             (Span(text.index(", ") + 2, len(text) - 1),),
             speaker_mention=(Span(start, start + len(mention)),),
         )
-        return trim_speaker_words(doc, q, starts).speaker_mention[0].text(text)
+        mentions = trim_speaker_words(doc, q, starts).speaker_mention
+        return " … ".join(m.text(text) for m in mentions)
 
     # The addressee in the dative is not part of the speaker, whether the speaker is a noun or a pronoun.
     text = "Vor Gericht erklärte die Anwältin der Frau dem Richter, ihre Mandantin habe Angst gehabt."
@@ -484,5 +485,10 @@ def test_a_speaker_mention_stops_before_the_addressee_and_adverbs_after_it() -> 
     )
     text = "Davon wisse er nichts, sagte er selbst."
     assert speaker_after_trim(text, "er selbst") == "er"  # a pronoun with no noun after it stays alone
+    # A mention with no word that can name anyone goes; a nominalised adjective after its article stays.
+    text = "Kurzzeitig hieß es, zwei Täter seien beteiligt gewesen."
+    assert speaker_after_trim(text, "Kurzzeitig") == ""
+    text = "Der 39-Jährige sagte, er sei unschuldig."
+    assert speaker_after_trim(text, "Der 39-Jährige") == "Der 39-Jährige"
     text = "Der Sprecher der Regierung sagte, das Gesetz komme."
     assert speaker_after_trim(text, "Der Sprecher der Regierung") == "Der Sprecher der Regierung"
