@@ -132,22 +132,22 @@ def complete_speaker_names(doc: Doc, q: Quotation, starts: list[int]) -> Quotati
 
 
 _NOUNS = frozenset({"NN", "NE", "NNA", "FM"})
-#: Tag prefixes of words that can name a speaker: nouns, pronouns (and articles' pronoun uses), foreign words,
-#: symbols and numbers (HanTa's STTS tags).
+#: Tag prefixes of words that can name a speaker (HanTa's STTS tags): nouns, pronouns and pronominal
+#: determiners (PPER, PDS, PRELS, PPOSAT, …), foreign words, symbols and numbers.
 _NAMING = ("N", "P", "FM", "XY", "CARD")
 
 
 def trim_speaker_words(doc: Doc, q: Quotation, starts: list[int]) -> Quotation:
-    """A speaker mention stops before the words of the clause that follow the speaker, and leaves out
-    an object pronoun before it.
+    """A speaker mention stops before the words of the clause that follow the speaker, leaves out an
+    object pronoun before it, and goes when nothing in it can name anyone.
 
     Why: the role head runs a speaker on into what follows it in the cue clause: the addressee ("sie
     dem Richter", "die Anwältin der Frau dem Richter"), an adverb ("das norwegische Nobelkomitee
     gestern in Oslo", "Untersuchungen international"), or starts it at the object pronoun before it
-    ("ihn der Gewerkschaftsfunktionär Bernard Aubin"); ten such mentions on dev.  A pronoun followed
-    by no noun ("er selbst") keeps the pronoun alone.  A mention with no word that can name anyone
-    ("Kurzzeitig", "in", "Die", "israelische": six on dev) goes.  The mention then
-    names an entity that does not exist.  Counted on the 2,699 gold speaker spans of the
+    ("ihn der Gewerkschaftsfunktionär Bernard Aubin"); ten such mentions on dev.  It also marks
+    single words that name no one ("Kurzzeitig", "in", "Die", "israelische": six on dev).  Each
+    such mention becomes a speaker that does not exist.  A pronoun followed by no noun ("er
+    selbst") keeps the pronoun alone.  Counted on the 2,699 gold speaker spans of the
     wikinews-quotes train split: none has a noun or pronoun followed by "dem"; 6 have a lowercase
     adverb or adverbial adjective (HanTa ADV, ADJD) after a noun, two of them lowercase names
     ("Netzaktivist padeluun"); none starts with a personal pronoun and goes on (179 are only one); 6
