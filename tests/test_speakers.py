@@ -372,6 +372,13 @@ def test_a_mention_ending_on_a_noun_takes_the_name_right_after_it() -> None:
     assert text[q.speaker_mention[0].start : q.speaker_mention[0].end] == "Der Oppositionsführer Friedrich Merz"
 
 
+def test_a_nominalised_adjective_is_a_noun_of_the_phrase() -> None:
+    """HanTa tags "Angestellten", "Vorsitzende", "Abgeordneter" NNA, not NN: the phrase must not stop before them."""
+    text = "Die Gelder sollen nach einem Bericht des Angestellten verschwunden sein."
+    [q] = attribute(text, quote(text, "Die Gelder sollen", cue="nach", mention="einem"))
+    assert [text[s.start : s.end] for s in q.speaker_mention] == ["einem Bericht des Angestellten"]
+
+
 def test_a_role_noun_never_names_a_person_of_the_other_gender() -> None:
     text = "Nato-Generalsekretär Jens Stoltenberg sprach in Vilnius. Die Botschafterin erklärte, man prüfe alles."
     assert resolve(text, "Die Botschafterin")[0] != "Jens Stoltenberg"

@@ -103,7 +103,7 @@ _OPEN_ENDS = frozenset({"ART", "APPR", "APPRART", "ADJA", "PIAT", "PIDAT", "PPOS
 _NP_OR_PREPOSITION = frozenset({*NP_POS, "APPR", "APPRART"})
 _COMPLETE_AT_MOST = 6
 #: The words of the phrase after "Ansicht der …": "meisten westlichen Staaten".
-_GENITIVE_WORDS = frozenset({"ADJA", "PIAT", "PIDAT", "NN", "NE", "FM", "TRUNC", "CARD"})
+_GENITIVE_WORDS = frozenset({"ADJA", "PIAT", "PIDAT", "NN", "NNA", "NE", "FM", "TRUNC", "CARD"})
 
 _SOURCE_NOUN = re.compile(r"^(?:eigenen?\s+)?(\w+)", re.IGNORECASE)
 
@@ -167,7 +167,7 @@ class ArticleState:
         first = last
         while first > 0 and tokens[first - 1].pos in NP_POS:
             first -= 1
-        if tokens[last].pos not in ("NN", "NE"):
+        if tokens[last].pos not in ("NN", "NNA", "NE"):
             return None
         return Span(tokens[first].start, tokens[last].end)
 
@@ -178,7 +178,7 @@ class ArticleState:
         tokens = self.doc.tokens
         for k in range(i, min(last, i + 3) + 1):
             word = tokens[k].text.lower()
-            if tokens[k].pos == "NN" and word.endswith(_document_nouns()):
+            if tokens[k].pos in ("NN", "NNA") and word.endswith(_document_nouns()):
                 if k < last and tokens[k + 1].text.lower() in ("der", "des", "von", "vom"):
                     return Span(tokens[k + 1].start, span.end)
                 return None
@@ -208,7 +208,7 @@ class ArticleState:
         """
         tokens = self.doc.tokens
         last = self.token_at(max(span.start, span.end - 1))
-        if tokens[last].pos == "NN":
+        if tokens[last].pos in ("NN", "NNA"):
             k = last + 1
             while k < len(tokens) and tokens[k].pos == "NE" and k - last <= 3:
                 k += 1
@@ -218,7 +218,7 @@ class ArticleState:
         j = last + 1
         while j < len(tokens) and j - last <= _COMPLETE_AT_MOST and tokens[j].pos in _NP_OR_PREPOSITION:
             j += 1
-        while j - 1 > last and tokens[j - 1].pos not in ("NN", "NE", "FM"):
+        while j - 1 > last and tokens[j - 1].pos not in ("NN", "NNA", "NE", "FM"):
             j -= 1  # end on the head noun, not on an article or preposition
         if j - 1 == last:
             return span
@@ -243,7 +243,9 @@ class ArticleState:
         if i >= len(tokens) or tokens[i].text.lower() not in ("der", "des", "ihres", "seines", "eines", "einer", "von"):
             return None
         j = i + 1
-        while j < len(tokens) and j - i < 8 and tokens[j].pos in ("ADJA", "NN", "NE", "ART", "FM", "TRUNC", "CARD"):
+        while (
+            j < len(tokens) and j - i < 8 and tokens[j].pos in ("ADJA", "NN", "NNA", "NE", "ART", "FM", "TRUNC", "CARD")
+        ):
             j += 1
         return Span(span.start, tokens[j - 1].end) if j > i + 1 else None
 
@@ -399,7 +401,11 @@ def _speaker_like(doc: Doc, first: int, last: int) -> bool:
         word = token.text
         if token.pos == "NE" or role_gender(word) or _institution_kind(word) or group_kind(word):
             return True
-        if _AGE_NOUN.match(word) or word.lower() in _organisations() or (token.pos == "NN" and noun_gender(word)):
+        if (
+            _AGE_NOUN.match(word)
+            or word.lower() in _organisations()
+            or (token.pos in ("NN", "NNA") and noun_gender(word))
+        ):
             return True
     return False
 

@@ -154,12 +154,12 @@ class Discourse:
             if key in orgs:
                 name, kind = orgs[key]
                 return self._entity_mention(i, i + n - 1, Entity(name, kind, noun_gender(key), _number(key)))
-        if token.pos in ("NE", "NN") and (i + 1 >= sentence_end or tokens[i + 1].pos not in ("NN", "NE")):
+        if token.pos in ("NE", "NN", "NNA") and (i + 1 >= sentence_end or tokens[i + 1].pos not in ("NN", "NNA", "NE")):
             place = place_name(low)
             start = self._phrase_start(i)
             if place and all(tokens[k].pos == "ART" for k in range(start, i)):
                 return self._entity_mention(i, i, Entity(place, "organisation", noun_gender(low) or "n", _number(low)))
-        if token.pos != "NN" or role_gender(token.text):
+        if token.pos not in ("NN", "NNA") or role_gender(token.text):
             return None
         kind = _institution_kind(token.text)
         if kind:

@@ -31,7 +31,7 @@ _MIDDLE_POS = ("ADV", "PTKNEG", "ADJD", "PROAV")
 _OPENERS = {"wie", "dass", "weil", "ob", "nachdem", "obwohl", "während", "da", "wenn"}
 #: Words that end a noun phrase to the left when looking for where a clause starts.
 _CLAUSE_BREAK_POS = ("$,", "$.", "$(", "KON", "KOUS")
-NP_POS = ("ART", "PIAT", "PIDAT", "PPOSAT", "PDAT", "ADJA", "CARD", "NN", "NE", "TRUNC", "FM", "XY")
+NP_POS = ("ART", "PIAT", "PIDAT", "PPOSAT", "PDAT", "ADJA", "CARD", "NN", "NNA", "NE", "TRUNC", "FM", "XY")
 
 
 def is_finite(token: Token) -> bool:
@@ -107,7 +107,7 @@ def _vorfeld_is_phrase(doc: Doc, begin: int, verb: int) -> bool:
         return False
     if first.text.lower() in _TIME_NOUNS or (begin + 1 < verb and doc.tokens[begin + 1].text.lower() in _TIME_NOUNS):
         return False
-    return any(doc.tokens[k].pos in ("NN", "NE", "PPER", "PIS") for k in range(begin, verb))
+    return any(doc.tokens[k].pos in ("NN", "NNA", "NE", "PPER", "PIS") for k in range(begin, verb))
 
 
 def oblique(doc: Doc, sentence: Sentence, first: int, last: int) -> bool:
@@ -132,7 +132,7 @@ def is_subject(doc: Doc, sentence: Sentence, first: int, last: int) -> bool:
     comma = first - 1
     while comma > sentence.first and first - comma <= 4 and tokens[comma].pos in (*NP_POS, "$("):
         comma -= 1
-    if comma - 1 >= sentence.first and tokens[comma].pos == "$," and tokens[comma - 1].pos in ("NN", "NE"):
+    if comma - 1 >= sentence.first and tokens[comma].pos == "$," and tokens[comma - 1].pos in ("NN", "NNA", "NE"):
         # an apposition ("…, die sogenannten „Bukarest Neun“") shares the role of the phrase it follows
         k = comma - 1
         while k > sentence.first and tokens[k - 1].pos in NP_POS:
@@ -170,7 +170,7 @@ def finite_verb_near(doc: Doc, sentence: Sentence, i: int) -> Token | None:
 
 def _head(token: Token) -> bool:
     """A word that can head a noun phrase: a noun, a name, or a capitalised adjective ("der 74-Jährige")."""
-    return token.pos in ("NN", "NE", "FM") or (token.pos == "ADJA" and not token.text[:1].islower())
+    return token.pos in ("NN", "NNA", "NE", "FM") or (token.pos == "ADJA" and not token.text[:1].islower())
 
 
 def noun_phrases(doc: Doc, sentence: Sentence, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:

@@ -112,7 +112,7 @@ def _find_people(doc: Doc) -> tuple[list[Person], list[SpeakerMention]]:
             role_gender(tokens[k - 1].text) is not None
             or (k > 1 and role_gender(tokens[k - 2].text) is not None and tokens[k - 1].pos != "$,")
         )
-        return t.pos == "NE" or (after_role and t.pos in ("NN", "ADJA", "ADJD", "NE"))
+        return t.pos == "NE" or (after_role and t.pos in ("NN", "NNA", "ADJA", "ADJD", "NE"))
 
     while i < len(tokens):
         j = i
