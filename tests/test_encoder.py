@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
 import sys
 
@@ -346,7 +347,6 @@ def test_onnxruntime_layers_compute_what_numpy_computes(encoder_model) -> None:
 
 def _one_document_corpus(folder) -> None:
     """A wikinews-quotes document: one indirect quotation with its speaker and cue."""
-    import json
     import re
 
     text = "Er sagte, die Lage sei ernst. Der Minister betonte am Montag, man werde helfen."
@@ -399,6 +399,42 @@ def test_training_writes_the_mean_of_the_last_epochs_weights(tmp_path) -> None:
         assert np.array_equal(written[name], ((last_two[0] + last_two[1]) / 2).astype(np.float16))
     model = load_model(target.parent)
     assert model is not None and model.trained == 1
+
+
+def test_training_records_whether_the_forward_pass_ran_in_bfloat16(tmp_path) -> None:
+    """bfloat16 autocast is the recipe (twice as fast here); it changes the weights, so the config says which ran."""
+    pytest.importorskip("torch")
+    from quotetrail.quotations.encoder import training
+
+    _one_document_corpus(tmp_path / "train")
+    written = {}
+    for bf16 in (True, False):
+        target = training.train_encoder(
+            tmp_path / "train", tmp_path / str(bf16), log=lambda _: None, epochs=3, trained=1, bf16=bf16
+        )
+        config = json.loads((target.parent / "encoder_tagger.json").read_text(encoding="utf-8"))
+        assert config["autocast"] == ("bfloat16" if bf16 else None)
+        written[bf16] = np.load(target)
+    assert training.BF16 is True
+    assert not np.array_equal(written[True]["quote.w"], written[False]["quote.w"])
+
+
+def test_train_float32_trains_the_encoder_without_autocast_and_is_refused_for_the_crf(tmp_path, monkeypatch) -> None:
+    """``quotetrail train --model encoder --float32`` is the recipe for a CPU without bfloat16 units."""
+    from click.testing import CliRunner
+
+    from quotetrail.cli import main
+    from quotetrail.quotations.encoder import training
+
+    calls: list[bool] = []
+    monkeypatch.setattr(training, "train_encoder", lambda *a, bf16=True, **k: calls.append(bf16) or tmp_path / "w.npz")
+    _one_document_corpus(tmp_path / "train")
+    for extra in ([], ["--float32"]):
+        args = ["train", str(tmp_path / "train"), "--model", "encoder", "--out", str(tmp_path / "m"), *extra]
+        assert CliRunner().invoke(main, args).exit_code == 0
+    assert calls == [True, False]
+    refused = CliRunner().invoke(main, ["train", str(tmp_path / "train"), "--float32"])
+    assert refused.exit_code == 2 and "--model encoder only" in refused.output
 
 
 def test_the_addressee_is_the_one_the_crf_attribution_tagger_reads(encoder_model) -> None:
