@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quotetrail.evaluate.score_quotes import EMPTY, Group, pair_groups, score_documents
+from quotetrail.evaluate.score_quotes import EMPTY, Group, format_report, pair_groups, score_documents
 from quotetrail.evaluate.wikinews import read_document, to_annotation
 from quotetrail.model import Quotation, Span
 
@@ -65,6 +65,16 @@ def test_unmatched_quotations_count_as_misses_and_false_alarms() -> None:
     assert report["messages"][0] == pytest.approx(0.5)  # one right, one spurious
     assert report["messages"][1] == pytest.approx(1.0)
     assert report["counts"] == {"pairs": 1, "spurious": 1}
+
+
+def test_a_type_is_scored_with_its_roles_and_by_the_quote_words_alone() -> None:
+    """A Reported quotation found word for word with the wrong speaker: detection is right, attribution is not."""
+    gold = [Group({"quote": (3, 4, 5, 6), "speaker": (0,), "cue": (1,)}, "Reported", "Speech")]
+    sys = [Group({"quote": (3, 4, 5, 6), "speaker": (14,), "cue": (1,)}, "Reported", "Speech")]
+    report = score_documents([(sys, gold)]).report()
+    assert report["per_type_quote"]["Reported"] == pytest.approx((1.0, 1.0, 1.0))
+    assert report["per_type"]["Reported"] == pytest.approx((2 / 3, 2 / 3, 2 / 3))  # quote, cue right; speaker wrong
+    assert "the quote's words alone" in format_report(report)
 
 
 def test_type_confusion_is_reported() -> None:

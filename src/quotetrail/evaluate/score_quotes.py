@@ -8,7 +8,10 @@ unpaired quotation against an empty one) token precision and recall are
 computed per role; Messages, Roles and Joint average those per-pair values
 over all pairs (macro), skipping undefined ones, and F1 is their harmonic
 mean.  Beyond the authors' figures: per-role and per-type scores and a type
-confusion table, to see where errors come from.
+confusion table, to see where errors come from.  A type's score (keyed by the
+gold type, or ours for a spurious quotation) counts every part, as Joint does;
+``per_type_quote`` counts the quote's words alone, so a type's detection and
+boundaries can be told apart from its roles.
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ class Scores:
     recall: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     by_type_p: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     by_type_r: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    quote_by_type_p: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    quote_by_type_r: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     confusion: Counter = field(default_factory=Counter)
     counts: Counter = field(default_factory=Counter)
 
@@ -84,9 +89,13 @@ class Scores:
             if s:
                 self.precision[part].append(tp / len(s))
                 self.by_type_p[str(kind)].append(tp / len(s))
+                if part == "quote":
+                    self.quote_by_type_p[str(kind)].append(tp / len(s))
             if g:
                 self.recall[part].append(tp / len(g))
                 self.by_type_r[str(kind)].append(tp / len(g))
+                if part == "quote":
+                    self.quote_by_type_r[str(kind)].append(tp / len(g))
         self.confusion[(gold.type if gold is not EMPTY else "—", sys.type if sys is not EMPTY else "—")] += 1
         self.counts[
             "pairs" if sys is not EMPTY and gold is not EMPTY else ("missed" if sys is EMPTY else "spurious")
@@ -115,6 +124,10 @@ class Scores:
                 t: self._prf(self.by_type_p[t], self.by_type_r[t])
                 for t in sorted(set(self.by_type_p) | set(self.by_type_r))
             },
+            "per_type_quote": {
+                t: self._prf(self.quote_by_type_p[t], self.quote_by_type_r[t])
+                for t in sorted(set(self.quote_by_type_p) | set(self.quote_by_type_r))
+            },
             "confusion": {f"{g} -> {s}": n for (g, s), n in sorted(self.confusion.items())},
             "counts": dict(self.counts),
         }
@@ -141,6 +154,9 @@ def format_report(report: Mapping[str, object]) -> str:
         lines.append(f"  role {part:<17}{p:7.3f}{r:7.3f}{f:7.3f}")
     lines.append("")
     for kind, (p, r, f) in report["per_type"].items():  # type: ignore[union-attr]
+        lines.append(f"  type {kind:<17}{p:7.3f}{r:7.3f}{f:7.3f}")
+    lines.append("  the quote's words alone (no roles):")
+    for kind, (p, r, f) in report.get("per_type_quote", {}).items():  # type: ignore[union-attr]
         lines.append(f"  type {kind:<17}{p:7.3f}{r:7.3f}{f:7.3f}")
     lines.append("")
     lines.append("Type confusion (gold -> predicted): count")
