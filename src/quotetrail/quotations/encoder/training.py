@@ -54,8 +54,8 @@ AVERAGE_LAST = 1
 BATCH = 16
 #: Run the forward pass under bfloat16 autocast (the weights, the optimiser and the saved file stay float32 /
 #: float16).  On this machine's CPU (AMX) a step takes 96 s per 100 instead of 204 s, and dev Joint was
-#: 0.767 against 0.762 in float32 at seed 16 (docs/accuracy.md).  On a CPU without bfloat16 units
-#: it may be slower: ``quotetrail train --model encoder --float32``.
+#: 0.767 against 0.763 in float32 at seed 16, both read with the current rules (docs/accuracy.md).  On a
+#: CPU without bfloat16 units it may be slower: ``quotetrail train --model encoder --float32``.
 BF16 = True
 
 
