@@ -42,8 +42,9 @@ What is real and what is synthetic:
 
 Reported per size: the update's wall time and its parts, the grouping cost
 per new quotation (``place``: nearest centroids, gates, join or start, index
-updated, candidate claims read from SQLite), the child process's peak RSS,
-the index file sizes, and recall@10 of the saved centroid index against exact
+updated, candidate claims read from SQLite) and the page faults it took
+(first touches of the memory-mapped index files would show there), the
+child process's peak RSS, the index file sizes, and recall@10 of the saved centroid index against exact
 search for the 1,000 new vectors.  ``cat /proc/loadavg`` before and after
 each update is printed: this machine is shared.
 """
@@ -344,14 +345,22 @@ def _store_article(
     store.add_extraction(Extraction(article, quotes))  # type: ignore[attr-defined]
 
 
-def _timed(timings: dict[str, float], name: str, fn):
+def _timed(timings: dict[str, float], name: str, fn, faults: dict[str, int] | None = None):
+    """``fn`` with its wall and CPU time added up under ``name``; its page faults too when ``faults`` is given."""
+    import resource
+
     def wrapper(*args, **kwargs):
         started, cpu = time.perf_counter(), time.process_time()
+        usage = resource.getrusage(resource.RUSAGE_SELF) if faults is not None else None
         try:
             return fn(*args, **kwargs)
         finally:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
             timings[f"{name}_cpu"] = timings.get(f"{name}_cpu", 0.0) + time.process_time() - cpu
+            if usage is not None and faults is not None:
+                now = resource.getrusage(resource.RUSAGE_SELF)
+                faults["minor"] = faults.get("minor", 0) + now.ru_minflt - usage.ru_minflt
+                faults["major"] = faults.get("major", 0) + now.ru_majflt - usage.ru_majflt
 
     return wrapper
 
@@ -373,11 +382,12 @@ def child(db: Path) -> None:
     from quotetrail.store import open_store
 
     timings: dict[str, float] = {}
+    faults: dict[str, int] = {}  # page faults while grouping: first touches of the memory-mapped index files
+    build.place_with_pins = _timed(timings, "group", build.place_with_pins, faults)
     for name, attr in [
         ("embeddings", "cached_embeddings"),
         ("syndication", "update_syndication"),
         ("load_indexes", "open_indexes"),
-        ("group", "place_with_pins"),
         ("relate", "_related"),
         ("members", "_members"),
         ("member_vectors", "_member_vectors"),
@@ -403,6 +413,7 @@ def child(db: Path) -> None:
                 "claims": summary.claims,
                 "line": summary.line(),
                 "timings": timings,
+                "group_faults": faults,
                 "peak_rss_mb": _peak_rss_mb(),
             }
         )
@@ -548,6 +559,11 @@ def report(n: int, r: dict) -> None:
     print(
         "  parts, wall (CPU): "
         + ", ".join(f"{k} {v:.2f} ({t[k + '_cpu']:.2f}) s" for k, v in t.items() if not k.endswith("_cpu"))
+    )
+    faults = r.get("group_faults", {})
+    print(
+        f"  page faults while grouping: {faults.get('minor', 0):,} minor, {faults.get('major', 0):,} major"
+        f" ({faults.get('minor', 0) / max(r['new'], 1):,.0f} per new quotation)"
     )
     print(f"  {r['line']}")
     print(f"  load average before {r['loadavg_before']}, after {r['loadavg_after']}", flush=True)
