@@ -36,7 +36,17 @@ from functools import cache
 from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Span, SpeakerMention
 from .discourse import NEAR, Discourse, Entity, EntityMention
-from .grammar import NOMINATIVE_PRONOUNS, NP_POS, clause_start, is_finite, is_subject, noun_phrases, skip_attribute
+from .grammar import (
+    NOMINAL_POS,
+    NOMINATIVE_PRONOUNS,
+    NOUN_POS,
+    NP_POS,
+    clause_start,
+    is_finite,
+    is_subject,
+    noun_phrases,
+    skip_attribute,
+)
 from .names import (
     _AGE_NOUN,
     Person,
@@ -103,7 +113,9 @@ _OPEN_ENDS = frozenset({"ART", "APPR", "APPRART", "ADJA", "PIAT", "PIDAT", "PPOS
 _NP_OR_PREPOSITION = frozenset({*NP_POS, "APPR", "APPRART"})
 _COMPLETE_AT_MOST = 6
 #: The words of the phrase after "Ansicht der …": "meisten westlichen Staaten".
-_GENITIVE_WORDS = frozenset({"ADJA", "PIAT", "PIDAT", "NN", "NNA", "NE", "FM", "TRUNC", "CARD"})
+_GENITIVE_WORDS = frozenset({"ADJA", "PIAT", "PIDAT", *NOMINAL_POS, "FM", "TRUNC", "CARD"})
+#: Where a completed mention may end: on a noun, a name or a foreign word, not on an article or preposition.
+_MENTION_END_POS = frozenset({*NOMINAL_POS, "FM"})
 
 _SOURCE_NOUN = re.compile(r"^(?:eigenen?\s+)?(\w+)", re.IGNORECASE)
 
@@ -167,7 +179,7 @@ class ArticleState:
         first = last
         while first > 0 and tokens[first - 1].pos in NP_POS:
             first -= 1
-        if tokens[last].pos not in ("NN", "NNA", "NE"):
+        if tokens[last].pos not in NOMINAL_POS:
             return None
         return Span(tokens[first].start, tokens[last].end)
 
@@ -178,7 +190,7 @@ class ArticleState:
         tokens = self.doc.tokens
         for k in range(i, min(last, i + 3) + 1):
             word = tokens[k].text.lower()
-            if tokens[k].pos in ("NN", "NNA") and word.endswith(_document_nouns()):
+            if tokens[k].pos in NOUN_POS and word.endswith(_document_nouns()):
                 if k < last and tokens[k + 1].text.lower() in ("der", "des", "von", "vom"):
                     return Span(tokens[k + 1].start, span.end)
                 return None
@@ -208,7 +220,7 @@ class ArticleState:
         """
         tokens = self.doc.tokens
         last = self.token_at(max(span.start, span.end - 1))
-        if tokens[last].pos in ("NN", "NNA"):
+        if tokens[last].pos in NOUN_POS:
             k = last + 1
             while k < len(tokens) and tokens[k].pos == "NE" and k - last <= 3:
                 k += 1
@@ -218,7 +230,7 @@ class ArticleState:
         j = last + 1
         while j < len(tokens) and j - last <= _COMPLETE_AT_MOST and tokens[j].pos in _NP_OR_PREPOSITION:
             j += 1
-        while j - 1 > last and tokens[j - 1].pos not in ("NN", "NNA", "NE", "FM"):
+        while j - 1 > last and tokens[j - 1].pos not in _MENTION_END_POS:
             j -= 1  # end on the head noun, not on an article or preposition
         if j - 1 == last:
             return span
@@ -401,11 +413,7 @@ def _speaker_like(doc: Doc, first: int, last: int) -> bool:
         word = token.text
         if token.pos == "NE" or role_gender(word) or _institution_kind(word) or group_kind(word):
             return True
-        if (
-            _AGE_NOUN.match(word)
-            or word.lower() in _organisations()
-            or (token.pos in ("NN", "NNA") and noun_gender(word))
-        ):
+        if _AGE_NOUN.match(word) or word.lower() in _organisations() or (token.pos in NOUN_POS and noun_gender(word)):
             return True
     return False
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..model import Doc
-from .grammar import NP_POS, clause_start, finite_verb_near, is_subject
+from .grammar import NOMINAL_POS, NOUN_POS, NP_POS, clause_start, finite_verb_near, is_subject
 from .names import (
     Person,
     _institution_kind,
@@ -154,12 +154,12 @@ class Discourse:
             if key in orgs:
                 name, kind = orgs[key]
                 return self._entity_mention(i, i + n - 1, Entity(name, kind, noun_gender(key), _number(key)))
-        if token.pos in ("NE", "NN", "NNA") and (i + 1 >= sentence_end or tokens[i + 1].pos not in ("NN", "NNA", "NE")):
+        if token.pos in NOMINAL_POS and (i + 1 >= sentence_end or tokens[i + 1].pos not in NOMINAL_POS):
             place = place_name(low)
             start = self._phrase_start(i)
             if place and all(tokens[k].pos == "ART" for k in range(start, i)):
                 return self._entity_mention(i, i, Entity(place, "organisation", noun_gender(low) or "n", _number(low)))
-        if token.pos not in ("NN", "NNA") or role_gender(token.text):
+        if token.pos not in NOUN_POS or role_gender(token.text):
             return None
         kind = _institution_kind(token.text)
         if kind:

@@ -32,6 +32,13 @@ _OPENERS = {"wie", "dass", "weil", "ob", "nachdem", "obwohl", "während", "da", 
 #: Words that end a noun phrase to the left when looking for where a clause starts.
 _CLAUSE_BREAK_POS = ("$,", "$.", "$(", "KON", "KOUS")
 NP_POS = ("ART", "PIAT", "PIDAT", "PPOSAT", "PDAT", "ADJA", "CARD", "NN", "NNA", "NE", "TRUNC", "FM", "XY")
+#: HanTa's noun tags: common nouns (NN) and nominalised adjectives (NNA: "Angestellten", "Vorsitzende",
+#: "Abgeordneter"), which head a phrase as any noun does.
+NOUN_POS = ("NN", "NNA")
+#: A noun or a name: the words a noun phrase ends on.
+NOMINAL_POS = (*NOUN_POS, "NE")
+#: Words that can head a noun phrase: a noun, a name or a foreign word.
+_HEAD_POS = (*NOMINAL_POS, "FM")
 
 
 def is_finite(token: Token) -> bool:
@@ -107,7 +114,7 @@ def _vorfeld_is_phrase(doc: Doc, begin: int, verb: int) -> bool:
         return False
     if first.text.lower() in _TIME_NOUNS or (begin + 1 < verb and doc.tokens[begin + 1].text.lower() in _TIME_NOUNS):
         return False
-    return any(doc.tokens[k].pos in ("NN", "NNA", "NE", "PPER", "PIS") for k in range(begin, verb))
+    return any(doc.tokens[k].pos in (*NOMINAL_POS, "PPER", "PIS") for k in range(begin, verb))
 
 
 def oblique(doc: Doc, sentence: Sentence, first: int, last: int) -> bool:
@@ -132,7 +139,7 @@ def is_subject(doc: Doc, sentence: Sentence, first: int, last: int) -> bool:
     comma = first - 1
     while comma > sentence.first and first - comma <= 4 and tokens[comma].pos in (*NP_POS, "$("):
         comma -= 1
-    if comma - 1 >= sentence.first and tokens[comma].pos == "$," and tokens[comma - 1].pos in ("NN", "NNA", "NE"):
+    if comma - 1 >= sentence.first and tokens[comma].pos == "$," and tokens[comma - 1].pos in NOMINAL_POS:
         # an apposition ("…, die sogenannten „Bukarest Neun“") shares the role of the phrase it follows
         k = comma - 1
         while k > sentence.first and tokens[k - 1].pos in NP_POS:
@@ -170,7 +177,7 @@ def finite_verb_near(doc: Doc, sentence: Sentence, i: int) -> Token | None:
 
 def _head(token: Token) -> bool:
     """A word that can head a noun phrase: a noun, a name, or a capitalised adjective ("der 74-Jährige")."""
-    return token.pos in ("NN", "NNA", "NE", "FM") or (token.pos == "ADJA" and not token.text[:1].islower())
+    return token.pos in _HEAD_POS or (token.pos == "ADJA" and not token.text[:1].islower())
 
 
 def noun_phrases(doc: Doc, sentence: Sentence, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
