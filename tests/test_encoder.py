@@ -218,6 +218,57 @@ def test_a_direct_quote_split_by_a_frame_is_one_quotation(encoder_model) -> None
     assert [text[s.start : s.end] for s in quote.spans] == [first, second]
 
 
+def test_pieces_of_a_quote_in_marks_over_several_sentences_are_the_whole_quote(encoder_model) -> None:
+    """The encoder's Direct pieces inside one pair of marks, a sentence lost between them, become one quotation."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder import find_encoder_quotations
+    from quotetrail.quotations.encoder.tagger import Reading, read_article
+
+    quote = (
+        "„Was wir brauchen, ist mehr Personal bei der Polizei. Die Bundeswehr darf nicht zur Hilfspolizei "
+        "werden. Ich möchte mir das nicht vorstellen.“"
+    )
+    text = f"Der Vorsitzende Konrad Freiberg sagte: {quote} Die Regierung schwieg."
+    doc = analyse(Article(id="t", source="test", text=text))
+    reading = read_article(encoder_model, doc)
+    start = text.index(quote)
+    first, last = "„Was wir brauchen, ist mehr Personal bei der Polizei", "Ich möchte mir das nicht vorstellen.“"
+    made = [
+        Quotation("t", "Direct", (Span(start, start + len(first)),)),
+        Quotation("t", "Direct", (Span(text.index(last), text.index(last) + len(last)),)),
+    ]
+    found = find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))
+    assert [q.text(text) for q in found if q.type == "Direct"] == [quote]
+
+
+def test_pieces_in_marks_stay_apart_in_one_sentence_or_beside_another_type() -> None:
+    """The rule needs marks over several sentences, and only Direct pieces inside them."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations import _marks
+    from quotetrail.quotations.encoder.spans import fill_quote_marks
+
+    def at(text: str, words: str) -> tuple[Span, ...]:
+        return (Span(text.index(words), text.index(words) + len(words)),)
+
+    text = "Er sagte: „Wir bleiben an der Seite der Ukraine, so lange es nötig ist“, und ging."
+    doc = analyse(Article(id="t", source="test", text=text))
+    made = [Quotation("t", "Direct", at(text, "„Wir bleiben an der Seite der Ukraine"))]
+    assert fill_quote_marks(doc, _marks(doc), made) == made
+    text = "Er sagte: „Die Lage ist ernst. Man prüfe alles, hieß es. Wir warten ab.“ Dann ging er."
+    doc = analyse(Article(id="t", source="test", text=text))
+    made = [
+        Quotation("t", "Direct", at(text, "„Die Lage ist ernst.")),
+        Quotation("t", "IndirectFreeIndirect", at(text, "Man prüfe alles")),
+    ]
+    assert fill_quote_marks(doc, _marks(doc), made) == made
+    made[1] = Quotation("t", "Direct", at(text, "Wir warten ab.“"))
+    assert [q.text(text) for q in fill_quote_marks(doc, _marks(doc), made)] == [
+        "„Die Lage ist ernst. Man prüfe alles, hieß es. Wir warten ab.“"
+    ]
+
+
 def test_a_purpose_clause_cut_off_joins_the_quotation_before_it() -> None:
     """', um … zu können' is never a quotation of its own; after another clause with a verb it stays apart."""
     from quotetrail.analyse import analyse

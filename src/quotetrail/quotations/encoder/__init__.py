@@ -23,6 +23,7 @@ from ..rules import find_direct, find_free_indirect
 from .spans import (
     complete_speaker_names,
     cut_paragraph_stubs,
+    fill_quote_marks,
     in_headline,
     join_purpose_clauses,
     join_split_direct,
@@ -81,7 +82,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     found = [q if in_marks(q) else cut_paragraph_stubs(doc, q, ends, MIN_UNDELIMITED_TOKENS) for q in found]
     found = [q for q in found if in_marks(q) or len(covered(doc, q.spans, ends)) >= MIN_UNDELIMITED_TOKENS]
     direct = find_direct(doc)
-    found = join_split_direct(found, direct)
+    found = fill_quote_marks(doc, marks, join_split_direct(found, direct))
     if ADD_RULE_QUOTATIONS:
         found = add_rule_quotations(doc, found, direct)
     starts = [t.start for t in doc.tokens]
