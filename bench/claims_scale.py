@@ -56,6 +56,7 @@ import csv
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -347,7 +348,6 @@ def _store_article(
 
 def _timed(timings: dict[str, float], name: str, fn, faults: dict[str, int] | None = None):
     """``fn`` with its wall and CPU time added up under ``name``; its page faults too when ``faults`` is given."""
-    import resource
 
     def wrapper(*args, **kwargs):
         started, cpu = time.perf_counter(), time.process_time()
@@ -357,7 +357,7 @@ def _timed(timings: dict[str, float], name: str, fn, faults: dict[str, int] | No
         finally:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
             timings[f"{name}_cpu"] = timings.get(f"{name}_cpu", 0.0) + time.process_time() - cpu
-            if usage is not None and faults is not None:
+            if usage is not None:
                 now = resource.getrusage(resource.RUSAGE_SELF)
                 faults["minor"] = faults.get("minor", 0) + now.ru_minflt - usage.ru_minflt
                 faults["major"] = faults.get("major", 0) + now.ru_majflt - usage.ru_majflt
@@ -371,8 +371,6 @@ def _peak_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    import resource
-
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -39,6 +39,8 @@ NOUN_POS = ("NN", "NNA")
 NOMINAL_POS = (*NOUN_POS, "NE")
 #: Words that can head a noun phrase: a noun, a name or a foreign word.
 _HEAD_POS = (*NOMINAL_POS, "FM")
+#: Words that make a Vorfeld a phrase of its own: a noun, a name or a pronoun.
+_VORFELD_PHRASE_POS = (*NOMINAL_POS, "PPER", "PIS")
 
 
 def is_finite(token: Token) -> bool:
@@ -114,7 +116,7 @@ def _vorfeld_is_phrase(doc: Doc, begin: int, verb: int) -> bool:
         return False
     if first.text.lower() in _TIME_NOUNS or (begin + 1 < verb and doc.tokens[begin + 1].text.lower() in _TIME_NOUNS):
         return False
-    return any(doc.tokens[k].pos in (*NOMINAL_POS, "PPER", "PIS") for k in range(begin, verb))
+    return any(doc.tokens[k].pos in _VORFELD_PHRASE_POS for k in range(begin, verb))
 
 
 def oblique(doc: Doc, sentence: Sentence, first: int, last: int) -> bool:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ...analyse import is_headline, line_around
 from ...model import Doc, Quotation, Span, Token
 from ..attribution import covered
 from ..features import CLOSING
 from ..joins import join_consecutive, same_sentence
+
+if TYPE_CHECKING:
+    from .. import Marks
 
 
 def in_headline(doc: Doc, q: Quotation) -> Quotation | None:
@@ -63,7 +67,7 @@ def join_split_direct(found: list[Quotation], direct: list[Quotation]) -> list[Q
     return [joined.get(i, q) for i, q in enumerate(found) if i not in gone]
 
 
-def fill_quote_marks(doc: Doc, marks: list[tuple[int, int, bool]], found: list[Quotation]) -> list[Quotation]:
+def fill_quote_marks(doc: Doc, marks: Marks, found: list[Quotation]) -> list[Quotation]:
     """Quote marks around several sentences hold one Direct quotation: the encoder's Direct pieces inside them
     become that quotation, with the first piece's roles (``marks``: the article's quote-mark spans).
 
@@ -78,9 +82,8 @@ def fill_quote_marks(doc: Doc, marks: list[tuple[int, int, bool]], found: list[Q
     drop: set[int] = set()
     widened: dict[int, Quotation] = {}
     for start, end, scare in marks:
-        first = bisect.bisect_right(sentence_starts, start + 1)
-        if scare or first >= len(sentence_starts) or sentence_starts[first] >= end - 1:
-            continue  # one sentence
+        if scare or same_sentence(doc, sentence_starts, start, end - 1):
+            continue
         touching = [i for i, q in enumerate(found) if q.start < end and start < q.end]
         inside = all(start <= q.start and q.end <= end for q in (found[i] for i in touching))
         if not touching or not inside or any(found[i].type != "Direct" for i in touching):
