@@ -42,6 +42,11 @@ _SEIN_KONJ_I = frozenset({"sei", "seiest", "seist", "seien", "seiet"})
 _FINITE = ("VV(FIN)", "VA(FIN)", "VM(FIN)")
 #: HanTa writes some STTS tags with brackets at tag level 1; keep the standard spelling.
 _STTS = {"ADJ(A)": "ADJA", "ADJ(D)": "ADJD"}
+#: HanTa's noun tags: common nouns (NN) and nominalised adjectives (NNA: "Angestellten", "Vorsitzende",
+#: "Abgeordneter"), which head a phrase as any noun does.
+NOUN_POS = ("NN", "NNA")
+#: A noun or a name: the words a noun phrase ends on.
+NOMINAL_POS = (*NOUN_POS, "NE")
 #: HanTa's Viterbi adds up log-probabilities over a whole sentence and drops every state below -1e6, so
 #: past about 60,000 tokens (a table or word list with no full stop, read as one "sentence") no state is
 #: left and it fails.  Longer runs are tagged in pieces of this many tokens; no sentence of prose is that long.

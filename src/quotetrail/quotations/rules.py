@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 
+from ..analyse import NOMINAL_POS, NOUN_POS
 from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Sentence, Span, Token
 from .features import OPENING, cue_lemmas, quote_states
@@ -153,7 +154,7 @@ def names_a_thing(doc: Doc, a: int, b: int) -> bool:
     if a < 1 or a + 1 >= b - 1:
         return False
     first = doc.tokens[a + 1].text[:1]
-    after_noun = doc.tokens[a - 1].pos in ("NN", "NE") and (first.isupper() or first.isdigit())
+    after_noun = doc.tokens[a - 1].pos in NOMINAL_POS and (first.isupper() or first.isdigit())
     return after_noun or _all_capitalised_name(doc, a, b)
 
 
@@ -350,7 +351,7 @@ def _frame_matches(
         j = ci + 1
         while j < s.last - 1 and j - ci <= 3 and tokens[j].pos in ("ART", "ADJA", "PPOSAT"):
             j += 1
-        if tokens[j].pos == "NN" and tokens[j].lemma.lower().endswith(_source_nouns()):
+        if tokens[j].pos in NOUN_POS and tokens[j].lemma.lower().endswith(_source_nouns()):
             np = _np_after(tokens, ci + 1, s.last)
             if np:
                 yield ci, 1, np

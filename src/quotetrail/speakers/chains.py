@@ -33,13 +33,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
+from ..analyse import NOMINAL_POS, NOUN_POS
 from ..lexicons import load_lexicon
 from ..model import Doc, Quotation, Span, SpeakerMention
 from .discourse import NEAR, Discourse, Entity, EntityMention
 from .grammar import (
-    NOMINAL_POS,
     NOMINATIVE_PRONOUNS,
-    NOUN_POS,
     NP_POS,
     clause_start,
     is_finite,

@@ -19,8 +19,9 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..analyse import NOMINAL_POS, NOUN_POS
 from ..model import Doc
-from .grammar import NOMINAL_POS, NOUN_POS, NP_POS, clause_start, finite_verb_near, is_subject
+from .grammar import NP_POS, clause_start, finite_verb_near, is_subject
 from .names import (
     Person,
     _institution_kind,

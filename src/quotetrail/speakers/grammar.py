@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from ..analyse import NOMINAL_POS
 from ..model import Doc, Sentence, Token
 
 #: Articles and possessives that mark dative, accusative or genitive: an object, never the subject.
@@ -32,11 +33,6 @@ _OPENERS = {"wie", "dass", "weil", "ob", "nachdem", "obwohl", "während", "da", 
 #: Words that end a noun phrase to the left when looking for where a clause starts.
 _CLAUSE_BREAK_POS = ("$,", "$.", "$(", "KON", "KOUS")
 NP_POS = ("ART", "PIAT", "PIDAT", "PPOSAT", "PDAT", "ADJA", "CARD", "NN", "NNA", "NE", "TRUNC", "FM", "XY")
-#: HanTa's noun tags: common nouns (NN) and nominalised adjectives (NNA: "Angestellten", "Vorsitzende",
-#: "Abgeordneter"), which head a phrase as any noun does.
-NOUN_POS = ("NN", "NNA")
-#: A noun or a name: the words a noun phrase ends on.
-NOMINAL_POS = (*NOUN_POS, "NE")
 #: Words that can head a noun phrase: a noun, a name or a foreign word.
 _HEAD_POS = (*NOMINAL_POS, "FM")
 #: Words that make a Vorfeld a phrase of its own: a noun, a name or a pronoun.
