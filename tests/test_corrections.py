@@ -154,12 +154,13 @@ def test_a_file_at_the_baseline_revision_gets_the_corrections_tables(tmp_path: P
     conn.executescript(
         "DROP TABLE api_tokens; DROP TABLE users; DROP TABLE claim_reviews; DROP TABLE speaker_aliases;"
         " DROP TABLE correction_placements; DROP TABLE corrections; ALTER TABLE quotations DROP COLUMN corrected;"
-        " ALTER TABLE quotations DROP COLUMN extractor_version; UPDATE alembic_version SET version_num = '0011';"
+        " ALTER TABLE quotations DROP COLUMN extractor_version; ALTER TABLE quotations DROP COLUMN quote_confidence;"
+        " UPDATE alembic_version SET version_num = '0011';"
     )
     conn.close()
     article = tmp_path / "a.txt"
     article.write_text(LEAD + TROOPS, encoding="utf-8")
     run(db, "ingest", str(article))
-    assert open_store(db).schema_version() == 13  # 0012 and 0013 applied in turn
+    assert open_store(db).schema_version() == 14  # 0012, 0013 and 0014 applied in turn
     run(db, "correct", the_row(db)["quotation_id"], "--type", "Indirect", "--note", "n")
     assert the_row(db)["corrected"] is True

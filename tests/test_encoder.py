@@ -6,6 +6,7 @@ import itertools
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -126,7 +127,7 @@ def test_fragments_the_encoder_leaves_of_undelimited_speech_are_dropped(encoder_
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
     from quotetrail.quotations.encoder import find_encoder_quotations
-    from quotetrail.quotations.encoder.tagger import Reading, read_article
+    from quotetrail.quotations.encoder.tagger import read_article
 
     text = (
         "Der Minister sagte, die Brücke werde im Sommer geöffnet. "
@@ -145,7 +146,7 @@ def test_fragments_the_encoder_leaves_of_undelimited_speech_are_dropped(encoder_
         Quotation("t", "Direct", span("hieß es")),
         Quotation("t", "Direct", span("„sicher“")),
     ]
-    found = {q.text(text) for q in find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))}
+    found = {q.text(text) for q in find_encoder_quotations(doc, replace(reading, quotations=made))}
     assert "die Brücke werde im Sommer geöffnet" in found and "„sicher“" in found
     assert "das soll auch" not in found and "hieß es" not in found
 
@@ -156,7 +157,7 @@ def test_a_stub_carried_across_a_paragraph_break_is_cut_off(encoder_model) -> No
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
     from quotetrail.quotations.encoder import find_encoder_quotations
-    from quotetrail.quotations.encoder.tagger import Reading, read_article
+    from quotetrail.quotations.encoder.tagger import read_article
 
     text = (
         "Stoltenberg rechnet nicht mit Angriff auf Bündnisgebiet\n\n"
@@ -175,7 +176,7 @@ def test_a_stub_carried_across_a_paragraph_break_is_cut_off(encoder_model) -> No
         Quotation("t", "IndirectFreeIndirect", span("Er habe", "stehe zusammen")),
         Quotation("t", "Indirect", (*span("Das Bündnis der", "im Norden"), *span("bleibe stark", "bleibe stark"))),
     ]
-    found = {q.text(text) for q in find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))}
+    found = {q.text(text) for q in find_encoder_quotations(doc, replace(reading, quotations=made))}
     assert "nicht mit Angriff auf Bündnisgebiet" in found
     assert not any(t.startswith("nicht mit Angriff") and t.endswith("Stoltenberg") for t in found)
     assert text[text.index("Er habe") : text.index("zusammen") + len("zusammen")] in found
@@ -189,14 +190,33 @@ def test_a_comma_after_the_closing_mark_is_not_part_of_the_quotation(encoder_mod
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
     from quotetrail.quotations.encoder import find_encoder_quotations
-    from quotetrail.quotations.encoder.tagger import Reading, read_article
+    from quotetrail.quotations.encoder.tagger import read_article
 
     text = "„Wir schicken keine Truppen in die Ukraine“, sagte Olaf Scholz am Donnerstag."
     doc = analyse(Article(id="t", source="test", text=text))
     reading = read_article(encoder_model, doc)
     made = [Quotation("t", "Indirect", (Span(0, text.index(",") + 1),))]
-    [quote] = find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))
+    [quote] = find_encoder_quotations(doc, replace(reading, quotations=made))
     assert quote.text(text) == "„Wir schicken keine Truppen in die Ukraine“" and quote.type == "Direct"
+
+
+def test_a_quotation_missing_one_of_its_quote_marks_takes_it(encoder_model) -> None:
+    """An article opening with a quote: the encoder left out the opening mark, the first piece after <s>."""
+    from quotetrail.analyse import analyse
+    from quotetrail.model import Article, Quotation, Span
+    from quotetrail.quotations.encoder import find_encoder_quotations
+    from quotetrail.quotations.encoder.tagger import read_article
+
+    text = "„Wir schicken keine Truppen in die Ukraine“, sagte Olaf Scholz. „Nie“, sagte er."
+    doc = analyse(Article(id="t", source="test", text=text))
+    reading = read_article(encoder_model, doc)
+    closing, second = text.index("“") + 1, text.index("„Nie")
+    made = [Quotation("t", "Indirect", (Span(1, closing),)), Quotation("t", "Direct", (Span(second + 1, second + 4),))]
+    found = find_encoder_quotations(doc, replace(reading, quotations=made))
+    assert [(q.text(text), q.type) for q in found] == [
+        ("„Wir schicken keine Truppen in die Ukraine“", "Direct"),
+        ("„Nie“", "Direct"),
+    ]
 
 
 def test_a_direct_quote_split_by_a_frame_is_one_quotation(encoder_model) -> None:
@@ -204,7 +224,7 @@ def test_a_direct_quote_split_by_a_frame_is_one_quotation(encoder_model) -> None
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
     from quotetrail.quotations.encoder import find_encoder_quotations
-    from quotetrail.quotations.encoder.tagger import Reading, read_article
+    from quotetrail.quotations.encoder.tagger import read_article
 
     text = "„Wir bleiben an der Seite der Ukraine“, sagte Stoltenberg, „so lange es nötig ist.“"
     doc = analyse(Article(id="t", source="test", text=text))
@@ -214,7 +234,7 @@ def test_a_direct_quote_split_by_a_frame_is_one_quotation(encoder_model) -> None
         Quotation("t", "Direct", (Span(0, len(first)),)),
         Quotation("t", "Direct", (Span(text.index(second), len(text)),)),
     ]
-    [quote] = find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))
+    [quote] = find_encoder_quotations(doc, replace(reading, quotations=made))
     assert [text[s.start : s.end] for s in quote.spans] == [first, second]
 
 
@@ -223,7 +243,7 @@ def test_pieces_of_a_quote_in_marks_over_several_sentences_are_the_whole_quote(e
     from quotetrail.analyse import analyse
     from quotetrail.model import Article, Quotation, Span
     from quotetrail.quotations.encoder import find_encoder_quotations
-    from quotetrail.quotations.encoder.tagger import Reading, read_article
+    from quotetrail.quotations.encoder.tagger import read_article
 
     quote = (
         "„Was wir brauchen, ist mehr Personal bei der Polizei. Die Bundeswehr darf nicht zur Hilfspolizei "
@@ -238,7 +258,7 @@ def test_pieces_of_a_quote_in_marks_over_several_sentences_are_the_whole_quote(e
         Quotation("t", "Direct", (Span(start, start + len(first)),)),
         Quotation("t", "Direct", (Span(text.index(last), text.index(last) + len(last)),)),
     ]
-    found = find_encoder_quotations(doc, Reading(reading.windows, reading.frozen, made))
+    found = find_encoder_quotations(doc, replace(reading, quotations=made))
     assert [q.text(text) for q in found if q.type == "Direct"] == [quote]
 
 

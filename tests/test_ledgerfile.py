@@ -74,9 +74,12 @@ def test_an_export_saved_by_german_excel_loads_back(source_db: str, db, tmp_path
     first = tmp_path / "first.csv"
     run("--db", source_db, "export", "-o", str(first))
     rows = list(csv.reader(first.open(encoding="utf-8", newline="")))
-    header, confidence, corrected = rows[0], rows[0].index("speaker_confidence"), rows[0].index("corrected")
+    header, corrected = rows[0], rows[0].index("corrected")
+    shares = [header.index("speaker_confidence"), header.index("quote_confidence")]
+    assert any(row[i] for row in rows[1:] for i in shares)
     for row in rows[1:]:
-        row[confidence] = row[confidence].replace(".", ",")
+        for i in shares:
+            row[i] = row[i].replace(".", ",")
         row[corrected] = {"true": "WAHR", "false": "FALSCH"}[row[corrected]]
     excel = tmp_path / "excel.csv"
     with excel.open("w", encoding="cp1252", newline="") as handle:
@@ -109,6 +112,16 @@ def test_export_piped_into_load_on_standard_input(source_db: str, db) -> None:
     target = db("t")
     run("--db", target, "load", "-", input=exported)
     assert run("--db", target, "export") == exported
+
+
+def test_every_row_says_how_sure_the_tagger_is_and_an_older_export_without_it_loads(source_db: str, db) -> None:
+    rows = [json.loads(line) for line in run("--db", source_db, "export").splitlines()]
+    assert rows and all(0.0 <= row["quote_confidence"] <= 1.0 for row in rows)
+    older = "".join(json.dumps({k: v for k, v in row.items() if k != "quote_confidence"}) + "\n" for row in rows)
+    target = db("older")
+    run("--db", target, "load", "-", input=older)
+    loaded = [json.loads(line) for line in run("--db", target, "export").splitlines()]
+    assert len(loaded) == len(rows) and all(row["quote_confidence"] is None for row in loaded)  # unknown, not 1.0
 
 
 def test_loading_into_the_database_it_came_from_changes_nothing(db, articles_folder: Path, tmp_path: Path) -> None:

@@ -35,8 +35,9 @@ EXPORT_FORMATS = (*FORMATS, "claimreview")
 #: Rows per Parquet row group and per load transaction.
 BATCH = 5000
 _INT_FIELDS = {"start", "end"}
-#: Numbers between 0 and 1 (the speaker stage's confidence, issue 15); may be empty.
-_FLOAT_FIELDS = {"speaker_confidence"}
+#: Numbers between 0 and 1 (the speaker stage's and the quote tagger's confidence); may be empty, and
+#: ``quote_confidence`` is missing in exports made before it existed (read as empty).
+_FLOAT_FIELDS = {"speaker_confidence", "quote_confidence"}
 #: true/false (JSON booleans, ``true``/``false`` in CSV); missing in exports older than issue 19, read as false.
 _BOOL_FIELDS = {"corrected"}
 _REQUIRED = ("article_id", "source", "type", "text", "start", "end", "quotation_id")

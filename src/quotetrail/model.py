@@ -178,7 +178,10 @@ class Quotation:
     said_on: str | None = None  # ISO date at its granularity or None
     said_on_text: str | None = None  # the expression that justified said_on
     claim_id: str | None = None
-    confidence: float = 1.0
+    #: How sure the quote tagger is that these words are a quotation (0–1): the mean, over its words, of the
+    #: tagger's probability that a word is quoted (the encoder's quote head, or the CRF's marginals).  None
+    #: when no tagger read it (a quotation added by hand, or the rules alone without models).
+    quote_confidence: float | None = None
     #: How sure the speaker stage is of ``speaker`` (0–1; None when there is no speaker): an explicit
     #: name in the cue clause is near 1, a pronoun or a speaker carried over from another quotation lower.
     speaker_confidence: float | None = None
@@ -329,6 +332,7 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "speaker_confidence",
     "corrected",
     "extractor_version",
+    "quote_confidence",
 )
 
 
@@ -380,6 +384,7 @@ class LedgerRow:
     speaker_confidence: float | None = None  # how sure the speaker is (see Quotation)
     corrected: bool = False  # a person corrected the row (quotetrail correct; see docs/corrections.md)
     extractor_version: str | None = None  # quotetrail's version + the model files' short hashes (provenance.py)
+    quote_confidence: float | None = None  # how sure the tagger is that this is a quotation (see Quotation)
 
     def export_dict(self) -> dict[str, object]:
         """The row as a dict with exactly EXPORT_FIELDS, in order."""

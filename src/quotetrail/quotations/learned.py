@@ -211,6 +211,22 @@ def assemble(doc: Doc, labels: list[str], quote_p: list[float] | None = None) ->
     return out
 
 
+def with_confidence(doc: Doc, quotations: list[Quotation], quote_p: list[float]) -> list[Quotation]:
+    """Each quotation with how sure the quote tagger is that its words are quoted: the mean of
+    ``quote_p`` (per token, 1 - P(O) from the CRF's marginals) over its tokens.
+
+    Every quotation gets one, those the rules added or reshaped too, so that one measure ranks them
+    all; the encoder mode's is the same mean over its pieces (``tagger.Reading.confidence``).
+    """
+    ends = token_ends(doc)
+    out = []
+    for q in quotations:
+        tokens = covered(doc, q.spans, ends)
+        mean = round(sum(quote_p[i] for i in tokens) / len(tokens), 3) if tokens else None
+        out.append(replace(q, quote_confidence=mean))
+    return out
+
+
 def attribute_quotations(
     doc: Doc, quotations: list[Quotation], folder: Path | None = None, base: Features | None = None
 ) -> list[Quotation]:
@@ -258,16 +274,3 @@ def attribute_quotations(
             )
         )
     return out
-
-
-def find_learned_quotations(
-    doc: Doc, folder: Path | None = None, base: Features | None = None
-) -> list[Quotation] | None:
-    """Quotations from the learned quote tagger (without roles), or None when no model is installed.
-
-    ``base`` is ``base_features(doc)`` when the caller has it already (it is shared with attribution).
-    """
-    tagged = tag_doc(doc, folder, base)
-    if tagged is None:
-        return None
-    return assemble(doc, *tagged)

@@ -60,6 +60,7 @@ def extraction_to_rows(extraction: Extraction) -> list[LedgerRow]:
             speaker_confidence=q.speaker_confidence,
             corrected=False,  # corrections live in a store; a fresh extraction has none
             extractor_version=extractor_version(),
+            quote_confidence=q.quote_confidence,
         )
     return sorted(by_id.values(), key=ledger_order)
 

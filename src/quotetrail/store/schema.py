@@ -96,6 +96,8 @@ quotations = Table(
     Column("end", Integer, nullable=False),
     Column("text", Str, nullable=False),
     Column("claim_id", Str),
+    # retired: always 1.0 (nothing measured it); quote_confidence (revision 0014) holds the tagger's confidence.
+    # Kept because dropping a column rebuilds the table on SQLite.
     Column("confidence", Float, nullable=False, server_default=text("1.0")),
     # the covered text of each role, kept so that lists never read the article body
     Column("speaker_mention_text", Str),
@@ -109,6 +111,9 @@ quotations = Table(
     Column("corrected", Integer, nullable=False, server_default=text("0")),
     # quotetrail's version and the model files' short hashes that extracted the row (revision 0012)
     Column("extractor_version", Str),
+    # how sure the quote tagger is that this is a quotation (0-1), NULL for rows older than revision 0014,
+    # added by hand, or extracted without models (revision 0014)
+    Column("quote_confidence", Float),
     Index("quotations_article", "article_id"),
     Index("quotations_claim", "claim_id"),
     Index("quotations_said_key", "said_key", "article_id", "start", "id"),

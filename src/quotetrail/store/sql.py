@@ -331,7 +331,7 @@ class SQLStore:
             text = quotation_text(q.text(a.text))
             self.conn.execute(
                 "INSERT INTO quotations(id, article_id, type, spans, cue, speaker_mention, frame, addressee,"
-                ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, confidence,'
+                ' medium, speaker, speaker_role, said_on, said_on_text, start, "end", text, claim_id, quote_confidence,'
                 " speaker_mention_text, cue_text, addressee_text, said_key, speaker_confidence, corrected, extractor_version)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) ON CONFLICT(id) DO UPDATE SET"
                 " article_id = excluded.article_id, type = excluded.type, spans = excluded.spans, cue = excluded.cue,"
@@ -339,7 +339,7 @@ class SQLStore:
                 " medium = excluded.medium, speaker = excluded.speaker, speaker_role = excluded.speaker_role,"
                 " said_on = excluded.said_on, said_on_text = excluded.said_on_text, start = excluded.start,"
                 ' "end" = excluded."end", text = excluded.text, claim_id = excluded.claim_id,'
-                " confidence = excluded.confidence, speaker_mention_text = excluded.speaker_mention_text,"
+                " quote_confidence = excluded.quote_confidence, speaker_mention_text = excluded.speaker_mention_text,"
                 " cue_text = excluded.cue_text, addressee_text = excluded.addressee_text, said_key = excluded.said_key,"
                 " speaker_confidence = excluded.speaker_confidence, corrected = 0,"
                 " extractor_version = excluded.extractor_version",
@@ -361,7 +361,7 @@ class SQLStore:
                     q.end,
                     text,
                     q.claim_id,
-                    q.confidence,
+                    q.quote_confidence,
                     covered_text(a.text, q.speaker_mention),
                     covered_text(a.text, q.cue),
                     covered_text(a.text, q.addressee),
@@ -411,14 +411,14 @@ class SQLStore:
             conn.executemany(
                 "INSERT INTO quotations(id, article_id, type, spans, speaker, speaker_role, said_on, said_on_text,"
                 ' start, "end", text, claim_id, speaker_mention_text, cue_text, addressee_text, said_key,'
-                " speaker_confidence, corrected, extractor_version)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
+                " speaker_confidence, corrected, extractor_version, quote_confidence)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type = excluded.type,"
                 " speaker = excluded.speaker, speaker_role = excluded.speaker_role, said_on = excluded.said_on,"
                 " said_on_text = excluded.said_on_text, text = excluded.text, claim_id = excluded.claim_id,"
                 " speaker_mention_text = excluded.speaker_mention_text, cue_text = excluded.cue_text,"
                 " addressee_text = excluded.addressee_text, said_key = excluded.said_key,"
                 " speaker_confidence = excluded.speaker_confidence, corrected = excluded.corrected,"
-                " extractor_version = excluded.extractor_version",
+                " extractor_version = excluded.extractor_version, quote_confidence = excluded.quote_confidence",
                 [
                     (
                         r.quotation_id,
@@ -440,6 +440,7 @@ class SQLStore:
                         r.speaker_confidence,
                         int(bool(r.corrected)),
                         r.extractor_version,
+                        r.quote_confidence,
                     )
                     for r in rows
                 ],
@@ -684,7 +685,7 @@ class SQLStore:
             said_on=row["said_on"],
             said_on_text=row["said_on_text"],
             claim_id=row["claim_id"],
-            confidence=row["confidence"],
+            quote_confidence=row["quote_confidence"],
         )
 
     # -- quotations as ledger rows -------------------------------------------
@@ -878,6 +879,7 @@ class SQLStore:
             speaker_confidence=row["speaker_confidence"],
             corrected=bool(row["corrected"]),
             extractor_version=row["extractor_version"],
+            quote_confidence=row["quote_confidence"],
         )
 
     # -- speakers -----------------------------------------------------------

@@ -21,6 +21,7 @@ from ..joins import include_back_reference, join_pieces
 from ..learned import attribute_quotations
 from ..rules import find_direct, find_free_indirect
 from .spans import (
+    complete_quote_marks,
     complete_speaker_names,
     cut_paragraph_stubs,
     fill_quote_marks,
@@ -71,10 +72,10 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
         return None
     reading = reading or read_article(model, doc)
     marks = _marks(doc)
-    found = [trim_trailing_punctuation(doc, q) for q in reading.quotations]
+    delimited = {(start, end) for start, end, _ in marks}
+    found = [complete_quote_marks(trim_trailing_punctuation(doc, q), delimited) for q in reading.quotations]
     found = _fix_marked_types(marks, _drop_scare_quotes(marks, found))
     ends = token_ends(doc)
-    delimited = {(start, end) for start, end, _ in marks}
 
     def in_marks(q: Quotation) -> bool:
         return len(q.spans) == 1 and (q.start, q.end) in delimited
@@ -101,7 +102,7 @@ def find_encoder_quotations(doc: Doc, reading: Reading | None = None) -> list[Qu
     ]
     found += find_free_indirect(doc, found)  # as in the CRF path: Konjunktiv I sentences after a quotation
     found = sorted(found + add_nested_direct(doc, marks, found), key=lambda q: q.start)
-    return inherit_speakers(doc, found)
+    return [replace(q, quote_confidence=reading.confidence(q.spans)) for q in inherit_speakers(doc, found)]
 
 
 def _snap(doc: Doc, spans: tuple[Span, ...], starts: list[int]) -> tuple[Span, ...]:

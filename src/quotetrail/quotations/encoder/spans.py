@@ -96,6 +96,23 @@ def fill_quote_marks(doc: Doc, marks: Marks, found: list[Quotation]) -> list[Quo
     return [widened.get(i, q) for i, q in enumerate(found) if i not in drop]
 
 
+def complete_quote_marks(q: Quotation, delimited: set[tuple[int, int]]) -> Quotation:
+    """A quotation that is a quote-mark span but for a mark at either end takes the missing mark
+    (``delimited``: the article's quote-mark spans as (start, end)).
+
+    Why: the encoder labels the first piece after ``<s>`` worst, and an article opening with a quote
+    („…“, sagte …) came out without its opening mark, so the rules did not see the quote-mark span
+    it is.  A quotation in marks includes them in the wikinews-quotes annotation.
+    """
+    if len(q.spans) != 1:
+        return q
+    start, end = q.spans[0].start, q.spans[0].end
+    for a, b in ((start - 1, end), (start, end + 1), (start - 1, end + 1)):
+        if (a, b) in delimited:
+            return replace(q, spans=(Span(a, b),))
+    return q
+
+
 _TRAILING_PUNCTUATION = ",;:"
 
 

