@@ -174,9 +174,9 @@ def test_upload_ingests_and_stays_inside_the_data_directory(client: TestClient, 
 
 def test_upload_limits_and_bad_files(client: TestClient) -> None:
     too_big = upload(client, [("files", ("gross.txt", b"x" * 5000, "text/plain"))])
-    assert too_big.status_code == 413 and "upload limit" in too_big.text
+    assert too_big.status_code == 413 and "gross.txt: größer als die erlaubten" in too_big.text
     wrong = upload(client, [("files", ("bild.png", b"\x89PNG....", "image/png"))])
-    assert wrong.status_code == 400 and "unsupported file type" in wrong.text
+    assert wrong.status_code == 400 and "Dateityp „.png“ wird nicht unterstützt" in wrong.text
     empty = upload(client, [("files", ("leer.txt", b"", "text/plain"))])
     assert "empty file" in empty.text
 

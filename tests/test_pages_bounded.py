@@ -224,7 +224,7 @@ def test_quotation_pages_continue_through_a_cursor_link(client: TestClient, url:
 def test_a_blank_cursor_is_the_first_page_and_a_wrong_one_a_400(client: TestClient) -> None:
     assert count_line(client.get("/search?q=Truppen&after=").text)[:2] == (1, 50)
     wrong = client.get("/speaker/jens-stoltenberg?after=not-a-cursor")
-    assert wrong.status_code == 400 and "after must be" in wrong.text
+    assert wrong.status_code == 400 and "Der Seitenverweis „not-a-cursor“ ist ungültig" in wrong.text
 
 
 def test_a_cursor_link_without_position_still_says_how_many(client: TestClient) -> None:

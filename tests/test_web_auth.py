@@ -327,7 +327,7 @@ def test_a_refused_form_says_why_and_keeps_what_was_typed(client: TestClient, le
     log_in(client)
     form = {"speaker": "Annalena Baerbock", "said_on": "2024-13", "note": "n", "csrf_token": form_token(client, url)}
     response = client.post(url, data=form, follow_redirects=False)
-    assert response.status_code == 400 and "said_on must be a real date" in response.text
+    assert response.status_code == 400 and "„Gesagt am“ muss ein echtes Datum" in response.text  # in German
     assert 'value="Annalena Baerbock"' in response.text and log_entries(ledger.db) == []
 
 

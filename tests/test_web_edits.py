@@ -458,7 +458,7 @@ def test_the_quotation_form_moves_a_quotation_and_its_history_offers_undo(
     assert f'href="/claim/{target}"' in shown and "Rückgängig" in shown and "dieselbe Aussage" in shown
     number = re.search(r'action="/corrections/(\d+)/undo"', shown).group(1)  # type: ignore[union-attr]
     blank = post_form(browser, page, f"/corrections/{number}/undo", note=" ", quotation=led.troops)
-    assert blank.status_code == 400 and "a correction needs a note" in blank.text
+    assert blank.status_code == 400 and "Eine Korrektur braucht eine Begründung." in blank.text
     undone = post_form(browser, page, f"/corrections/{number}/undo", note="zurück", quotation=led.troops)
     assert undone.status_code == 303 and undone.headers["location"] == page
     assert "rückgängig gemacht" in browser.get(page).text and led.claim_of(led.troops) != target
@@ -469,7 +469,7 @@ def test_the_quotation_form_recuts_the_span_and_keeps_a_wrong_one(browser: TestC
     log_in(browser)
     start = span_of(TROOPS)[0]
     wrong = post_form(browser, page, page, start=str(start), end="99999", note="zu kurz")
-    assert wrong.status_code == 400 and "lies outside the article" in wrong.text and 'value="99999"' in wrong.text
+    assert wrong.status_code == 400 and "liegen außerhalb des Artikels" in wrong.text and 'value="99999"' in wrong.text
     assert 'value="zu kurz"' in wrong.text
     ok = post_form(browser, page, page, start=str(start), end=str(start + 21), note="zu lang")
     assert ok.status_code == 303 and "„Wir haben keine Pläne“" in browser.get(page).text
@@ -500,7 +500,7 @@ def test_the_claim_page_rates_corrects_all_and_shows_the_verdict(browser: TestCl
     refused = post_form(browser, page, f"{page}/ratings", rating="9", name="falsch?", body="Begründung")
     assert (
         refused.status_code == 400
-        and "rating must be from 1 to 5" in refused.text
+        and "Die Bewertung muss zwischen 1 und 5 liegen" in refused.text
         and "Begründung</textarea>" in refused.text
     )
     rated = post_form(browser, page, f"{page}/ratings", rating="1", name="erfunden", url="https://fc.example/2")
@@ -515,7 +515,7 @@ def test_the_claim_page_rates_corrects_all_and_shows_the_verdict(browser: TestCl
     assert wide.status_code == 303
     assert browser.get(f"/api/quotations/{sqlite_ledger.troops}").json()["quotation"]["type"] == "Indirect"
     empty = post_form(browser, page, f"{page}/corrections", speaker="", type="", note="nichts")
-    assert empty.status_code == 400 and "nothing to correct" in empty.text
+    assert empty.status_code == 400 and "Nichts zu korrigieren" in empty.text
 
 
 def test_the_speaker_page_merges_and_splits(browser: TestClient, sqlite_ledger: Ledger) -> None:
@@ -527,7 +527,7 @@ def test_the_speaker_page_merges_and_splits(browser: TestClient, sqlite_ledger: 
     wrong = post_form(browser, rutte, f"{rutte}/merge", canonical="Niemand", note="Tippfehler?")
     assert (
         wrong.status_code == 400
-        and "no quotations by &#39;Niemand&#39;" in wrong.text
+        and "Es gibt keine Zitate von „Niemand“" in wrong.text
         and 'value="Niemand"' in wrong.text
     )
     merged = post_form(browser, rutte, f"{rutte}/merge", canonical="Jens Stoltenberg", note="dieselbe Person")
@@ -551,7 +551,7 @@ def test_the_article_page_adds_a_quotation_by_offsets(browser: TestClient, sqlit
     )
     assert (
         wrong.status_code == 400
-        and "span must be two whole numbers" in wrong.text
+        and "„von“ und „bis“ müssen zwei ganze Zahlen sein" in wrong.text
         and 'value="Mark Rutte"' in wrong.text
     )
     added = post_form(

@@ -142,8 +142,8 @@ def test_a_user_error_is_a_400_that_says_what_to_change(client: TestClient) -> N
     body = client.get("/api/quotations", params={"until": "2024-02-30"}).json()
     assert body["status"] == 400 and "until must be a real date" in body["error"] and "2024-02-30" in body["error"]
     assert "seit" not in body["error"]
-    page = client.get("/search", params={"since": "2024-13"})
-    assert page.status_code == 400 and "since must be a real date" in page.text
+    page = client.get("/search", params={"since": "2024-13"})  # a page says it in German (messages_de.toml)
+    assert page.status_code == 400 and "„seit“ muss ein echtes Datum" in page.text and "2024-13" in page.text
 
 
 @pytest.mark.parametrize("url", ["/api/quotations?offset=9223372036854775808", "/search?page=9223372036854775807"])

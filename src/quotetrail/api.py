@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from . import __version__, query
+from .messages import german
 from .model import Claim, LedgerRow, Quotation, Speaker
 from .query import QueryError
 from .store import is_url, open_store
@@ -369,11 +370,12 @@ def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """HTTP errors keep their headers (405 keeps ``Allow``); QueryError is a 400; anything else a logged 500."""
+    """HTTP errors keep their headers (405 keeps ``Allow``); QueryError is a 400 (its English text under /api/,
+    its German one on a page: ``messages``); anything else a logged 500."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        message = "Not found" if exc.status_code == 404 and not _is_api(request) else str(exc.detail)
+        message = german("Not found") if exc.status_code == 404 and not _is_api(request) else str(exc.detail)
         headers = exc.headers
         if exc.status_code == 405:  # one path, several routes (GET and POST): Allow names all their methods
             headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(app, request))}
@@ -385,7 +387,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Any:
-        return _error(request, 400, str(exc))
+        return _error(request, 400, str(exc) if _is_api(request) else exc.german())  # a page is read in German
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Any:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote
 
+from .messages import LocalisedError
 from .model import Article, Claim, LedgerRow, Quotation, Speaker
 from .store import Store, open_store
 from .store.sqlite import encode_cursor
@@ -30,12 +31,13 @@ from .store.sqlite import encode_cursor
 T = TypeVar("T")
 
 
-class QueryError(ValueError):
+class QueryError(LocalisedError):
     """A filter or paging value given by the user is not valid; the message says what is expected.
 
     A subclass of ``ValueError`` so callers catching that keep working, but
     distinct from the ``ValueError`` of a bug deeper down, which must not be
-    reported to a user as their mistake.
+    reported to a user as their mistake.  The web pages show its German text
+    (``messages``), the API and the CLI its English one.
     """
 
 
@@ -251,7 +253,7 @@ def _check_cursor(after: str | None) -> str | None:
     if not after:
         return None
     if not _CURSOR.match(after):
-        raise QueryError(f"after must be the 'next' value of a previous page, not {after[:60]!r}")
+        raise QueryError("after must be the 'next' value of a previous page, not {after!r}", after=after[:60])
     said, article, start, qid = after.split(",")
     blank = dict.fromkeys(("title", "outlet", "agency", "published", "speaker", "speaker_mention", "speaker_role"))
     blank |= dict.fromkeys(("cue", "addressee", "said_on_text", "claim_id"))
@@ -441,11 +443,11 @@ def to_dataframe(rows: Sequence[object]) -> Any:
 
 def _check_limit(limit: int) -> int:
     if not isinstance(limit, int) or limit < 0 or limit > 100_000:
-        raise QueryError(f"limit must be a whole number between 0 and 100000, not {limit!r}")
+        raise QueryError("limit must be a whole number between 0 and 100000, not {limit!r}", limit=limit)
     return limit
 
 
 def _check_offset(offset: int) -> int:
     if not isinstance(offset, int) or offset < 0:
-        raise QueryError(f"offset must be a whole number ≥ 0, not {offset!r}")
+        raise QueryError("offset must be a whole number ≥ 0, not {offset!r}", offset=offset)
     return offset

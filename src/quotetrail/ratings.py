@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .corrections import current_user
+from .messages import LocalisedError
 from .store.dialects import tokens
 
 if TYPE_CHECKING:
@@ -44,11 +45,12 @@ WORST, BEST = min(SCALE), max(SCALE)
 SEARCH_WORDS = 8
 
 
-class RatingError(ValueError):
-    """A rating that cannot be made; the message is one line for the user, ``status`` the HTTP status to answer."""
+class RatingError(LocalisedError):
+    """A rating that cannot be made; the message is one line for the user (German in the web UI: ``messages``),
+    ``status`` the HTTP status to answer."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
+    def __init__(self, template: str, /, status: int = 400, **params: object) -> None:
+        super().__init__(template, **params)
         self.status = status
 
 
@@ -84,15 +86,26 @@ def validate(rating: object, name: str | None, body: str | None = None, url: str
     ``rating`` may be an int or its digits as text (a form field); ``url``
     must be an absolute http(s) address, as ClaimReview consumers require.
     """
-    if isinstance(rating, bool) or not isinstance(rating, int | str):
-        raise RatingError(f"rating must be a whole number from {WORST} to {BEST}, not {rating!r}")
     try:
+        if isinstance(rating, bool) or not isinstance(rating, int | str):
+            raise ValueError(rating)
         value = int(str(rating).strip())
     except ValueError:
-        raise RatingError(f"rating must be a whole number from {WORST} to {BEST}, not {rating!r}") from None
+        raise RatingError(
+            "rating must be a whole number from {worst} to {best}, not {rating!r}",
+            worst=WORST,
+            best=BEST,
+            rating=rating,
+        ) from None
     if value not in SCALE:
         scale = ", ".join(f"{k} = {v}" for k, v in SCALE.items())
-        raise RatingError(f"rating must be from {WORST} to {BEST} ({scale}), not {value}")
+        raise RatingError(
+            "rating must be from {worst} to {best} ({scale}), not {value}",
+            worst=WORST,
+            best=BEST,
+            scale=scale,
+            value=value,
+        )
     name = (name or "").strip()
     if not name:
         raise RatingError("a rating needs a name: the verdict in words, e.g. „irreführend“")
@@ -102,7 +115,7 @@ def validate(rating: object, name: str | None, body: str | None = None, url: str
     if link is not None:
         parts = urlsplit(link)
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in link):
-            raise RatingError(f"url must be an http:// or https:// address, not {link!r}")
+            raise RatingError("url must be an http:// or https:// address, not {url!r}", url=link)
     return RatingInput(value, name, (body or "").strip(), link)
 
 
@@ -122,7 +135,9 @@ def rate_claim(
     with store.transaction():
         row = store.conn.execute("SELECT text FROM claims WHERE id = ?", (claim_id,)).fetchone()
         if row is None:
-            raise RatingError(f"no claim {claim_id!r} (claim ids are listed by `quotetrail claims --all`)", status=404)
+            raise RatingError(
+                "no claim {claim!r} (claim ids are listed by `quotetrail claims --all`)", status=404, claim=claim_id
+            )
         return store.conn.execute(  # RETURNING: the new id even with another writer at work (not MAX(id))
             "INSERT INTO claim_reviews(claim_id, claim_text, rating, rating_name, review_body, url, by, at)"
             " VALUES (?,?,?,?,?,?,?,?) RETURNING id",

@@ -75,10 +75,11 @@ class SpeakerAlias:
     note: str | None
 
 
-def _clean(value: str | None, what: str) -> str:
+def _clean(value: str | None, empty: SpeakerMergeError) -> str:
+    """``value`` without surrounding blanks; ``empty`` (the error saying what is missing) raised if nothing is left."""
     value = (value or "").strip()
     if not value:
-        raise SpeakerMergeError(f"{what} must not be empty")
+        raise empty
     return value
 
 
@@ -93,8 +94,13 @@ def _has_quotations(store: SQLStore, name: str) -> bool:
 def _no_quotations(store: SQLStore, name: str) -> SpeakerMergeError:
     """The error for a name without quotations, naming the speaker meant if the speakers table knows one."""
     known = store.speaker(name)
-    hint = f"; did you mean {known.name!r}?" if known is not None and known.name != name else ""
-    return SpeakerMergeError(f"no quotations by {name!r} (the exact name as `quotetrail speakers` lists it){hint}")
+    if known is not None and known.name != name:
+        return SpeakerMergeError(
+            "no quotations by {name!r} (the exact name as `quotetrail speakers` lists it); did you mean {known!r}?",
+            name=name,
+            known=known.name,
+        )
+    return SpeakerMergeError("no quotations by {name!r} (the exact name as `quotetrail speakers` lists it)", name=name)
 
 
 def merge_speakers(store: SQLStore, alias: str, canonical: str, note: str, by: str | None = None) -> SpeakerChange:
@@ -106,20 +112,26 @@ def merge_speakers(store: SQLStore, alias: str, canonical: str, note: str, by: s
     either name without quotations (a typo would otherwise move quotations to a
     new, wrong speaker).  One transaction however many quotations move.
     """
-    note = _clean(note, "a merge needs a note saying why; the note")
-    alias = _clean(alias, "the name to merge")
-    canonical = _clean(canonical, "the name to merge into")
+    note = _clean(note, SpeakerMergeError("a merge needs a note saying why; the note must not be empty"))
+    alias = _clean(alias, SpeakerMergeError("the name to merge must not be empty"))
+    canonical = _clean(canonical, SpeakerMergeError("the name to merge into must not be empty"))
     who = _who(by)
     if alias == canonical:
-        raise SpeakerMergeError(f"cannot merge {alias!r} into itself")
+        raise SpeakerMergeError("cannot merge {alias!r} into itself", alias=alias)
     with store.transaction():
         roots = store.speaker_alias_roots()
         if alias in roots:
-            raise SpeakerMergeError(f"{alias!r} is already merged into {roots[alias]!r}; split it off first")
+            raise SpeakerMergeError(
+                "{alias!r} is already merged into {canonical!r}; split it off first",
+                alias=alias,
+                canonical=roots[alias],
+            )
         target = roots.get(canonical, canonical)
         if target == alias:
             raise SpeakerMergeError(
-                f"cannot merge {alias!r} into {canonical!r}: {canonical!r} is merged into {alias!r} (a cycle)"
+                "cannot merge {alias!r} into {canonical!r}: {canonical!r} is merged into {alias!r} (a cycle)",
+                alias=alias,
+                canonical=canonical,
             )
         if not _has_quotations(store, alias):
             raise _no_quotations(store, alias)
@@ -152,8 +164,8 @@ def split_speaker(
     the speaker stage had given are not restored (a re-ingest of the article
     restores them).
     """
-    note = _clean(note, "a split needs a note saying why; the note")
-    name = _clean(name, "the name to split")
+    note = _clean(note, SpeakerMergeError("a split needs a note saying why; the note must not be empty"))
+    name = _clean(name, SpeakerMergeError("the name to split must not be empty"))
     who = _who(by)
     if quotation_ids is not None or as_name is not None:
         return _reassign(store, name, quotation_ids or (), as_name, note, who)
@@ -163,8 +175,9 @@ def split_speaker(
         ).fetchone()
         if link is None:
             raise SpeakerMergeError(
-                f"{name!r} is not merged into another speaker; to give some of its quotations to another person,"
-                " name those quotations and who said them"
+                "{name!r} is not merged into another speaker; to give some of its quotations to another person,"
+                " name those quotations and who said them",
+                name=name,
             )
         roots = store.speaker_alias_roots()
         shown_as = roots[name]
@@ -207,7 +220,7 @@ def _reassign(
     store: SQLStore, name: str, quotation_ids: Sequence[str], as_name: str | None, note: str, who: str
 ) -> SpeakerChange:
     """``split NAME --quotations ID … --as OTHER``: these quotations of ``name`` are by another person."""
-    other = _clean(as_name, "who said these quotations (as)")
+    other = _clean(as_name, SpeakerMergeError("who said these quotations (as) must not be empty"))
     if isinstance(quotation_ids, str):  # one id given as a string, not a list of its characters
         quotation_ids = [quotation_ids]
     wanted = list(dict.fromkeys(q.strip() for q in quotation_ids if q.strip()))
@@ -216,7 +229,7 @@ def _reassign(
     with store.transaction():
         other = store.speaker_alias_roots().get(other, other)  # a merged name: the person it is shown as
         if other == name:
-            raise SpeakerMergeError(f"who said them (as) must be another person than {name!r}")
+            raise SpeakerMergeError("who said them (as) must be another person than {name!r}", name=name)
         found = {}
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
@@ -224,9 +237,14 @@ def _reassign(
             found.update({r["id"]: r for r in store.conn.execute(f"{_QUOTATION_ROWS} WHERE q.id IN ({marks})", chunk)})
         for qid in wanted:
             if qid not in found:
-                raise SpeakerMergeError(f"no quotation {qid!r} (quotation ids are in every export)")
+                raise SpeakerMergeError("no quotation {quotation!r} (quotation ids are in every export)", quotation=qid)
             if found[qid]["speaker"] != name:
-                raise SpeakerMergeError(f"quotation {qid} is by {found[qid]['speaker']!r}, not {name!r}")
+                raise SpeakerMergeError(
+                    "quotation {quotation} is by {speaker!r}, not {name!r}",
+                    quotation=qid,
+                    speaker=found[qid]["speaker"],
+                    name=name,
+                )
         ids = change_speakers(store, [found[q] for q in wanted], other, note, who)
     _refresh(store)
     return SpeakerChange(name, other, len(wanted), tuple(ids))

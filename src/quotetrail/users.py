@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from .messages import LocalisedError
+
 if TYPE_CHECKING:
     from pwdlib import PasswordHash
 
@@ -44,7 +46,7 @@ SESSION_SECRET_KEY = "session_secret"
 TOKEN_PREFIX = "qt_"
 
 
-class UserError(ValueError):
+class UserError(LocalisedError):
     """A user operation that cannot be done; the message is one line for the person at the keyboard."""
 
 
@@ -83,27 +85,25 @@ def check_name(name: str) -> str:
     """A valid user name (as given, without surrounding blanks), or UserError saying what is wrong."""
     name = (name or "").strip()
     if not _NAME.fullmatch(name):
-        raise UserError(
-            f"user name must be 1 to 64 letters, digits or . _ @ - (no spaces), not {name!r}"
-            if name
-            else "user name must not be empty"
-        )
+        if not name:
+            raise UserError("user name must not be empty")
+        raise UserError("user name must be 1 to 64 letters, digits or . _ @ - (no spaces), not {name!r}", name=name)
     return name
 
 
 def check_role(role: str) -> str:
     """A valid role, or UserError naming the roles."""
     if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise UserError("role must be one of {roles}, not {role!r}", roles=", ".join(ROLES), role=role)
     return role
 
 
 def check_password(password: str) -> str:
     """A password long enough to keep, or UserError saying how long it must be (never echoing it)."""
     if len(password or "") < MIN_PASSWORD:
-        raise UserError(f"password must have at least {MIN_PASSWORD} characters")
+        raise UserError("password must have at least {count} characters", count=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise UserError(f"password must have at most {MAX_PASSWORD} characters")
+        raise UserError("password must have at most {count} characters", count=MAX_PASSWORD)
     return password
 
 
@@ -158,7 +158,7 @@ def require_user(store: SQLStore, name: str) -> User:
     """The user called ``name``, or UserError saying there is none."""
     found = get_user(store, check_name(name))
     if found is None:
-        raise UserError(f"no user {name.strip()!r} (quotetrail users list shows who there is)")
+        raise UserError("no user {name!r} (quotetrail users list shows who there is)", name=name.strip())
     return found
 
 
@@ -174,7 +174,7 @@ def check_free_name(store: SQLStore, name: str) -> str:
     """A valid name no user has yet, or UserError (asked before the password prompt, and again when adding)."""
     name = check_name(name)
     if get_user(store, name) is not None:
-        raise UserError(f"user {name!r} exists; change it with users passwd or users role")
+        raise UserError("user {name!r} exists; change it with users passwd or users role", name=name)
     return name
 
 
@@ -258,9 +258,9 @@ def revoke_token(store: SQLStore, token_id: int) -> TokenInfo:
     with store.transaction():
         row = store.conn.execute("SELECT revoked_at FROM api_tokens WHERE id = ?", (token_id,)).fetchone()
         if row is None:
-            raise UserError(f"no API token {token_id} (quotetrail users tokens NAME lists them)")
+            raise UserError("no API token {token} (quotetrail users tokens NAME lists them)", token=token_id)
         if row[0] is not None:
-            raise UserError(f"API token {token_id} was already revoked at {row[0]}")
+            raise UserError("API token {token} was already revoked at {at}", token=token_id, at=row[0])
         store.conn.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", (_now(), token_id))
     found = store.conn.execute(
         "SELECT id, user_name, label, created_at, revoked_at FROM api_tokens WHERE id = ?", (token_id,)

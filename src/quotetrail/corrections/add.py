@@ -48,13 +48,17 @@ def add_quotation(
             "SELECT id, source, text, published FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
         if article is None:
-            raise CorrectionError(f"no article {article_id!r} (article ids are in every export: article_id)")
+            raise CorrectionError(
+                "no article {article!r} (article ids are in every export: article_id)", article=article_id
+            )
         raw = check_span(article["text"], start, end)
         cue = check_cue(article["text"], values["cue"] or "", start) if values.get("cue") else None
         after = {"type": kind, "speaker": speaker, "said_on": said_on, "cue": values.get("cue") or None, "raw": raw}
         quotation_id = _id(article_id, start, end)
         if store.conn.execute("SELECT 1 FROM quotations WHERE id = ?", (quotation_id,)).fetchone():
-            raise CorrectionError(f"the ledger holds this quotation already ({quotation_id}): correct it instead")
+            raise CorrectionError(
+                "the ledger holds this quotation already ({quotation}): correct it instead", quotation=quotation_id
+            )
         row = insert(store, article, (start, end), cue, after)
         anchor = Anchor(quotation_id, article_id, article["source"], start, end, row["text"])
         correction_id = append(store, anchor, "add_quotation", None, json.dumps(after, ensure_ascii=False), note, who)

@@ -245,7 +245,7 @@ def insert_row(store: SQLStore, row: dict[str, Any]) -> None:
 
     columns = [c.name for c in quotations.columns if c.name in row]
     if store.conn.execute("SELECT 1 FROM quotations WHERE id = ?", (row["id"],)).fetchone():
-        raise CorrectionError(f"quotation {row['id']} is stored already")
+        raise CorrectionError("quotation {quotation} is stored already", quotation=row["id"])
     store.conn.execute(
         f"INSERT INTO quotations({', '.join(_quoted(c) for c in columns)}) VALUES ({','.join('?' * len(columns))})",
         [row[c] for c in columns],

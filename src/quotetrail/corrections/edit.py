@@ -56,7 +56,9 @@ def _quotation(store: SQLStore, quotation_id: str) -> Any:
         (quotation_id,),
     ).fetchone()
     if row is None:
-        raise CorrectionError(f"no quotation {quotation_id!r} (hidden ones are brought back with `uncorrect`)")
+        raise CorrectionError(
+            "no quotation {quotation!r} (hidden ones are brought back with `uncorrect`)", quotation=quotation_id
+        )
     return row
 
 
@@ -68,7 +70,12 @@ def _correct_one(store: SQLStore, quotation_id: str, values: dict[str, Any], not
         if name == "span":
             check_span(row["article_text"], *value)
             if current_spans(store, quotation_id) == [value]:
-                raise CorrectionError(f"quotation {quotation_id} has the span {value[0]} {value[1]} already")
+                raise CorrectionError(
+                    "quotation {quotation} has the span {start} {end} already",
+                    quotation=quotation_id,
+                    start=value[0],
+                    end=value[1],
+                )
             before = spans_json(row["article_text"], current_spans(store, quotation_id))
             entries.append(("span", before, spans_json(row["article_text"], [value])))
         elif name == "claim":
@@ -118,13 +125,17 @@ def correct_claim(
         raise CorrectionError("nothing to correct: give a speaker or a type")
     wrong = [name for name in changes if name not in CLAIM_WIDE_FIELDS]
     if wrong:
-        raise CorrectionError(f"a whole claim can have its {' and '.join(CLAIM_WIDE_FIELDS)} corrected, not {wrong[0]}")
+        raise CorrectionError(
+            "a whole claim can have its {fields} corrected, not {field}",
+            fields=" and ".join(CLAIM_WIDE_FIELDS),
+            field=wrong[0],
+        )
     note = check_note(note)
     values = {name: validate(name, value) for name, value in changes.items()}
     who = check_who(by, current_user())
     with store.transaction():
         if store.conn.execute("SELECT 1 FROM claims WHERE id = ?", (claim_id,)).fetchone() is None:
-            raise CorrectionError(f"no claim {claim_id!r} (see `quotetrail claims --all`)")
+            raise CorrectionError("no claim {claim!r} (see `quotetrail claims --all`)", claim=claim_id)
         members = [
             r[0]
             for r in store.conn.execute(

@@ -58,15 +58,18 @@ def undo(store: SQLStore, correction_ids: Iterable[int | str], note: str, by: st
 def _checked(store: SQLStore, correction_id: int, reverted: dict[int, int]) -> Any:
     e = entry(store, correction_id)
     if e is None:
-        raise CorrectionError(f"no correction #{correction_id} (see `quotetrail corrections`)")
+        raise CorrectionError("no correction #{number} (see `quotetrail corrections`)", number=correction_id)
     if e["field"] == "undo":
-        raise CorrectionError(f"#{correction_id} is an undo itself; make the correction again instead")
+        raise CorrectionError("#{number} is an undo itself; make the correction again instead", number=correction_id)
     if correction_id in reverted:
-        raise CorrectionError(f"#{correction_id} was undone already (by #{reverted[correction_id]})")
+        raise CorrectionError(
+            "#{number} was undone already (by #{by})", number=correction_id, by=reverted[correction_id]
+        )
     if e["field"] == "not_a_quotation" and e["placed_on"] and not _saved_row(e["before"]):
         raise CorrectionError(
-            f"#{correction_id} was logged before hidden quotations were kept in the log: it cannot be undone"
-            " (correct the re-ingested article's quotation instead)"
+            "#{number} was logged before hidden quotations were kept in the log: it cannot be undone"
+            " (correct the re-ingested article's quotation instead)",
+            number=correction_id,
         )
     return e
 

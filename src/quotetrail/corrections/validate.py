@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..dates.calendar import valid_iso
+from ..messages import LocalisedError
 from ..model import QUOTATION_TYPES
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ CLAIM_WIDE_FIELDS: tuple[str, ...] = ("speaker", "type")
 _SPAN = re.compile(r"^\s*(\d+)\s*(?:-|\s|,)\s*(\d+)\s*$")
 
 
-class CorrectionError(ValueError):
-    """A correction that cannot be made; the message is one line for the user."""
+class CorrectionError(LocalisedError):
+    """A correction that cannot be made; the message is one line for the user (German in the web UI: ``messages``)."""
 
 
 def validate(field: str, value: Any) -> Any:
@@ -50,11 +51,13 @@ def validate(field: str, value: Any) -> Any:
     ``check_span`` against the stored text.
     """
     if field not in FIELDS:
-        raise CorrectionError(f"cannot correct {field!r}; one of {', '.join(FIELDS)}")
+        raise CorrectionError("cannot correct {field!r}; one of {fields}", field=field, fields=", ".join(FIELDS))
     if field == "type" and value not in QUOTATION_TYPES:
-        raise CorrectionError(f"type must be one of {', '.join(QUOTATION_TYPES)}, not {value!r}")
+        raise CorrectionError(
+            "type must be one of {types}, not {value!r}", types=", ".join(QUOTATION_TYPES), value=value
+        )
     if field == "said_on" and value is not None and not valid_iso(value):
-        raise CorrectionError(f"said_on must be a real date as YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+        raise CorrectionError("said_on must be a real date as YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}", value=value)
     if field == "speaker":
         value = (value or "").strip()
         if not value:
@@ -77,14 +80,14 @@ def parse_span(value: Any) -> tuple[int, int]:
     if isinstance(value, str):
         match = _SPAN.match(value)
         if not match:
-            raise CorrectionError(f"span must be two whole numbers START END, not {value!r}")
+            raise CorrectionError("span must be two whole numbers START END, not {value!r}", value=value)
         value = (match.group(1), match.group(2))
     try:
         start, end = (int(v) for v in value)
     except (TypeError, ValueError):
-        raise CorrectionError(f"span must be two whole numbers START END, not {value!r}") from None
+        raise CorrectionError("span must be two whole numbers START END, not {value!r}", value=value) from None
     if start < 0 or end <= start:
-        raise CorrectionError(f"span must have 0 <= START < END, not {start} {end}")
+        raise CorrectionError("span must have 0 <= START < END, not {start} {end}", start=start, end=end)
     return start, end
 
 
@@ -115,10 +118,15 @@ def check_span(article_text: str | None, start: int, end: int) -> str:
             "the article's text is not stored (it was loaded without --articles): spans cannot be cut"
         )
     if end > len(article_text):
-        raise CorrectionError(f"span {start} {end} lies outside the article ({len(article_text)} characters)")
+        raise CorrectionError(
+            "span {start} {end} lies outside the article ({length} characters)",
+            start=start,
+            end=end,
+            length=len(article_text),
+        )
     covered = article_text[start:end]
     if not any(c.isalnum() for c in covered):
-        raise CorrectionError(f"span {start} {end} covers no words")
+        raise CorrectionError("span {start} {end} covers no words", start=start, end=end)
     return covered
 
 
@@ -126,9 +134,9 @@ def check_claim_target(store: SQLStore, quotation_id: str, current_claim: str | 
     """The target claim's row; it must exist and not already hold the quotation."""
     row = store.conn.execute("SELECT id, text FROM claims WHERE id = ?", (target,)).fetchone()
     if row is None:
-        raise CorrectionError(f"no claim {target!r} (claim ids are listed by `quotetrail claims --all`)")
+        raise CorrectionError("no claim {claim!r} (claim ids are listed by `quotetrail claims --all`)", claim=target)
     if current_claim == target:
-        raise CorrectionError(f"quotation {quotation_id} is in claim {target} already")
+        raise CorrectionError("quotation {quotation} is in claim {claim} already", quotation=quotation_id, claim=target)
     return row
 
 
@@ -141,7 +149,11 @@ def check_own_claim(store: SQLStore, quotation_id: str, current_claim: str | Non
         (current_claim, quotation_id),
     ).fetchone()[0]
     if not others:
-        raise CorrectionError(f"quotation {quotation_id} is the only member of claim {current_claim} already")
+        raise CorrectionError(
+            "quotation {quotation} is the only member of claim {claim} already",
+            quotation=quotation_id,
+            claim=current_claim,
+        )
 
 
 def check_cue(article_text: str, cue: str, near: int) -> tuple[int, int]:
@@ -151,7 +163,7 @@ def check_cue(article_text: str, cue: str, near: int) -> tuple[int, int]:
         raise CorrectionError("the cue must not be empty")
     found = find_nearest(article_text, cue, near)
     if found is None:
-        raise CorrectionError(f"the cue {cue!r} is not in the article's text")
+        raise CorrectionError("the cue {cue!r} is not in the article's text", cue=cue)
     return found, found + len(cue)
 
 
@@ -179,20 +191,22 @@ def check_entry(record: Any) -> dict[str, Any]:
     for name in ("id", "start", "end"):
         value = record.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise CorrectionError(f"{name} must be a whole number, not {value!r}")
+            raise CorrectionError("{name} must be a whole number, not {value!r}", name=name, value=value)
         out[name] = value
     for name in ("quotation_id", "article_id", "source", "quoted_text", "field", "note", "by", "at"):
         value = record.get(name)
         if not isinstance(value, str) or (name != "quoted_text" and not value.strip()):
-            raise CorrectionError(f"{name} must be text, not {value!r}")
+            raise CorrectionError("{name} must be text, not {value!r}", name=name, value=value)
         out[name] = value
     for name in ("before", "after", "placed_on", "placed_article"):
         value = record.get(name)
         if value is not None and not isinstance(value, str):
-            raise CorrectionError(f"{name} must be text or null, not {value!r}")
+            raise CorrectionError("{name} must be text or null, not {value!r}", name=name, value=value)
         out[name] = value
     if out["field"] not in LOG_FIELDS:
-        raise CorrectionError(f"field must be one of {', '.join(LOG_FIELDS)}, not {out['field']!r}")
+        raise CorrectionError(
+            "field must be one of {fields}, not {field!r}", fields=", ".join(LOG_FIELDS), field=out["field"]
+        )
     if out["field"] == "undo" and not (out["after"] or "").isdigit():
         raise CorrectionError("an undo entry's after must be the number of the entry it reverts")
     return out

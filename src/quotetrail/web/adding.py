@@ -101,6 +101,6 @@ def add_from_form(
         from .pages import article_page
 
         typed = {"start": start, "end": end, "speaker": speaker, "type": type_, "said_on": said_on, "cue": cue}
-        edit = edit_state(request, store, error=str(err), form="add", values={**typed, "note": note})
+        edit = edit_state(request, store, error=err.german(), form="add", values={**typed, "note": note})
         return article_page(request, store, article_id, edit, 400)
     return back_to(f"/quotation/{quotation_id}")

@@ -83,6 +83,6 @@ def correct_claim_from_form(
         from .pages import claim_page
 
         values = {"speaker": speaker, "type": type_, "note": note}
-        edit = edit_state(request, store, error=str(err), form="claim-wide", values=values)
+        edit = edit_state(request, store, error=err.german(), form="claim-wide", values=values)
         return claim_page(request, store, claim_id, edit, 400)
     return back_to(f"/claim/{claim_id}")

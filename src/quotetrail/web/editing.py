@@ -251,6 +251,6 @@ def correct_from_form(
     try:
         apply_correction(store, quotation_id, form_changes(row, row.claim_id, fields), note, user.name)
     except CorrectionError as err:
-        edit = edit_state(request, store, error=str(err), form="correct", values=fields)
+        edit = edit_state(request, store, error=err.german(), form="correct", values=fields)
         return quotation_page(request, store, quotation_id, edit, 400)
     return back_to(f"/quotation/{quotation_id}")

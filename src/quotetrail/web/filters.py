@@ -71,9 +71,16 @@ def check_date(value: str | None, name: str) -> str | None:
     """
     if not value:
         return None
-    if not _DATE_RE.match(value) or not valid_iso(value):
-        raise QueryError(f"{name} must be a real date like 2024, 2024-05 or 2024-05-22, not {value!r}")
-    return value
+    if _DATE_RE.match(value) and valid_iso(value):
+        return value
+    # a template for each filter, so that the German names it as the search form does ("seit", "bis")
+    if name == "since":
+        raise QueryError("since must be a real date like 2024, 2024-05 or 2024-05-22, not {value!r}", value=value)
+    if name == "until":
+        raise QueryError("until must be a real date like 2024, 2024-05 or 2024-05-22, not {value!r}", value=value)
+    raise QueryError(
+        "{name} must be a real date like 2024, 2024-05 or 2024-05-22, not {value!r}", name=name, value=value
+    )
 
 
 def check_type(value: str | None) -> str | None:
@@ -81,7 +88,7 @@ def check_type(value: str | None) -> str | None:
     if not value:
         return None
     if value not in QUOTATION_TYPES:
-        raise QueryError(f"type must be one of {', '.join(QUOTATION_TYPES)}, not {value!r}")
+        raise QueryError("type must be one of {types}, not {value!r}", types=", ".join(QUOTATION_TYPES), value=value)
     return value
 
 

@@ -101,8 +101,9 @@ class EditState:
     """What the forms of a page need: who may edit (or why not), the CSRF token, and a refused form's state.
 
     ``form`` names the form a refusal belongs to (a page may have several),
-    ``error`` is the one-line reason and ``values`` what was typed, so the
-    page is shown again with the error beside that form and nothing lost.
+    ``error`` is the one-line reason (the refusal's German text, ``err.german()``)
+    and ``values`` what was typed, so the page is shown again with the error
+    beside that form and nothing lost.
     """
 
     blocked: str | None

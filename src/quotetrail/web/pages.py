@@ -26,6 +26,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from .. import query
+from ..messages import german
 from ..model import QUOTATION_TYPES, Article, LedgerRow, Quotation
 from ..store import Store, open_store
 from .deps import StoreDep
@@ -470,30 +471,43 @@ def ingest_uploads(request: Request, paths: list[Path]) -> Summary:
             store.close()
 
 
-async def save_uploads(request: Request, files: list[UploadFile]) -> tuple[list[Path], list[str]]:
-    """Store each acceptable file under the data folder; the rest become one problem line each."""
+async def save_uploads(request: Request, files: list[UploadFile]) -> tuple[list[Path], list[str], int]:
+    """Store each acceptable file under the data folder; the rest become one problem line each, in German.
+
+    Returns the saved paths, the problem lines and how many of those are files over the size limit.
+    """
     limit = request.app.state.max_upload_bytes
     folder: Path = request.app.state.data_dir
     folder.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     problems: list[str] = []
+    too_large = 0
     for upload_file in files:
         name = upload_file.filename or "upload.txt"
         suffix = Path(name).suffix.lower()
         if suffix not in ALLOWED_SUFFIXES:
-            problems.append(f"{name}: unsupported file type {suffix!r} (text, HTML, JSON or JSONL expected)")
+            problems.append(
+                german(
+                    "{name}: unsupported file type {suffix!r} (text, HTML, JSON or JSONL expected)",
+                    name=name,
+                    suffix=suffix,
+                )
+            )
             continue
         data = await upload_file.read(limit + 1)
         if len(data) > limit:
-            problems.append(f"{name}: larger than the {limit // 1_000_000} MB upload limit")
+            problems.append(
+                german("{name}: larger than the {megabytes} MB upload limit", name=name, megabytes=limit // 1_000_000)
+            )
+            too_large += 1
             continue
         target = (folder / safe_upload_name(name)).resolve()
         if folder.resolve() not in target.parents:
-            problems.append(f"{name}: refused file name")
+            problems.append(german("{name}: refused file name", name=name))
             continue
         target.write_bytes(data)
         saved.append(recorded_path(target))
-    return saved, problems
+    return saved, problems, too_large
 
 
 def recorded_path(target: Path) -> Path:
@@ -522,11 +536,11 @@ async def upload(
     if not csrf_token_is_valid(request.app.state.csrf_secret, request.cookies.get(CSRF_COOKIE), token):
         message = "Formular abgelaufen oder nicht von dieser Seite: bitte die Seite neu laden und erneut senden."
         return forbidden(request, message)
-    saved, problems = await save_uploads(request, files)
+    saved, problems, too_large = await save_uploads(request, files)
     summary = None
     if saved:
         result = await run_in_threadpool(ingest_uploads, request, saved)
         summary = result.line()
         problems += [f"{Path(p.path).name.split('-', 1)[-1]}: {p.reason}" for p in result.problems]
-    status = 200 if saved or not problems else (413 if all("upload limit" in p for p in problems) else 400)
+    status = 200 if saved or not problems else (413 if too_large == len(problems) else 400)
     return upload_page(request, status=status, summary=summary, problems=problems)

@@ -113,6 +113,6 @@ def rate_from_form(
 
         values = {"rating": rating, "name": name, "body": body, "url": url}
         return claim_page(
-            request, store, claim_id, edit_state(request, store, error=str(err), form="rate", values=values), 400
+            request, store, claim_id, edit_state(request, store, error=err.german(), form="rate", values=values), 400
         )
     return back_to(f"/claim/{claim_id}")

@@ -120,10 +120,13 @@ def _speaker_or_404(store: Store, speaker_key: str) -> Any:
     return found
 
 
-def _refused(request: Request, store: Store, key: str, form: str, err: Exception, values: dict[str, str]) -> Response:
+def _refused(
+    request: Request, store: Store, key: str, form: str, err: CorrectionError, values: dict[str, str]
+) -> Response:
+    """The speaker page again, with the refusal's German text beside the form and what was typed."""
     from .pages import speaker_page
 
-    edit = edit_state(request, store, error=str(err), form=form, values=values)
+    edit = edit_state(request, store, error=err.german(), form=form, values=values)
     return speaker_page(request, store, key, edit, 400)
 
 

@@ -159,7 +159,7 @@ def undo_from_form(
     try:
         undo_entry(store, number, note, user)
     except CorrectionError as err:
-        edit = edit_state(request, store, error=str(err), form=f"undo-{number}", values={"note": note})
+        edit = edit_state(request, store, error=err.german(), form=f"undo-{number}", values={"note": note})
         if quotation:
             from .editing import quotation_page
 
