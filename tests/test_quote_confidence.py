@@ -62,3 +62,25 @@ def test_the_encoders_share_is_the_mean_over_the_quotations_pieces() -> None:
     inside = np.concatenate([q[pieces_in(w, span)] for w, q in zip(reading.windows, quoted, strict=True)])
     assert len(inside) > 5 and reading.confidence(span) == pytest.approx(float(inside.mean()), abs=1e-3)
     assert reading.confidence((Span(len(TEXT) + 5, len(TEXT) + 9),)) is None
+
+
+def test_the_web_marks_the_quotations_the_tagger_is_unsure_of(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from quotetrail.api import create_app
+    from quotetrail.ingest_job import ingest_paths
+    from quotetrail.quotations import UNCERTAIN_QUOTE
+    from quotetrail.store import open_store
+
+    db = tmp_path / "demo.db"
+    store = open_store(db)
+    ingest_paths(store, [Path(__file__).resolve().parents[1] / "examples"])
+    store.close()
+    client = TestClient(create_app(db, data_dir=tmp_path / "uploads"), base_url="http://localhost")
+    rows = client.get("/api/quotations", params={"limit": 500}).json()["quotations"]
+    unsure = [r for r in rows if r["quote_confidence"] < UNCERTAIN_QUOTE]
+    sure = [r for r in rows if r["quote_confidence"] >= UNCERTAIN_QUOTE and r["speaker_confidence"]]
+    assert unsure and sure
+    for row, marked in ((unsure[0], True), (sure[0], False)):
+        page = client.get(f"/quotation/{row['quotation_id']}").text
+        assert ("Zitat unsicher" in page) is marked, row["text"]

@@ -28,6 +28,8 @@ from starlette.concurrency import run_in_threadpool
 from .. import query
 from ..messages import german
 from ..model import QUOTATION_TYPES, Article, LedgerRow, Quotation
+from ..quotations import UNCERTAIN_QUOTE
+from ..speakers.chains import UNCERTAIN as UNCERTAIN_SPEAKER
 from ..store import Store, open_store
 from .deps import StoreDep
 from .filters import PageFilters, PageNumber, check_date, has_words, public_source
@@ -45,6 +47,9 @@ _env.filters["public_source"] = public_source
 _env.filters["num"] = lambda n: f"{n:,}".replace(",", ".")  # German thousands: 1.000.000
 _env.filters["fromjson"] = lambda value: _json_or_empty(value)
 _env.filters["spans"] = lambda spans: ",".join(f"{s}-{e}" for s, e in spans or []) or "?"
+# below these the lists mark a speaker "(unsicher)" and a quotation "Zitat unsicher" (docs/speakers.md, docs/accuracy.md)
+_env.globals["uncertain_speaker"] = UNCERTAIN_SPEAKER
+_env.globals["uncertain_quote"] = UNCERTAIN_QUOTE
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # statements per timeline page: the chart and the list of one page
 FACET_ROWS = 2000  # search facets are counted over at most this many matches
