@@ -448,8 +448,8 @@ def centroid_recall(db: Path, k: int = 10) -> tuple[float, float, int, int]:
         scores = queries[a : a + 100] @ matrix.T
         exact = keys_arr[np.argpartition(-scores, k, axis=1)[:, :k]]
         for q, truth in zip(queries[a : a + 100], exact, strict=True):
-            hits += len(set(index.search(q, k)[0].tolist()) & set(truth.tolist()))
-            candidates = index.search(q, 2 * k)[0]
+            candidates = index.search(q, 2 * k)[0]  # nearest first: its first k are the index's own answer
+            hits += len(set(candidates[:k].tolist()) & set(truth.tolist()))
             order = np.argsort(-(matrix[[row[c] for c in candidates.tolist()]] @ q))
             reranked_hits += len(set(candidates[order[:k]].tolist()) & set(truth.tolist()))
     store.close()

@@ -126,7 +126,7 @@ def test_quotes_filters(demo_db: Path) -> None:
 
 def test_bad_date_filter_is_a_usage_error(demo_db: Path) -> None:
     result = CliRunner().invoke(main, ["--db", str(demo_db), "quotes", "--since", "letzten Montag"])
-    assert result.exit_code == 2 and "since must be a date" in result.output
+    assert result.exit_code == 2 and "since must be a real date like 2024" in result.output
 
 
 def test_speakers_merges_variants_with_roles(demo_db: Path) -> None:

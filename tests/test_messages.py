@@ -32,7 +32,7 @@ from test_web_edits import TEXT, TROOPS, Ledger, build, client_for, log_in, post
 
 SOURCE = Path(messages.__file__).parent
 #: Keyword arguments of an error class that are no message parameter.
-NOT_PARAMETERS = {"status"}
+NOT_PARAMETERS = {"status", "headers"}
 
 
 def _name(node: ast.expr) -> str | None:
@@ -287,3 +287,28 @@ def test_the_upload_page_lists_its_problems_in_german(tmp_path: Path) -> None:
         wrong = upload("bild.png", b"\x89PNG")
         assert wrong.status_code == 400
         assert "bild.png: Dateityp „.png“ wird nicht unterstützt (erwartet: Text, HTML, JSON oder JSONL)." in wrong.text
+
+
+def test_who_may_not_is_told_in_german_on_a_page_and_in_english_by_the_api(browser: TestClient, ledger: Ledger) -> None:
+    """A role too low (403) and a missing login (401) are ``Refused``: the pages say them in German."""
+    log_in(browser, "rita")
+    page = f"/quotation/{ledger.troops}"
+    low = post_form(browser, page, page, speaker="Mark Rutte", note="falsch zugeordnet")
+    assert low.status_code == 403 and "rita hat die Rolle reader; dafür braucht es editor oder höher." in low.text
+    assert "needs" not in low.text
+    api = browser.post(
+        f"/api/quotations/{ledger.troops}/corrections",
+        json={"speaker": "Mark Rutte", "note": "falsch zugeordnet"},
+        headers={"authorization": f"Bearer {ledger.tokens['rita']}"},
+    )
+    assert api.status_code == 403 and api.json()["error"] == "rita is reader; this needs editor or higher"
+    revoked = browser.get("/api/me", headers={"authorization": "Bearer kein-token"})
+    assert revoked.status_code == 401 and revoked.json()["error"] == "this API token is unknown or revoked"
+    assert revoked.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_parameter_the_schema_refuses_is_german_on_a_page(browser: TestClient) -> None:
+    page = browser.get("/search", params={"q": "Truppen", "page": "0"})
+    assert page.status_code == 400 and "„page“ muss mindestens 1 sein, nicht „0“." in page.text
+    api = browser.get("/api/quotations", params={"limit": "5000"})
+    assert api.status_code == 400 and api.json()["error"] == "limit must be at most 1000, not '5000'"

@@ -64,19 +64,31 @@ def test_the_encoders_share_is_the_mean_over_the_quotations_pieces() -> None:
     assert reading.confidence((Span(len(TEXT) + 5, len(TEXT) + 9),)) is None
 
 
-def test_the_web_marks_the_quotations_the_tagger_is_unsure_of(tmp_path: Path) -> None:
-    from fastapi.testclient import TestClient
-
-    from quotetrail.api import create_app
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo articles ingested in the default mode."""
     from quotetrail.ingest_job import ingest_paths
-    from quotetrail.quotations import UNCERTAIN_QUOTE
     from quotetrail.store import open_store
 
-    db = tmp_path / "demo.db"
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
     store = open_store(db)
     ingest_paths(store, [Path(__file__).resolve().parents[1] / "examples"])
     store.close()
-    client = TestClient(create_app(db, data_dir=tmp_path / "uploads"), base_url="http://localhost")
+    return db
+
+
+@pytest.fixture
+def client(demo_db: Path, tmp_path: Path):
+    from fastapi.testclient import TestClient
+
+    from quotetrail.api import create_app
+
+    return TestClient(create_app(demo_db, data_dir=tmp_path / "uploads"), base_url="http://localhost")
+
+
+def test_the_web_marks_the_quotations_the_tagger_is_unsure_of(client) -> None:
+    from quotetrail.quotations import UNCERTAIN_QUOTE
+
     rows = client.get("/api/quotations", params={"limit": 500}).json()["quotations"]
     unsure = [r for r in rows if r["quote_confidence"] < UNCERTAIN_QUOTE]
     sure = [r for r in rows if r["quote_confidence"] >= UNCERTAIN_QUOTE and r["speaker_confidence"]]
@@ -84,3 +96,45 @@ def test_the_web_marks_the_quotations_the_tagger_is_unsure_of(tmp_path: Path) ->
     for row, marked in ((unsure[0], True), (sure[0], False)):
         page = client.get(f"/quotation/{row['quotation_id']}").text
         assert ("Zitat unsicher" in page) is marked, row["text"]
+
+
+def test_the_api_and_the_search_page_leave_out_the_unsure_ones_on_request(client) -> None:
+    from quotetrail.quotations import UNCERTAIN_QUOTE
+
+    every = client.get("/api/quotations", params={"limit": 500}).json()
+    sure = client.get("/api/quotations", params={"limit": 500, "min_quote_confidence": UNCERTAIN_QUOTE}).json()
+    expected = [r["quotation_id"] for r in every["quotations"] if r["quote_confidence"] >= UNCERTAIN_QUOTE]
+    assert 0 < len(expected) < every["total"]
+    assert [r["quotation_id"] for r in sure["quotations"]] == expected and sure["total"] == len(expected)
+    page = client.get("/search", params={"min_quote_confidence": str(UNCERTAIN_QUOTE)}).text
+    assert "Zitat unsicher" not in page and 'name="min_quote_confidence"' in page and " checked>" in page
+    assert "Zitat unsicher" in client.get("/search").text
+
+
+def test_a_threshold_outside_0_to_1_is_refused_in_each_language(client) -> None:
+    api = client.get("/api/quotations", params={"min_quote_confidence": "2"})
+    assert api.status_code == 400 and "min_quote_confidence must be" in api.json()["error"]
+    page = client.get("/search", params={"min_quote_confidence": "viel"})
+    assert page.status_code == 400 and "Mindestkonfidenz" in page.text and "„viel“" in page.text
+
+
+def test_export_and_quotes_take_the_threshold(demo_db: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from quotetrail.cli import main
+
+    def run(*args: str) -> list[str]:
+        result = CliRunner().invoke(main, ["--db", str(demo_db), *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout.splitlines()
+
+    every = [json.loads(line) for line in run("export")]
+    sure = [json.loads(line) for line in run("export", "--min-quote-confidence", "0.9")]
+    assert [r for r in every if r["quote_confidence"] >= 0.9] == sure and len(sure) < len(every)
+    assert sum(
+        line.startswith("            „") for line in run("quotes", "--min-quote-confidence", "0.9", "--limit", "500")
+    ) == len(sure)
+    refused = CliRunner().invoke(main, ["--db", str(demo_db), "export", "--min-quote-confidence", "1.5"])
+    assert refused.exit_code == 2 and "0<=x<=1" in refused.output

@@ -66,7 +66,39 @@ def test_filters_and_date_overlap(store_url: str, tmp_path: Path) -> None:
     assert [r.said_on for r in rows] == ["2022-02-24", "2024-05", None]  # undated last
 
 
-@pytest.mark.parametrize(("name", "value"), [("since", "gestern"), ("until", "2024-13-99x"), ("type", "Quote")])
+def test_min_quote_confidence_keeps_the_sure_and_the_corrected(store_url: str) -> None:
+    """The tagger's doubt filters a list, but a quotation a person corrected counts as one, however unsure the tagger was."""
+    from dataclasses import replace
+
+    from quotetrail.corrections import correct
+
+    store = open_store(store_url)
+    for article_id, source, confidence in (("a1", "a.txt", 0.97), ("a2", "b.txt", 0.42), ("a3", "c.txt", None)):
+        found = extraction(article_id, source)
+        store.add_extraction(replace(found, quotations=(replace(found.quotations[0], quote_confidence=confidence),)))
+    assert store.count_quotations() == 3
+    sure = store.quotations(min_quote_confidence=0.9)
+    assert [(r.article_id, r.quote_confidence) for r in sure] == [("a1", 0.97)]
+    assert store.count_quotations(min_quote_confidence=0.9) == store.count_ledger(min_quote_confidence=0.9) == 1
+    assert store.count_quotations(min_quote_confidence=0.4) == 2  # no measure (stored before 0014): not kept
+    assert [r.article_id for r in store.iter_ledger(min_quote_confidence="0,9", text="Truppen")] == ["a1"]
+    unsure = next(r for r in store.quotations() if r.article_id == "a2")
+    correct(store, unsure.quotation_id, {"speaker": "Olaf Scholz"}, "the article names him", by="test")
+    assert sorted(r.article_id for r in store.quotations(min_quote_confidence=0.9)) == ["a1", "a2"]
+    assert store.count_quotations(min_quote_confidence=0) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("since", "gestern"),
+        ("until", "2024-13-99x"),
+        ("type", "Quote"),
+        ("min_quote_confidence", "1.5"),
+        ("min_quote_confidence", "sicher"),
+        ("min_quote_confidence", float("nan")),
+    ],
+)
 def test_bad_filter_values_raise_value_error(store_url: str, name: str, value: str) -> None:
     store = open_store(store_url)
     with pytest.raises(ValueError, match=name):

@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from quotetrail.api import create_app
+from quotetrail.filters import DATE_PATTERN, check_date
 from quotetrail.model import Article, Extraction, Quotation, Span
 from quotetrail.store import open_store
-from quotetrail.web.filters import DATE_PATTERN, check_date, public_source
+from quotetrail.web.filters import public_source
 from quotetrail.web.security import allowed_hosts
 
 TEXT = "„Wir haben keine Pläne, Truppen in die Ukraine zu entsenden“, sagte Stoltenberg am Mittwoch."

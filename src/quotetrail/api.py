@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,12 +28,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from . import __version__, query
+from .filters import QueryError, check_confidence, check_date, check_type, has_words
 from .messages import german
 from .model import Claim, LedgerRow, Quotation, Speaker
-from .query import QueryError
 from .store import is_url, open_store
 from .web.deps import StoreDep
-from .web.filters import After, ApiFilters, Limit, Offset, Since, Until, has_words, public_source
+from .web.filters import After, ApiFilters, Limit, Offset, Since, Until, public_source
+from .web.refused import Refused
 from .web.security import LOOPBACK_HOSTS, CrossSiteGuard
 from .web.session import VisitorMiddleware
 from .web.throttle import LoginThrottle
@@ -338,12 +339,50 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
     return response
 
 
-def _validation_message(error: dict[str, Any]) -> str:
-    """One line per bad parameter; the dates get the wording of ``check_date``, not a regex."""
+#: The checks behind the schema's parameters: a value the schema refuses gets their message (both languages).
+_PARAMETER_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "since": lambda value: check_date(str(value), "since"),
+    "until": lambda value: check_date(str(value), "until"),
+    "type": lambda value: check_type(str(value)),
+    "min_quote_confidence": check_confidence,
+    "after": lambda value: query.check_cursor(str(value)),
+}
+
+
+def _validation_error(error: dict[str, Any]) -> QueryError:
+    """One bad parameter as a QueryError, so that a page says it in German and the API in English.
+
+    A filter gets the message of its own check (``filters``), the one a
+    Python or CLI caller gets; the bounds and forms the schema declares get
+    a line each; anything else names the parameter and pydantic's reason.
+    """
     name = ".".join(str(x) for x in error["loc"][1:]) or "request"
-    if error["type"] == "string_pattern_mismatch" and name in ("since", "until"):
-        return f"{name} must be a real date like 2024, 2024-05 or 2024-05-22, not {error.get('input')!r}"
-    return f"{name}: {error['msg']}"
+    value, kind, bounds = error.get("input"), error["type"], error.get("ctx") or {}
+    check = _PARAMETER_CHECKS.get(name)
+    if check is not None:
+        try:
+            check(value)
+        except QueryError as err:
+            return err
+    if kind in ("greater_than_equal", "greater_than"):
+        return QueryError(
+            "{name} must be at least {bound}, not {value!r}",
+            name=name,
+            bound=bounds.get("ge", bounds.get("gt")),
+            value=value,
+        )
+    if kind in ("less_than_equal", "less_than"):
+        return QueryError(
+            "{name} must be at most {bound}, not {value!r}",
+            name=name,
+            bound=bounds.get("le", bounds.get("lt")),
+            value=value,
+        )
+    if kind in ("int_parsing", "int_from_float"):
+        return QueryError("{name} must be a whole number, not {value!r}", name=name, value=value)
+    if kind == "missing":
+        return QueryError("{name} is missing", name=name)
+    return QueryError("{name}: {reason}", name=name, reason=error["msg"])
 
 
 def _leaf_routes(routes: Sequence[Any]) -> Any:
@@ -383,7 +422,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
-        return _error(request, 400, "; ".join(_validation_message(e) for e in exc.errors()) or "invalid parameters")
+        errors = [_validation_error(e) for e in exc.errors()] or [QueryError("invalid parameters")]
+        return _error(request, 400, "; ".join(str(e) if _is_api(request) else e.german() for e in errors))
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Any:
+        return _error(request, exc.status, str(exc) if _is_api(request) else exc.german(), headers=exc.headers)
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Any:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
@@ -22,18 +24,34 @@ def _store(ctx: click.Context):
 
 
 def _filters(func):
-    """The quotation filters shared by ``quotes`` and ``export``."""
+    """The quotation filters shared by ``quotes`` and ``export``, passed on as one ``filters`` dict.
+
+    The names are ``query.quotations``'s; the values are checked where every
+    caller's are (``filters.QuotationFilters``), so the CLI repeats no check.
+    """
     options = [
         click.option("--speaker", help="Speaker name (substring)."),
         click.option("--text", help="Words in the quotation (German stemming)."),
         click.option("--since", help="From this date on (2024, 2024-05 or 2024-05-22)."),
         click.option("--until", help="Up to this date (2024, 2024-05 or 2024-05-22)."),
-        click.option("--type", "type_", type=click.Choice(QUOTATION_TYPES), help="Quotation type."),
+        click.option("--type", type=click.Choice(QUOTATION_TYPES), help="Quotation type."),
         click.option("--outlet", help="Outlet or agency (substring)."),
+        click.option(
+            "--min-quote-confidence",
+            type=click.FloatRange(0, 1),
+            help="Only quotations the tagger is at least this sure of (0-1; 0.9 leaves out the uncertain ones), "
+            "and those a person corrected.",
+        ),
     ]
+    names = ("speaker", "text", "since", "until", "type", "outlet", "min_quote_confidence")
+
+    @functools.wraps(func)
+    def with_filters(*args, **kwargs):
+        return func(*args, filters={name: kwargs.pop(name) for name in names}, **kwargs)
+
     for option in reversed(options):
-        func = option(func)
-    return func
+        with_filters = option(with_filters)
+    return with_filters
 
 
 #: Marks a row a person corrected (``quotetrail correct``); ``CORRECTED_LEGEND`` explains it below the list.
@@ -177,20 +195,10 @@ def _page_line(page: query.Page, what: str, continued: bool = False) -> str | No
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--after", help="Continue after this cursor (printed when the list is cut).")
 @click.pass_context
-def quotes(ctx: click.Context, speaker, text, since, until, type_, outlet, limit: int, after: str | None) -> None:
+def quotes(ctx: click.Context, filters: dict[str, Any], limit: int, after: str | None) -> None:
     """List quotations matching the filters, oldest first, a page at a time."""
     try:
-        page = query.quotations_page(
-            _store(ctx),
-            speaker=speaker,
-            text=text,
-            since=since,
-            until=until,
-            type=type_,
-            outlet=outlet,
-            limit=limit,
-            after=after,
-        )
+        page = query.quotations_page(_store(ctx), **filters, limit=limit, after=after)
     except ValueError as err:
         raise click.UsageError(str(err)) from err
     _print_rows(page.items)
@@ -287,12 +295,7 @@ def export(
     articles_out: Path | None,
     corrections_out: Path | None,
     excel: bool,
-    speaker,
-    text,
-    since,
-    until,
-    type_,
-    outlet,
+    filters: dict[str, Any],
 ) -> None:
     """Export every matching quotation, one per row, with the documented fields (streamed, no cap).
 
@@ -300,7 +303,7 @@ def export(
     """
     fmt = format_of(output or "-", fmt)
     if fmt == "claimreview":
-        if articles_out or any((speaker, text, since, until, type_, outlet)):
+        if articles_out or any(value is not None for value in filters.values()):
             raise click.UsageError("--format claimreview writes every claim: it takes no filters and no --articles")
         _export_claimreview(ctx, output)
         return
@@ -314,9 +317,7 @@ def export(
     if corrections_out is not None:
         _export_corrections(ctx, corrections_out)
     try:
-        rows = query.iter_quotations(
-            _store(ctx), speaker=speaker, text=text, since=since, until=until, type=type_, outlet=outlet
-        )
+        rows = query.iter_quotations(_store(ctx), **filters)
         n = write_ledger(rows, fmt, output if output else sys.stdout, excel=excel)
     except ValueError as err:
         raise click.UsageError(str(err)) from err

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .model import ARTICLE_FIELDS, EXPORT_FIELDS, QUOTATION_TYPES, Article, LedgerRow, Problem
-from .store.sqlite import check_date
+from .filters import check_date, check_type
+from .model import ARTICLE_FIELDS, EXPORT_FIELDS, Article, LedgerRow, Problem
 
 FORMATS = ("jsonl", "csv", "parquet")
 #: What ``export`` writes: the ledger's formats, and schema.org ClaimReview JSON-LD of the claims (claimreview.py).
@@ -203,8 +203,9 @@ def row_from_dict(record: dict[str, Any]) -> LedgerRow:
         elif value is not None and not isinstance(value, str):
             raise ValueError(f"{name} must be text, not {type(value).__name__}")
         values[name] = value
-    if values["type"] not in QUOTATION_TYPES:
-        raise ValueError(f"type must be one of {', '.join(QUOTATION_TYPES)}, not {values['type']!r}")
+    if not values["type"]:
+        raise ValueError("type is missing")
+    check_type(values["type"])
     if values["end"] < values["start"]:
         raise ValueError("end lies before start")
     for name in ("published", "said_on"):

@@ -23,22 +23,12 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote
 
-from .messages import LocalisedError
+from .filters import QueryError
 from .model import Article, Claim, LedgerRow, Quotation, Speaker
 from .store import Store, open_store
 from .store.sqlite import encode_cursor
 
 T = TypeVar("T")
-
-
-class QueryError(LocalisedError):
-    """A filter or paging value given by the user is not valid; the message says what is expected.
-
-    A subclass of ``ValueError`` so callers catching that keep working, but
-    distinct from the ``ValueError`` of a bug deeper down, which must not be
-    reported to a user as their mistake.  The web pages show its German text
-    (``messages``), the API and the CLI its English one.
-    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +71,7 @@ def quotations(
     outlet: str | None = None,
     claim: str | None = None,
     article: str | None = None,
+    min_quote_confidence: float | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[LedgerRow]:
@@ -90,7 +81,9 @@ def quotations(
     every statement whose date *overlaps* the range: a statement dated only
     ``2024-05`` is kept for ``since="2024-05-10"``.  ``text`` is a full-text
     search with German stemming; ``speaker`` and ``outlet`` match substrings
-    (``outlet`` also matches the agency).
+    (``outlet`` also matches the agency).  ``min_quote_confidence`` keeps the
+    quotations the tagger is at least that sure of, and those a person
+    corrected (``filters.QuotationFilters``).
     """
     return store.quotations(
         speaker=speaker,
@@ -101,6 +94,7 @@ def quotations(
         outlet=outlet,
         claim=claim,
         article=article,
+        min_quote_confidence=min_quote_confidence,
         limit=_check_limit(limit),
         offset=_check_offset(offset),
     )
@@ -221,7 +215,7 @@ def quotations_page(
     ``start`` is only carried into the page (the position the caller knows it
     is at) for "51-100 of 3,400" lines.
     """
-    after = _check_cursor(after)
+    after = check_cursor(after)
     limit, offset = _check_limit(limit), _check_offset(offset)
     rows = store.ledger_page(limit=limit + 1, offset=offset, after=after, **filters)
     return _keyset_page(rows, limit, store.count_ledger(**filters), start)
@@ -248,7 +242,7 @@ def page_cursor(row: LedgerRow) -> str:
     return ",".join((quote(said, safe=""), quote(article, safe=""), str(start), quote(qid, safe="")))
 
 
-def _check_cursor(after: str | None) -> str | None:
+def check_cursor(after: str | None) -> str | None:
     """The store's cursor for a page cursor, None if empty; QueryError for anything else."""
     if not after:
         return None
@@ -313,7 +307,7 @@ def speaker_statements_page(
     ``total`` is what ``quotation_count`` counts; the page is read name by
     name from the speaker index, so it costs the same for 10 or 100,000 statements.
     """
-    after = _check_cursor(after)
+    after = check_cursor(after)
     limit = _check_limit(limit)
     names = [speaker.name, *speaker.variants]
     rows = store.speaker_quotations(names, limit=limit + 1, after=after)
@@ -358,7 +352,7 @@ def claim_statements_page(
     A much-repeated claim is a long list: it pages by cursor like the other
     quotation lists (pass ``next`` as ``after``).
     """
-    after = _check_cursor(after)
+    after = check_cursor(after)
     limit = _check_limit(limit)
     items = store.claim_statements(claim_id, stances=stances, limit=limit + 1, after=after)
     page = _keyset_page(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .connect import StoreUnavailable, is_url, redact
-from .sql import SQLiteStore, SQLStore, check_date
+from .sql import SQLiteStore, SQLStore
 
 Store = SQLStore
 
@@ -35,7 +35,6 @@ __all__ = [
     "SQLiteStore",
     "Store",
     "StoreUnavailable",
-    "check_date",
     "is_url",
     "open_store",
     "redact",

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ..corrections import reapply_corrections
-from ..dates.calendar import valid_iso
+from ..filters import QuotationFilters
 from ..model import (
-    QUOTATION_TYPES,
     Article,
     Claim,
     Extraction,
@@ -124,19 +123,6 @@ def _spans(raw: str) -> tuple[Span, ...]:
 
 
 spans_from_json = _spans
-
-
-def check_date(value: str | None, name: str) -> str | None:
-    """Validate a date filter (``2024``, ``2024-05``, ``2024-05-22``); ValueError otherwise.
-
-    The same validator (``dates.calendar.valid_iso``) that guards every date
-    entering the store, so a filter accepts exactly the dates that can be stored.
-    """
-    if value is None or value == "":
-        return None
-    if not valid_iso(value):
-        raise ValueError(f"{name} must be a date like 2024, 2024-05 or 2024-05-22, not {value!r}")
-    return value
 
 
 _ARTICLE_INSERT = (
@@ -738,56 +724,50 @@ class SQLStore:
                     found.add(name)
         return sorted(found)
 
-    def _where(
-        self,
-        *,
-        speaker: str | None = None,
-        text: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        type: str | None = None,
-        outlet: str | None = None,
-        claim: str | None = None,
-        article: str | None = None,
-    ) -> tuple[str, list[object]]:
+    def _where(self, **filters: Any) -> tuple[str, list[object]]:
+        """The WHERE clause and its values for quotation filters, checked by ``QuotationFilters.checked``.
+
+        Every reader of quotations builds its conditions here, on SQLite and
+        PostgreSQL alike, so a filter means the same on every page and export.
+        """
+        f = QuotationFilters.checked(**filters)
         clauses: list[str] = []
         args: list[object] = []
-        since = check_date(since, "since")
-        until = check_date(until, "until")
-        if type:
-            if type not in QUOTATION_TYPES:
-                raise ValueError(f"type must be one of {', '.join(QUOTATION_TYPES)}, not {type!r}")
+        if f.type:
             clauses.append("q.type = ?")
-            args.append(type)
-        if speaker:
+            args.append(f.type)
+        if f.speaker:
             if self.conn.execute("SELECT 1 FROM speakers LIMIT 1").fetchone() is None:
                 # no speakers table built yet (a store filled without ingest): a substring scan is all there is
                 clauses.append("lower(q.speaker) LIKE lower(?)")
-                args.append(f"%{speaker}%")
+                args.append(f"%{f.speaker}%")
             else:
-                names = self.speaker_names(speaker)
+                names = self.speaker_names(f.speaker)
                 clauses.append(f"q.speaker IN ({','.join('?' * len(names))})")
                 args += names
-        if text:
+        if f.text:
             clauses.append(self.dialect.text_condition())
-            args.append(self.dialect.match_query(text))
-        if since:  # a statement dated 2024-05 overlaps since=2024-05-10; the first test uses the index
+            args.append(self.dialect.match_query(f.text))
+        if f.since:  # a statement dated 2024-05 overlaps since=2024-05-10; the first test uses the index
             clauses.append("q.said_key >= ? AND q.said_key < '~' AND q.said_key || '~' >= ?")
-            args += [since[:4], since]
-        if until:
+            args += [f.since[:4], f.since]
+        if f.until:
             clauses.append("q.said_key <= ?")
-            args.append(until + "~")
-        if outlet:
-            names = self.outlet_names(outlet)
+            args.append(f.until + "~")
+        if f.outlet:
+            names = self.outlet_names(f.outlet)
             marks = ",".join("?" * len(names))
             clauses.append(f"(a.outlet IN ({marks}) OR a.agency IN ({marks}))" if names else "1 = 0")
             args += names + names
-        if claim:
+        if f.claim:
             clauses.append("q.claim_id = ?")
-            args.append(claim)
-        if article:
+            args.append(f.claim)
+        if f.article:
             clauses.append("q.article_id = ?")
-            args.append(article)
+            args.append(f.article)
+        if f.min_quote_confidence is not None:
+            clauses.append("(q.quote_confidence >= ? OR q.corrected = 1)")
+            args.append(f.min_quote_confidence)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
     def _ledger_sql(self, order: str, after: str | None, filters: dict[str, str | None]) -> tuple[str, list[object]]:
@@ -1646,7 +1626,7 @@ class SQLStore:
     def count_ledger(self, **filters: str | None) -> int:
         """``count_quotations``, but a text filter alone is counted in the full-text index (no row read)."""
         text = filters.get("text")
-        if text and not any(v for k, v in filters.items() if k != "text"):
+        if text and not any(v not in (None, "") for k, v in filters.items() if k != "text"):
             return self.count_text_matches(text)
         return self.count_quotations(**filters)
 

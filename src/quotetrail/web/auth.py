@@ -26,6 +26,7 @@ from .. import users
 from ..api import INTERNAL, _documented
 from ..store import Store
 from .deps import StoreDep
+from .refused import Refused
 from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token_is_valid
 from .session import (
     SESSION_COOKIE,
@@ -57,9 +58,6 @@ bearer = HTTPBearer(
 )
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-LOG_IN = "log in first (or send an API token as 'Authorization: Bearer TOKEN')"
-READ_ONLY = "editing is turned off on this server (quotetrail serve --read-only)"
-NO_USERS = "no one can log in yet: add a user with `quotetrail users add NAME --role editor`, then log in"
 LOGIN_FAILED = "Anmeldung fehlgeschlagen: Name oder Passwort stimmt nicht."
 TOO_MANY = "Zu viele fehlgeschlagene Anmeldungen: bitte in {minutes} Minuten erneut versuchen."
 CSRF_API = (
@@ -69,11 +67,27 @@ CSRF_API = (
 FORM_EXPIRED = "Formular abgelaufen oder nicht von dieser Seite: bitte die Seite neu laden und erneut senden."
 
 
-def _unauthorised(request: Request, message: str) -> HTTPException:
-    """A 401: with ``WWW-Authenticate`` under /api/; on a page in German, where the error page links the login."""
+def _read_only() -> Refused:
+    """The 403 of a server started with ``--read-only``: no edits, and no login page either."""
+    return Refused("editing is turned off on this server (quotetrail serve --read-only)")
+
+
+def _no_users() -> Refused:
+    """The 401 of a database without users: nobody can log in, and the message says how to change that."""
+    return Refused(
+        "no one can log in yet: add a user with `quotetrail users add NAME --role editor`, then log in", status=401
+    )
+
+
+def _unknown_token() -> Refused:
+    return Refused("this API token is unknown or revoked", status=401)
+
+
+def _unauthorised(request: Request, refused: Refused) -> Refused:
+    """A 401 with ``WWW-Authenticate`` under /api/; on a page (German) the error page links the login instead."""
     if request.url.path.startswith("/api/"):
-        return HTTPException(401, message, headers={"WWW-Authenticate": 'Bearer realm="quotetrail"'})
-    return HTTPException(401, "Zum Korrigieren bitte anmelden." if message == LOG_IN else message)
+        refused.headers = {"WWW-Authenticate": 'Bearer realm="quotetrail"'}
+    return refused
 
 
 async def _csrf_ok(request: Request) -> bool:
@@ -97,21 +111,25 @@ def require_role(role: str) -> Callable[..., Awaitable[users.User]]:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> users.User:
         if request.app.state.read_only:
-            raise HTTPException(403, READ_ONLY)
+            raise _read_only()
         if credentials is not None:
             user = await run_in_threadpool(users.user_for_token, store, credentials.credentials)
             if user is None:
-                raise _unauthorised(request, "this API token is unknown or revoked")
+                raise _unauthorised(request, _unknown_token())
         else:
             user = await run_in_threadpool(visitor_of(request).user, store)
             if user is None:
                 if await run_in_threadpool(users.count_users, store) == 0:
-                    raise _unauthorised(request, NO_USERS)
-                raise _unauthorised(request, LOG_IN)
+                    raise _unauthorised(request, _no_users())
+                raise _unauthorised(
+                    request, Refused("log in first (or send an API token as 'Authorization: Bearer TOKEN')", status=401)
+                )
             if request.method not in SAFE_METHODS and not await _csrf_ok(request):
                 raise HTTPException(403, CSRF_API if request.url.path.startswith("/api/") else FORM_EXPIRED)
         if not user.may(role):
-            raise HTTPException(403, f"{user.name} is {user.role}; this needs {role} or higher")  # both languages
+            raise Refused(
+                "{user} is {role}; this needs {needed} or higher", user=user.name, role=user.role, needed=role
+            )
         return user
 
     return dependency
@@ -142,7 +160,7 @@ def login_page(request: Request, store: Store, status: int = 200, message: str |
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_form(request: Request, store: StoreDep) -> Response:
     if request.app.state.read_only:
-        raise HTTPException(403, READ_ONLY)
+        raise _read_only()
     return login_page(request, store)
 
 
@@ -157,7 +175,7 @@ def login(
 ) -> Response:
     """Check the password and set the session cookie; a failure never says whether the name exists."""
     if request.app.state.read_only:
-        raise HTTPException(403, READ_ONLY)
+        raise _read_only()
     if not csrf_token_is_valid(request.app.state.csrf_secret, request.cookies.get(CSRF_COOKIE), token):
         raise HTTPException(403, FORM_EXPIRED)
     secret = session_secret(request.app, store)
@@ -172,7 +190,7 @@ def login(
     if user is None or secret is None:
         if secret is not None:
             throttle.failed(address, name)
-        message = NO_USERS if secret is None else LOGIN_FAILED
+        message = _no_users().german() if secret is None else LOGIN_FAILED
         return login_page(request, store, 401, message, name=name, next=next_)
     throttle.succeeded(address, name)
     response = RedirectResponse(local_path(next_), status_code=303)
@@ -217,7 +235,7 @@ def api_me(
     if credentials is not None and not read_only:
         user, via = users.user_for_token(store, credentials.credentials), "token"
         if user is None:  # a script with a wrong token should fail loudly, not carry on as anonymous
-            raise _unauthorised(request, "this API token is unknown or revoked")
+            raise _unauthorised(request, _unknown_token())
     elif not read_only:
         user, via = visitor.user(store), "session"
     editing = not read_only and users.count_users(store) > 0

@@ -25,12 +25,12 @@ from ..model import LedgerRow
 from ..store import Store
 from .auth import REFUSED
 from .deps import StoreDep
-from .forms import NO_WRITE, Editor, EditState, api_edit, back_to, edit_state, refresh, writing
+from .forms import Editor, EditState, api_edit, back_to, edit_state, refresh, writing
 from .security import CSRF_FIELD
 
 api = APIRouter(prefix="/api", responses=INTERNAL, tags=["corrections"])
 pages = APIRouter()
-__all__ = ["NO_WRITE", "CorrectionBody", "api", "apply_correction", "correction_json", "pages"]
+__all__ = ["CorrectionBody", "api", "apply_correction", "correction_json", "pages"]
 
 
 class CorrectionBody(BaseModel):

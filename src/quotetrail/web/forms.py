@@ -23,15 +23,11 @@ from .. import users
 from ..corrections import Correction, CorrectionError
 from ..store import Store
 from .auth import require_role
+from .refused import Refused
 from .session import visitor_of
 
 #: The logged-in editor or admin making the request (401/403 otherwise; see ``auth.require_role``).
 Editor = Annotated[users.User, Depends(require_role("editor"))]
-
-NO_WRITE = (
-    "this server's database role may only read, so corrections cannot be stored; "
-    "serve with a role that may write, or with --read-only"
-)
 
 
 def _may_not_write(err: Exception) -> bool:
@@ -50,7 +46,10 @@ def writing() -> Iterator[None]:
     except DBAPIError as err:
         if not _may_not_write(err):
             raise
-        raise HTTPException(403, NO_WRITE) from None
+        raise Refused(
+            "this server's database role may only read, so corrections cannot be stored; "
+            "serve with a role that may write, or with --read-only"
+        ) from None
 
 
 @contextmanager

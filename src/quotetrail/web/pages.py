@@ -26,14 +26,16 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from .. import query
+from ..filters import check_date, has_words
 from ..messages import german
 from ..model import QUOTATION_TYPES, Article, LedgerRow, Quotation
 from ..quotations import UNCERTAIN_QUOTE
 from ..speakers.chains import UNCERTAIN as UNCERTAIN_SPEAKER
 from ..store import Store, open_store
 from .deps import StoreDep
-from .filters import PageFilters, PageNumber, check_date, has_words, public_source
+from .filters import PageFilters, PageNumber, public_source
 from .forms import EditState, edit_state
+from .refused import Refused
 from .security import CSRF_COOKIE, CSRF_FIELD, csrf_token_is_valid, forbidden
 from .session import current_visitor, visitor_of
 from .timeline_svg import COLOURS, render_timeline
@@ -139,7 +141,10 @@ def search(
         facets = query.facet_counts(store, rows=FACET_ROWS, **filters)
     else:  # "!!!" has no word to look for: nothing matches, and FTS is not asked
         result, facets, position = query.Page([], 0), {}, 0
-    params = {"q": q, **{k: filters[k] for k in ("speaker", "type", "outlet", "since", "until")}}
+    params = {
+        "q": q,
+        **{k: filters[k] for k in ("speaker", "type", "outlet", "since", "until", "min_quote_confidence")},
+    }
     return render(
         "search.html",
         page=result,
@@ -443,7 +448,7 @@ def check_uploader(request: Request, store: Store) -> None:
     if user is None:
         raise HTTPException(401, UPLOAD_LOGIN)
     if not user.may("editor"):
-        raise HTTPException(403, f"{user.name} is {user.role}; uploading needs editor or higher")
+        raise Refused("{user} is {role}; uploading needs editor or higher", user=user.name, role=user.role)
 
 
 @router.get("/upload", response_class=HTMLResponse, include_in_schema=False)

@@ -27,6 +27,7 @@ from .deps import StoreDep
 from .editing import correction_json
 from .filters import Limit
 from .forms import Editor, EditState, api_edit, back_to, claim_of, edit_state, may_undo, refresh, writing
+from .refused import Refused
 
 api = APIRouter(prefix="/api", responses=INTERNAL, tags=["corrections"])
 pages = APIRouter()
@@ -62,7 +63,12 @@ def undo_entry(store: Store, number: int, note: str, user: Any) -> int:
     if found is None:
         raise HTTPException(404, f"no correction #{number}")
     if not may_undo(user, found["by"]):
-        raise HTTPException(403, f"{user.name} may undo only their own corrections; #{number} is by {found['by']}")
+        raise Refused(
+            "{user} may undo only their own corrections; #{number} is by {author}",
+            user=user.name,
+            number=number,
+            author=found["by"],
+        )
     with writing():
         (made,) = undo(store, [number], note, user.name)
     placed = entry(store, made)["placed_on"]
