@@ -37,6 +37,7 @@ os.environ.setdefault("QUOTETRAIL_QUOTATIONS", "crf")
 from _paths import corpus
 from quotetrail.evaluate.wikinews import read_corpus
 from quotetrail.ledgerfile import row_from_dict
+from quotetrail.model import QUOTATION_TYPES
 from quotetrail.pipeline import extract
 from quotetrail.store import open_store
 
@@ -178,6 +179,9 @@ def measure(db: Path, repeat: int, words: list[str], speakers: list[str]) -> dic
         "GET /claims": lambda i: "/claims",
         "GET /api/quotations?speaker=": lambda i: f"/api/quotations?speaker={speakers[i % len(speakers)]}",
         "GET /api/quotations?q=": lambda i: f"/api/quotations?q={words[i % len(words)]}",
+        "GET /search?type=": lambda i: f"/search?type={QUOTATION_TYPES[i % len(QUOTATION_TYPES)]}",
+        "GET /api/quotations?min_quote_conf": lambda i: f"/api/quotations?min_quote_confidence={0.5 + i % 5 / 10}",
+        "GET /search?q=&min_quote_conf": lambda i: f"/search?q={words[i % len(words)]}&min_quote_confidence=0.9",
         "GET /api/speakers": lambda i: "/api/speakers",
         "GET /api/claims": lambda i: "/api/claims",
     }

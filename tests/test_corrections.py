@@ -153,7 +153,9 @@ def test_a_file_at_the_baseline_revision_gets_the_corrections_tables(tmp_path: P
     conn = sqlite3.connect(db)  # back to the 0011 schema: what every file before issue 19 has
     conn.executescript(
         "DROP TABLE api_tokens; DROP TABLE users; DROP TABLE claim_reviews; DROP TABLE speaker_aliases;"
-        " DROP TABLE correction_placements; DROP TABLE corrections; ALTER TABLE quotations DROP COLUMN corrected;"
+        " DROP TABLE correction_placements; DROP TABLE corrections; DROP INDEX quotations_type_key;"
+        " DROP INDEX quotations_quote_confidence; DROP INDEX quotations_corrected;"
+        " ALTER TABLE quotations DROP COLUMN corrected;"
         " ALTER TABLE quotations DROP COLUMN extractor_version; ALTER TABLE quotations DROP COLUMN quote_confidence;"
         " UPDATE alembic_version SET version_num = '0011';"
     )
@@ -161,6 +163,6 @@ def test_a_file_at_the_baseline_revision_gets_the_corrections_tables(tmp_path: P
     article = tmp_path / "a.txt"
     article.write_text(LEAD + TROOPS, encoding="utf-8")
     run(db, "ingest", str(article))
-    assert open_store(db).schema_version() == 14  # 0012, 0013 and 0014 applied in turn
+    assert open_store(db).schema_version() == 15  # 0012 to 0015 applied in turn
     run(db, "correct", the_row(db)["quotation_id"], "--type", "Indirect", "--note", "n")
     assert the_row(db)["corrected"] is True

@@ -283,6 +283,22 @@ def test_search_facets_say_when_they_count_only_part(client: TestClient, ledger:
     assert "gezählt in" not in few and "Olaf Scholz" in few.split('class="facets"')[1].split("</aside>")[0]
 
 
+def test_a_facet_narrows_the_search_it_is_shown_on(client: TestClient) -> None:
+    """A facet link keeps the words and filters of the page it is on and adds its own (it used to start over)."""
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    page = client.get("/search", params={"q": "Truppen", "outlet": "taz", "type": "Direct"}).text
+    facets = page.split('class="facets"')[1].split("</aside>")[0]
+    links = [parse_qs(urlsplit(unescape(href)).query) for href in re.findall(r'href="([^"]+)"', facets)]
+    assert len(links) >= 3
+    for params in links:
+        assert params["q"] == ["Truppen"] and params["outlet"][0] and params["type"][0]
+    speaker = next(p for p in links if "speaker" in p)
+    narrowed = client.get("/search", params={k: v[0] for k, v in speaker.items()})
+    assert narrowed.status_code == 200 and f'value="{speaker["speaker"][0]}"' in narrowed.text
+
+
 # -- no full loads, no query per row, an index behind every query -------------------------------
 def test_no_route_loads_a_whole_list(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """The loaders that read every claim, speaker or member are never called by a page or the API."""

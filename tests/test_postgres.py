@@ -262,12 +262,12 @@ def test_the_cli_says_in_one_line_that_the_connection_was_lost(
 def test_a_new_database_is_created_from_the_schema_and_stamped(pg_cluster) -> None:
     target = pg_cluster.create_database("stamped")
     store = open_store(target)
-    assert store.schema_version() == 14
+    assert store.schema_version() == 15
     tables = {r[0] for r in store.conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert {"articles", "quotations", "quotation_search", "claims", "alembic_version"} <= tables
     assert store.conn.execute("SELECT value FROM claims_state WHERE key = 'members'").fetchone()[0] == -1
     open_store(target).close()  # opening again changes nothing
-    assert store.schema_version() == 14
+    assert store.schema_version() == 15
 
 
 def test_a_url_that_is_neither_kind_is_refused() -> None:

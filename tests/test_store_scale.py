@@ -85,16 +85,32 @@ def planned_with_indexes(store, explain):
         {"article": "a0042"},
         {"claim": "c1"},
         {"speaker": "Scholz", "since": "2015"},
+        {"type": "Direct"},
+        {"min_quote_confidence": 0.9},
+        {"type": "Direct", "min_quote_confidence": 0.9},
     ],
-    ids=["unfiltered", "speaker-surname", "speaker-full-name", "dates", "article", "claim", "speaker-and-date"],
+    ids=[
+        "unfiltered",
+        "speaker-surname",
+        "speaker-full-name",
+        "dates",
+        "article",
+        "claim",
+        "speaker-and-date",
+        "type",
+        "confidence",
+        "type-and-confidence",
+    ],
 )
 def test_filtered_lists_never_scan_the_quotations_table(store, filters) -> None:
     plan = planned_with_indexes(store, lambda: store.explain(**filters))
     assert not _scans_quotations(plan), plan
+    count_plan = planned_with_indexes(store, lambda: store.explain_count(**filters))
+    assert not _scans_quotations(count_plan), count_plan  # the page's total: from indexes too
     # Lists that can be long are read in index order: no sort before the limit.  SQLite only: PostgreSQL's
     # planner sorts the 100 rows of a speaker here because that costs less than walking the date index at
     # this size (the speaker page itself reads each name's index in order and merges, see _speaker_page).
-    if set(filters) <= {"speaker"} and store.dialect.name == "sqlite":
+    if set(filters) <= {"speaker", "type"} and store.dialect.name == "sqlite":
         assert not any("TEMP B-TREE" in line or line.lstrip(" ->").startswith("Sort") for line in plan), plan
 
 

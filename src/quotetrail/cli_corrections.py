@@ -75,8 +75,8 @@ def correct_command(
     """Correct one quotation's speaker, type, date, span or claim (or say it is none); the correction
     survives re-ingest, re-extraction and `claims --rebuild`.
 
-    Quotation ids are in every export (``quotation_id``).  Undo with
-    ``quotetrail uncorrect NUMBER``.
+    Quotation ids are in every export (`quotation_id`).  Undo with
+    `quotetrail uncorrect NUMBER`.
     """
     changes: dict[str, object] = {}
     for name, value in (("speaker", speaker), ("type", type_), ("said_on", said_on), ("claim", claim_id)):

@@ -31,7 +31,7 @@ def merge_command(ctx: click.Context, alias: str, canonical: str, note: str, by:
 
     Only quotations whose speaker is exactly A move (not other names of its
     family); each is one entry in the corrections log.  If B is merged into C,
-    A is merged into C.  Undo with ``speakers split A``.
+    A is merged into C.  Undo with `speakers split A`.
     """
     store = open_store(ctx.obj["db_path"])
     try:

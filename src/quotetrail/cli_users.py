@@ -45,7 +45,7 @@ _STDIN = click.option(
 
 @click.group(name="users")
 def users_group() -> None:
-    """Users who may log in to ``serve`` and edit (reading needs no user); API tokens for scripts."""
+    """Users who may log in to `serve` and edit (reading needs no user); API tokens for scripts."""
 
 
 @users_group.command(name="add")

@@ -33,6 +33,7 @@ metadata = MetaData()
 Str = Text().with_variant(Text(collation="C"), "postgresql")
 
 #: Partial indexes: only quotations in a claim (migration 7).
+_CORRECTED_ONLY = {"sqlite_where": text("corrected = 1"), "postgresql_where": text("corrected = 1")}
 _IN_A_CLAIM = {"sqlite_where": text("claim_id IS NOT NULL"), "postgresql_where": text("claim_id IS NOT NULL")}
 
 
@@ -121,6 +122,10 @@ quotations = Table(
     Index("quotations_article_start", "article_id", "start"),
     Index("quotations_speaker_claim", "speaker", "claim_id", **_IN_A_CLAIM),
     Index("quotations_claim_key", "claim_id", "said_key", "article_id", "start", "id", **_IN_A_CLAIM),
+    # the type and confidence filters' pages and counts, bounded at 1M rows (revision 0015)
+    Index("quotations_type_key", "type", "said_key", "article_id", "start", "id", "quote_confidence", "corrected"),
+    Index("quotations_quote_confidence", "quote_confidence"),
+    Index("quotations_corrected", "corrected", **_CORRECTED_ONLY),
 )
 
 speaker_mentions = Table(

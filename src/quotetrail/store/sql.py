@@ -822,12 +822,18 @@ class SQLStore:
                 return
             after = encode_cursor(page[-1])
 
-    def count_quotations(self, **filters: str | None) -> int:
+    def count_quotations(self, **filters: Any) -> int:
+        return self.conn.execute(*self._count_sql(filters)).fetchone()[0]
+
+    def _count_sql(self, filters: dict[str, Any]) -> tuple[str, list[object]]:
         where, args = self._where(**filters)
         if "a." not in where:  # no article filter: count from a quotations index alone
-            return self.conn.execute(f"SELECT COUNT(*) FROM quotations q{where}", args).fetchone()[0]
-        sql = f"SELECT COUNT(*) FROM quotations q JOIN articles a ON a.id = q.article_id{where}"
-        return self.conn.execute(sql, args).fetchone()[0]
+            return f"SELECT COUNT(*) FROM quotations q{where}", args
+        return f"SELECT COUNT(*) FROM quotations q JOIN articles a ON a.id = q.article_id{where}", args
+
+    def explain_count(self, **filters: Any) -> list[str]:
+        """The database's plan for a filtered list's total (``count_quotations``)."""
+        return self.dialect.explain(self.conn, *self._count_sql(filters))
 
     def explain(self, **filters: str | None) -> list[str]:
         """The database's plan for the first page of a filtered list (what tests check for full scans)."""

@@ -151,10 +151,32 @@ def search(
         known=position is not None,
         next_url=keyset_next("/search", result, position is not None, **params),
         filters=filters,
-        facets=facets,
+        facets=facet_links(facets, params),
         facet_rows=FACET_ROWS,
         q=q or "",
     )
+
+
+def facet_links(
+    facets: dict[str, list[tuple[str, int]]], params: dict[str, Any]
+) -> dict[str, list[tuple[str, int, str]]]:
+    """Each facet value with its count and the search narrowed by it: the current filters kept, that one set.
+
+    A year narrows to that year (``since`` and ``until``); a facet named like a filter sets that filter.
+    """
+    links: dict[str, list[tuple[str, int, str]]] = {}
+    for name, values in facets.items():
+        links[name] = [
+            (
+                value,
+                n,
+                page_url(
+                    "/search", **(params | ({"since": value, "until": value} if name == "year" else {name: value}))
+                ),
+            )
+            for value, n in values
+        ]
+    return links
 
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
