@@ -138,3 +138,32 @@ def test_export_and_quotes_take_the_threshold(demo_db: Path) -> None:
     ) == len(sure)
     refused = CliRunner().invoke(main, ["--db", str(demo_db), "export", "--min-quote-confidence", "1.5"])
     assert refused.exit_code == 2 and "0<=x<=1" in refused.output
+
+
+def test_the_timeline_takes_the_searchs_filters_in_the_api_the_pages_and_the_cli(client, demo_db: Path) -> None:
+    """Search and timeline narrow alike: type and confidence too, and "Als Zeitleiste" keeps what the search had."""
+    import re
+    from html import unescape
+
+    from click.testing import CliRunner
+
+    from quotetrail.cli import main
+
+    narrowed = {"q": "Truppen", "type": "Direct", "min_quote_confidence": "0.9"}
+    listed = client.get("/api/quotations", params={**narrowed, "limit": 500}).json()
+    timeline = client.get("/api/timeline", params={**narrowed, "limit": 500}).json()
+    assert (
+        0 < timeline["total"] == listed["total"] < client.get("/api/timeline", params={"q": "Truppen"}).json()["total"]
+    )
+    assert {s["type"] for s in timeline["statements"]} == {"Direct"}
+    assert all(s["quote_confidence"] >= 0.9 for s in timeline["statements"])
+    search = client.get("/search", params=narrowed).text
+    link = unescape(re.search(r'href="(/timeline\?[^"]+)">Als Zeitleiste', search).group(1))
+    assert "type=Direct" in link and "min_quote_confidence=0.9" in link
+    page = client.get(link).text
+    assert "<option selected>Direct</option>" in page and "Zitat unsicher" not in page
+    cli = CliRunner().invoke(
+        main, ["--db", str(demo_db), "timeline", "Truppen", "--type", "Direct", "--min-quote-confidence", "0.9"]
+    )
+    assert cli.exit_code == 0 and f"{len(timeline['statements'])} statements" in cli.output
+    assert " — Direct" in cli.output and " — Indirect" not in cli.output

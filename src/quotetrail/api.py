@@ -33,7 +33,7 @@ from .messages import german
 from .model import Claim, LedgerRow, Quotation, Speaker
 from .store import is_url, open_store
 from .web.deps import StoreDep
-from .web.filters import After, ApiFilters, Limit, Offset, Since, Until, public_source
+from .web.filters import After, ApiFilters, Limit, NarrowingFilters, Offset, public_source
 from .web.refused import Refused
 from .web.security import LOOPBACK_HOSTS, CrossSiteGuard
 from .web.session import VisitorMiddleware
@@ -248,14 +248,12 @@ def api_article(store: StoreDep, article_id: str) -> dict[str, Any]:
 def api_timeline(
     store: StoreDep,
     q: Annotated[str, Query(min_length=1, description="Words in the quotation or the speaker's name.")],
-    since: Since = None,
-    until: Until = None,
-    speaker: str | None = None,
+    filters: NarrowingFilters,
     limit: Limit = 100,
     after: After = None,
 ) -> dict[str, Any]:
     if has_words(q):
-        page = query.timeline_page(store, q, since=since, until=until, speaker=speaker, after=after, limit=limit)
+        page = query.timeline_page(store, q, after=after, limit=limit, **filters.given())
     else:
         page = query.Page([], 0)
     return {**page_json(page, "statements", [row_json(r) for r in page.items]), "query": q}

@@ -23,35 +23,43 @@ def _store(ctx: click.Context):
     return open_store(ctx.obj["db_path"])
 
 
-def _filters(func):
-    """The quotation filters shared by ``quotes`` and ``export``, passed on as one ``filters`` dict.
+#: The quotation filters as options, by ``query.quotations``'s names.
+_FILTER_OPTIONS = {
+    "speaker": click.option("--speaker", help="Speaker name (substring)."),
+    "text": click.option("--text", help="Words in the quotation (German stemming)."),
+    "since": click.option("--since", help="From this date on (2024, 2024-05 or 2024-05-22)."),
+    "until": click.option("--until", help="Up to this date (2024, 2024-05 or 2024-05-22)."),
+    "type": click.option("--type", type=click.Choice(QUOTATION_TYPES), help="Quotation type."),
+    "outlet": click.option("--outlet", help="Outlet or agency (substring)."),
+    "min_quote_confidence": click.option(
+        "--min-quote-confidence",
+        type=click.FloatRange(0, 1),
+        help="Only quotations the tagger is at least this sure of (0-1; 0.9 leaves out the uncertain ones), "
+        "and those a person corrected.",
+    ),
+}
 
-    The names are ``query.quotations``'s; the values are checked where every
-    caller's are (``filters.QuotationFilters``), so the CLI repeats no check.
+
+def _filters(*, words: bool = True):
+    """The quotation filters of ``quotes``, ``export`` and (without ``--text``: its QUERY) ``timeline``.
+
+    The command gets them as one ``filters`` dict of the given ones.  The
+    values are checked where every caller's are (``filters.QuotationFilters``),
+    so the CLI repeats no check.
     """
-    options = [
-        click.option("--speaker", help="Speaker name (substring)."),
-        click.option("--text", help="Words in the quotation (German stemming)."),
-        click.option("--since", help="From this date on (2024, 2024-05 or 2024-05-22)."),
-        click.option("--until", help="Up to this date (2024, 2024-05 or 2024-05-22)."),
-        click.option("--type", type=click.Choice(QUOTATION_TYPES), help="Quotation type."),
-        click.option("--outlet", help="Outlet or agency (substring)."),
-        click.option(
-            "--min-quote-confidence",
-            type=click.FloatRange(0, 1),
-            help="Only quotations the tagger is at least this sure of (0-1; 0.9 leaves out the uncertain ones), "
-            "and those a person corrected.",
-        ),
-    ]
-    names = ("speaker", "text", "since", "until", "type", "outlet", "min_quote_confidence")
+    names = [name for name in _FILTER_OPTIONS if words or name != "text"]
 
-    @functools.wraps(func)
-    def with_filters(*args, **kwargs):
-        return func(*args, filters={name: kwargs.pop(name) for name in names}, **kwargs)
+    def decorate(func):
+        @functools.wraps(func)
+        def with_filters(*args, **kwargs):
+            given = {name: kwargs.pop(name) for name in names}
+            return func(*args, filters={k: v for k, v in given.items() if v is not None}, **kwargs)
 
-    for option in reversed(options):
-        with_filters = option(with_filters)
-    return with_filters
+        for name in reversed(names):
+            with_filters = _FILTER_OPTIONS[name](with_filters)
+        return with_filters
+
+    return decorate
 
 
 #: Marks a row a person corrected (``quotetrail correct``); ``CORRECTED_LEGEND`` explains it below the list.
@@ -191,7 +199,7 @@ def _page_line(page: query.Page, what: str, continued: bool = False) -> str | No
 
 
 @click.command()
-@_filters
+@_filters()
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--after", help="Continue after this cursor (printed when the list is cut).")
 @click.pass_context
@@ -211,18 +219,14 @@ def quotes(ctx: click.Context, filters: dict[str, Any], limit: int, after: str |
 
 @click.command()
 @click.argument("query_text", metavar="QUERY")
-@click.option("--since", help="From this date on.")
-@click.option("--until", help="Up to this date.")
-@click.option("--speaker", help="Only this speaker (substring).")
+@_filters(words=False)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=500, show_default=True)
 @click.option("--after", help="Continue after this cursor (printed when the timeline is cut).")
 @click.pass_context
-def timeline(ctx: click.Context, query_text: str, since, until, speaker, limit: int, after: str | None) -> None:
+def timeline(ctx: click.Context, query_text: str, filters: dict[str, Any], limit: int, after: str | None) -> None:
     """Statements matching QUERY in date order: date, speaker and role, type, quotation, outlet."""
     try:
-        page = query.timeline_page(
-            _store(ctx), query_text, since=since, until=until, speaker=speaker, limit=limit, after=after
-        )
+        page = query.timeline_page(_store(ctx), query_text, limit=limit, after=after, **filters)
     except ValueError as err:
         raise click.UsageError(str(err)) from err
     click.echo(f"Timeline for {query_text!r}: {len(page.items)} statements")
@@ -286,7 +290,7 @@ def speakers(ctx: click.Context, name: str | None, limit: int, offset: int) -> N
     is_flag=True,
     help="CSV for spreadsheets: starts with a byte-order mark, so Excel reads the umlauts right.",
 )
-@_filters
+@_filters()
 @click.pass_context
 def export(
     ctx: click.Context,
@@ -303,7 +307,7 @@ def export(
     """
     fmt = format_of(output or "-", fmt)
     if fmt == "claimreview":
-        if articles_out or any(value is not None for value in filters.values()):
+        if articles_out or filters:
             raise click.UsageError("--format claimreview writes every claim: it takes no filters and no --articles")
         _export_claimreview(ctx, output)
         return

@@ -137,6 +137,10 @@ class QuotationFilters:
         """False when a text filter has no word, so that nothing can match (and FTS is never asked)."""
         return self.text is None or has_words(self.text)
 
+    def given(self) -> dict[str, Any]:
+        """The filters that are set, as keyword arguments: what a link or a narrower call passes on."""
+        return {name: value for name, value in self.as_kwargs().items() if value is not None}
+
     def as_kwargs(self) -> dict[str, Any]:
         """The filters as keyword arguments of ``query.quotations`` and ``query.count_quotations``."""
         return {f.name: getattr(self, f.name) for f in fields(self)}

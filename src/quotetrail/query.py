@@ -119,23 +119,16 @@ def count_quotations(store: Store, **filters: Any) -> int:
     return store.count_quotations(**filters)
 
 
-def timeline(
-    store: Store,
-    query: str,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    speaker: str | None = None,
-    limit: int = 500,
-) -> list[LedgerRow]:
+def timeline(store: Store, query: str, *, limit: int = 500, **filters: Any) -> list[LedgerRow]:
     """Statements matching ``query`` (words in the quotation or the speaker's name) in date order.
 
-    A quotation nested inside another one of the same article (a phrase quoted
-    verbatim within reported speech) is left out: the outer statement already
-    shows it, and a timeline should list each statement once.
+    ``filters`` narrow it as they narrow ``quotations`` (``since``, ``speaker``,
+    ``type``, ``min_quote_confidence``, ...).  A quotation nested inside
+    another one of the same article (a phrase quoted verbatim within reported
+    speech) is left out: the outer statement already shows it, and a timeline
+    should list each statement once.
     """
-    rows = store.quotations(text=query, since=since, until=until, speaker=speaker, limit=_check_limit(limit))
-    return drop_nested(rows)
+    return drop_nested(store.quotations(text=query, limit=_check_limit(limit), **filters))
 
 
 def drop_nested(rows: list[LedgerRow]) -> list[LedgerRow]:
@@ -266,24 +259,14 @@ def check_cursor(after: str | None) -> str | None:
 
 
 def timeline_page(
-    store: Store,
-    query: str,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    speaker: str | None = None,
-    after: str | None = None,
-    limit: int = 100,
-    start: int = 0,
+    store: Store, query: str, *, after: str | None = None, limit: int = 100, start: int = 0, **filters: Any
 ) -> Page[LedgerRow]:
-    """One page of ``timeline``: statements in date order, nested ones left out, with total and next cursor.
+    """One page of ``timeline`` (same filters): statements in date order, nested ones left out, with total and next.
 
     ``total`` counts every match (nested quotations too); the cursor is taken
     before nested rows are dropped, so no statement is skipped or repeated.
     """
-    page = quotations_page(
-        store, text=query, since=since, until=until, speaker=speaker, after=after, limit=limit, start=start
-    )
+    page = quotations_page(store, text=query, after=after, limit=limit, start=start, **filters)
     return dataclasses.replace(page, items=drop_nested(page.items))
 
 

@@ -57,8 +57,28 @@ MinQuoteConfidence = Annotated[
 ]
 
 
-def api_quotation_filters(
+def api_narrowing_filters(
     speaker: Annotated[str | None, Query(description="Part of the speaker's name, or a speaker id.")] = None,
+    since: Since = None,
+    until: Until = None,
+    type: Annotated[QuotationType | None, Query(description="Quotation type.")] = None,
+    outlet: Annotated[str | None, Query(description="Part of the outlet's or agency's name.")] = None,
+    min_quote_confidence: MinQuoteConfidence = None,
+) -> QuotationFilters:
+    """The filters that narrow any list of statements: the timeline's, and the quotation list's besides its words.
+
+    Declared once, so that ``/api/timeline`` and ``/api/quotations`` take them alike.
+    """
+    return QuotationFilters.checked(
+        speaker=speaker, since=since, until=until, type=type, outlet=outlet, min_quote_confidence=min_quote_confidence
+    )
+
+
+NarrowingFilters = Annotated[QuotationFilters, Depends(api_narrowing_filters)]
+
+
+def api_quotation_filters(
+    narrowing: NarrowingFilters,
     text: Annotated[
         str | None, Query(description="Words in the quotation (German lemmas match; without any word, nothing does).")
     ] = None,
@@ -69,29 +89,15 @@ def api_quotation_filters(
             "(German lemmas match). With `text` too, both must match."
         ),
     ] = None,
-    since: Since = None,
-    until: Until = None,
-    type: Annotated[QuotationType | None, Query(description="Quotation type.")] = None,
-    outlet: Annotated[str | None, Query(description="Part of the outlet's or agency's name.")] = None,
     claim: Annotated[str | None, Query(description="A claim id.")] = None,
-    min_quote_confidence: MinQuoteConfidence = None,
 ) -> QuotationFilters:
-    """The API's quotation filters; the schema has already checked their form.
+    """The API's quotation filters: the narrowing ones, words and a claim; the schema has already checked their form.
 
     ``q`` and ``text`` are one full-text filter (every word must match), so
     ``?q=`` searches as the search page does instead of being ignored.
     """
     words = " ".join(w for w in (text, q) if w and w.strip()) or None
-    return QuotationFilters.checked(
-        speaker=speaker,
-        text=words,
-        since=since,
-        until=until,
-        type=type,
-        outlet=outlet,
-        claim=claim,
-        min_quote_confidence=min_quote_confidence,
-    )
+    return QuotationFilters.checked(**(narrowing.as_kwargs() | {"text": words, "claim": claim}))
 
 
 ApiFilters = Annotated[QuotationFilters, Depends(api_quotation_filters)]
@@ -106,7 +112,7 @@ def page_quotation_filters(
     until: str | None = None,
     min_quote_confidence: str | None = None,
 ) -> QuotationFilters:
-    """The search page's filters: a form sends empty fields, so blanks mean "no filter" here."""
+    """The search and timeline pages' filters: a form sends empty fields, so blanks mean "no filter" here."""
     return QuotationFilters.checked(
         text=q,
         speaker=speaker,

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from .. import query
-from ..filters import check_date, has_words
+from ..filters import QuotationFilters
 from ..messages import german
 from ..model import QUOTATION_TYPES, Article, LedgerRow, Quotation
 from ..quotations import UNCERTAIN_QUOTE
@@ -92,6 +92,12 @@ def page_url(path: str, **params: Any) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
+def link_params(checked: QuotationFilters) -> dict[str, Any]:
+    """A page's filters as its links carry them (the words as ``q``, as the forms send them)."""
+    given = checked.given()
+    return {"q": given.pop("text", None), **given}
+
+
 def keyset_next(path: str, page: query.Page[Any], known: bool = True, **params: Any) -> str | None:
     """The "weiter" link of a keyset page: the filters, the cursor and (when ``known``) where the next page starts."""
     if page.next is None:
@@ -141,15 +147,13 @@ def search(
         facets = query.facet_counts(store, rows=FACET_ROWS, **filters)
     else:  # "!!!" has no word to look for: nothing matches, and FTS is not asked
         result, facets, position = query.Page([], 0), {}, 0
-    params = {
-        "q": q,
-        **{k: filters[k] for k in ("speaker", "type", "outlet", "since", "until", "min_quote_confidence")},
-    }
+    params = link_params(checked)
     return render(
         "search.html",
         page=result,
         known=position is not None,
         next_url=keyset_next("/search", result, position is not None, **params),
+        timeline_url=page_url("/timeline", **params),
         filters=filters,
         facets=facet_links(facets, params),
         facet_rows=FACET_ROWS,
@@ -182,26 +186,23 @@ def facet_links(
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
 def timeline(
     store: StoreDep,
+    checked: PageFilters,
     q: str | None = None,
     speaker: str | None = None,
     claim: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
     after: Cursor = None,
     start: Position | None = None,
     page: PageNumber = 1,
 ) -> HTMLResponse:
-    """A page of statements and its chart: by topic or speaker (cursor paging), or a claim's members (numbered)."""
-    since, until = check_date(_clean(since), "since"), check_date(_clean(until), "until")
-    text, who = _clean(q), _clean(speaker)
+    """A page of statements and its chart: by topic or speaker (cursor paging, the search's filters), or a claim's."""
     position = start if after else 0
     colour_by, title, next_url = None, q or speaker or claim or "", None
     if claim:
         result, colour_by, title = _claim_timeline(store, claim, after, position or 0)
         next_url = keyset_next("/timeline", result, position is not None, claim=claim)
-    elif text or who:
-        result = _statements_timeline(store, text, who, since, until, after, position or 0)
-        next_url = keyset_next("/timeline", result, position is not None, q=text, speaker=who, since=since, until=until)
+    elif checked.text or checked.speaker:
+        result = _statements_timeline(store, checked, after, position or 0)
+        next_url = keyset_next("/timeline", result, position is not None, **link_params(checked))
     else:
         result = query.Page([], 0)
     return render(
@@ -213,6 +214,7 @@ def timeline(
         chart=Markup(render_timeline(result.items, colour_by)),
         q=q or "",
         speaker=speaker or "",
+        filters=checked.as_kwargs(),
         title=title,
         colour_by=colour_by,
         undated=sum(1 for r in result.items if not r.said_on),
@@ -232,24 +234,15 @@ def _claim_timeline(
 
 
 def _statements_timeline(
-    store: Store,
-    text: str | None,
-    who: str | None,
-    since: str | None,
-    until: str | None,
-    after: str | None,
-    start: int,
+    store: Store, checked: QuotationFilters, after: str | None, start: int
 ) -> query.Page[LedgerRow]:
     """One cursor page of the statements on a topic (nested quotations left out) or by a speaker."""
-    if text and not has_words(text):  # "!!!": no word to look for, so nothing matches
+    if not checked.searchable:  # "!!!": no word to look for, so nothing matches
         return query.Page([], 0)
-    if text:
-        return query.timeline_page(
-            store, text, since=since, until=until, speaker=who, after=after, limit=TIMELINE_SIZE, start=start
-        )
-    return query.quotations_page(
-        store, speaker=who, since=since, until=until, after=after, limit=TIMELINE_SIZE, start=start
-    )
+    given = checked.given()
+    if checked.text:
+        return query.timeline_page(store, given.pop("text"), after=after, limit=TIMELINE_SIZE, start=start, **given)
+    return query.quotations_page(store, after=after, limit=TIMELINE_SIZE, start=start, **given)
 
 
 @router.get("/speakers", response_class=HTMLResponse, include_in_schema=False)
