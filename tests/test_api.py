@@ -166,7 +166,7 @@ def test_pages_answer(client: TestClient) -> None:
 def test_upload_ingests_and_stays_inside_the_data_directory(client: TestClient, tmp_path: Path) -> None:
     text = "Die Ministerin sagte am Montag, die Regierung habe keine Pläne für eine Steuererhöhung.".encode()
     response = upload(client, [("files", ("../../../etc/evil.txt", text, "text/plain"))])
-    assert response.status_code == 200 and "1 new" in response.text
+    assert response.status_code == 200 and "Gelesene Dateien: 1; Artikel: 1 neu" in response.text
     saved = list((tmp_path / "uploads").iterdir())
     assert len(saved) == 1 and saved[0].name.endswith("evil.txt") and saved[0].parent == tmp_path / "uploads"
     assert not (tmp_path.parent / "etc").exists()

@@ -61,7 +61,7 @@ def error_classes() -> set[str]:
 
 def message_calls() -> list[tuple[str, ast.Call]]:
     """Every call that makes a message: an error class of the catalogue, or ``german(template, ...)``."""
-    makers = error_classes() | {"german"}
+    makers = error_classes() | {"german", "Message"}
     calls = []
     for path, tree in _trees():
         if path.name == "messages.py":

@@ -83,7 +83,7 @@ def test_upload_and_injected_script_renders_as_text(server: str, page, tmp_path:
     page.set_input_files("input[type=file]", str(f))
     page.click("form.upload button")
     page.wait_for_selector("#summary")
-    assert "1 new" in page.inner_text("#summary")
+    assert "Artikel: 1 neu" in page.inner_text("#summary")
     page.screenshot(path=str(SHOTS / "upload.png"), full_page=True)
     page.goto(server + "/search?q=Test")
     assert "<script>alert('pwned')</script>" in page.inner_text("ol.statements")

@@ -76,7 +76,7 @@ def test_allowed_hosts_come_from_the_bind_address_and_the_option() -> None:
 # -- CSRF ------------------------------------------------------------------------------
 def test_upload_with_the_form_token_is_accepted(client: TestClient, tmp_path: Path) -> None:
     response = post_upload(client, form_token(client))
-    assert response.status_code == 200 and "1 new" in response.text
+    assert response.status_code == 200 and "Artikel: 1 neu" in response.text
     assert 'name="csrf_token"' in response.text  # the page after an upload can upload again
 
 
@@ -239,7 +239,7 @@ def test_other_requests_are_answered_while_an_upload_is_ingested(
         finally:
             release.set()
             poster.join(timeout=30)
-    assert answers["upload"].status_code == 200 and "1 new" in answers["upload"].text
+    assert answers["upload"].status_code == 200 and "Artikel: 1 neu" in answers["upload"].text
 
 
 # -- no server paths --------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .faults import DEFAULT_TIME_BUDGET, problem_from_exception
 from .ingest import DEFAULT_MAX_BYTES, Skipped, read_paths
+from .messages import Message, german
 from .model import Article, Extraction, Problem
 from .pipeline import try_extract
 from .speakers import merge_speakers
@@ -67,20 +68,44 @@ class Summary:
         return len(self.problems)
 
     def line(self) -> str:
-        text = (
-            f"{len(self.files)} files read: {self.new} new, {self.updated} updated, {self.unchanged} unchanged "
-            f"articles; {self.quotations} quotations; {self.failed} errors"
+        """The run in one line, as the CLI prints it (and the claims' own line after it, when they were grouped)."""
+        return self._render(str) + (f"\nclaims: {self.claims}" if self.claims else "")
+
+    def german_line(self) -> str:
+        """The same line in German, for the upload page (which names no command and shows the problems below)."""
+        return self._render(Message.german) + ("; " + german("claims updated") if self.claims else "")
+
+    def _render(self, say: Callable[[Message], str]) -> str:
+        text = say(
+            Message(
+                "{files} files read: {new} new, {updated} updated, {unchanged} unchanged articles; "
+                "{quotations} quotations; {failed} errors",
+                files=len(self.files),
+                new=self.new,
+                updated=self.updated,
+                unchanged=self.unchanged,
+                quotations=self.quotations,
+                failed=self.failed,
+            )
         )
         if self.skipped:
-            text += f"; {len(self.skipped)} hidden or excluded entries skipped"
+            text += "; " + say(Message("{skipped} hidden or excluded entries skipped", skipped=len(self.skipped)))
         if self.not_german:
-            n = sum(self.not_german.values())
             languages = ", ".join(f"{code} {count}" for code, count in self.not_german.most_common())
-            text += f"; {n} not in German ({languages}), stored unanalysed (a 'language' field overrides this)"
-        if self.failed:
-            text += f" ({self.failed} {'input' if self.failed == 1 else 'inputs'} failed, see `quotetrail problems`)"
-        text += " (interrupted)" if self.interrupted else ""
-        return text + (f"\nclaims: {self.claims}" if self.claims else "")
+            text += "; " + say(
+                Message(
+                    "{count} not in German ({languages}), stored unanalysed (a 'language' field overrides this)",
+                    count=sum(self.not_german.values()),
+                    languages=languages,
+                )
+            )
+        if self.failed == 1:
+            text += " (" + say(Message("1 input failed, see `quotetrail problems`")) + ")"
+        elif self.failed:
+            text += " (" + say(Message("{failed} inputs failed, see `quotetrail problems`", failed=self.failed)) + ")"
+        if self.interrupted:
+            text += " (" + say(Message("interrupted")) + ")"
+        return text
 
     @property
     def exit_code(self) -> int:

@@ -13,8 +13,9 @@ fails the suite for any template raised without one.
 
 Every error class whose message a person reads derives from
 ``LocalisedError``: ``QueryError``, ``CorrectionError`` (and
-``SpeakerMergeError``), ``RatingError`` and ``UserError``.  Messages that
-are no exception (the upload page's problem lines) use ``german`` directly.
+``SpeakerMergeError``), ``RatingError``, ``UserError`` and the web's
+``Refused``.  A line that refuses nothing (an ingest's summary) is a
+``Message``; the upload page's problem lines call ``german`` directly.
 """
 
 from __future__ import annotations
@@ -68,4 +69,23 @@ class LocalisedError(ValueError):
         return german(self.template, **self.params)
 
 
-__all__ = ["CATALOGUE", "LocalisedError", "catalogue", "english", "german"]
+class Message:
+    """A line a person reads that refuses nothing (a run's summary): ``str()`` is the English, ``german()`` the web's.
+
+    Made like a ``LocalisedError``, with its English template and the values as keywords.
+    """
+
+    __slots__ = ("params", "template")
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        return english(self.template, **self.params)
+
+    def german(self) -> str:
+        return german(self.template, **self.params)
+
+
+__all__ = ["CATALOGUE", "LocalisedError", "Message", "catalogue", "english", "german"]
