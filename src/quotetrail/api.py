@@ -29,7 +29,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from . import __version__, query
 from .filters import QueryError, check_confidence, check_date, check_type, has_words
-from .messages import german
+from .messages import LocalisedError, german
 from .model import Claim, LedgerRow, Quotation, Speaker
 from .store import is_url, open_store
 from .web.deps import StoreDep
@@ -406,6 +406,11 @@ def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     return sorted(methods)
 
 
+def _in_its_language(request: Request, err: LocalisedError) -> str:
+    """A refusal's text as the asker reads it: English under /api/ (as the CLI prints it), German on a page."""
+    return str(err) if _is_api(request) else err.german()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """HTTP errors keep their headers (405 keeps ``Allow``); QueryError is a 400 (its English text under /api/,
     its German one on a page: ``messages``); anything else a logged 500."""
@@ -421,15 +426,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
         errors = [_validation_error(e) for e in exc.errors()] or [QueryError("invalid parameters")]
-        return _error(request, 400, "; ".join(str(e) if _is_api(request) else e.german() for e in errors))
+        return _error(request, 400, "; ".join(_in_its_language(request, e) for e in errors))
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Any:
-        return _error(request, exc.status, str(exc) if _is_api(request) else exc.german(), headers=exc.headers)
+        return _error(request, exc.status, _in_its_language(request, exc), headers=exc.headers)
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> Any:
-        return _error(request, 400, str(exc) if _is_api(request) else exc.german())  # a page is read in German
+        return _error(request, 400, _in_its_language(request, exc))
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Any:

@@ -1631,9 +1631,9 @@ class SQLStore:
 
     def count_ledger(self, **filters: str | None) -> int:
         """``count_quotations``, but a text filter alone is counted in the full-text index (no row read)."""
-        text = filters.get("text")
-        if text and not any(v not in (None, "") for k, v in filters.items() if k != "text"):
-            return self.count_text_matches(text)
+        given = QuotationFilters.checked(**filters).given()
+        if set(given) == {"text"}:
+            return self.count_text_matches(given["text"])
         return self.count_quotations(**filters)
 
     def count_text_matches(self, text: str) -> int:

@@ -168,19 +168,12 @@ def facet_links(
 
     A year narrows to that year (``since`` and ``until``); a facet named like a filter sets that filter.
     """
-    links: dict[str, list[tuple[str, int, str]]] = {}
-    for name, values in facets.items():
-        links[name] = [
-            (
-                value,
-                n,
-                page_url(
-                    "/search", **(params | ({"since": value, "until": value} if name == "year" else {name: value}))
-                ),
-            )
-            for value, n in values
-        ]
-    return links
+
+    def narrowed(name: str, value: str) -> str:
+        facet = {"since": value, "until": value} if name == "year" else {name: value}
+        return page_url("/search", **(params | facet))
+
+    return {name: [(value, n, narrowed(name, value)) for value, n in values] for name, values in facets.items()}
 
 
 @router.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
