@@ -178,7 +178,7 @@ def test_upload_limits_and_bad_files(client: TestClient) -> None:
     wrong = upload(client, [("files", ("bild.png", b"\x89PNG....", "image/png"))])
     assert wrong.status_code == 400 and "Dateityp „.png“ wird nicht unterstützt" in wrong.text
     empty = upload(client, [("files", ("leer.txt", b"", "text/plain"))])
-    assert "empty file" in empty.text
+    assert "leer.txt: leere Datei" in empty.text and "empty file" not in empty.text
 
 
 def test_compare_endpoints(client: TestClient) -> None:

@@ -11,6 +11,7 @@ English one.
 from __future__ import annotations
 
 import ast
+import json
 import pickle
 import re
 import string
@@ -287,6 +288,44 @@ def test_the_upload_page_lists_its_problems_in_german(tmp_path: Path) -> None:
         wrong = upload("bild.png", b"\x89PNG")
         assert wrong.status_code == 400
         assert "bild.png: Dateityp „.png“ wird nicht unterstützt (erwartet: Text, HTML, JSON oder JSONL)." in wrong.text
+
+
+def test_the_upload_page_gives_the_readers_reasons_in_german_and_the_ledger_keeps_the_english(tmp_path: Path) -> None:
+    """Why a reader refused a file or a line is German on the upload page; stored and printed, it stays English."""
+    app = create_app(str(tmp_path / "up.db"), data_dir=tmp_path / "uploads")
+    article = "Die NATO-Generalsekretärin sagte am Montag in Brüssel, man werde keine Truppen entsenden."
+    lines = [
+        "{kaputt",
+        json.dumps({"text": article, "date": "2024-13-01", "outlet": "dpa"}),
+        json.dumps({"text": 42}),
+    ]
+    with TestClient(app, base_url="http://localhost") as client:
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get("/upload").text).group(1)  # type: ignore[union-attr]
+        files = [
+            ("files", ("leer.txt", b"  \n", "text/plain")),
+            ("files", ("bild.txt", b"\x89PNG\r\n\x1a\n" + bytes(64), "text/plain")),
+            ("files", ("meldungen.jsonl", "\n".join(lines).encode(), "application/json")),
+        ]
+        page = client.post("/upload", files=files, data={"csrf_token": token}).text
+    assert "leer.txt: leere Datei" in page
+    assert "bild.txt: keine Textdatei: sieht aus wie ein PNG-Bild" in page
+    assert (
+        "meldungen.jsonl: Zeile 1: ungültiges JSON (" in page and "die anderen Zeilen werden trotzdem gelesen" in page
+    )
+    assert (
+        "meldungen.jsonl: Zeile 2: Feld „date“ &#39;2024-13-01&#39; ist kein gültiges Datum "
+        "(es gibt keinen Monat 13); der Artikel wird ohne Datum übernommen"
+    ) in page
+    assert "meldungen.jsonl: Zeile 3: Feld „text“ enthält eine Zahl (42), keinen Artikeltext" in page
+    assert "Artikel: 1 neu" in page and "empty file" not in page and "line 2" not in page
+    with open_store(tmp_path / "up.db") as store:
+        stored = sorted(p.reason for p in store.problems())
+    assert "empty file" in stored and "not a text file: looks like a PNG image" in stored
+    assert (
+        "line 2: field 'date' '2024-13-01' is not a valid date (there is no month 13); the article is kept without it"
+        in stored
+    )
+    assert "line 3: field 'text' holds a number (42), not article text" in stored
 
 
 def test_who_may_not_is_told_in_german_on_a_page_and_in_english_by_the_api(browser: TestClient, ledger: Ledger) -> None:

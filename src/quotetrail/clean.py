@@ -14,6 +14,7 @@ from functools import cache
 
 from .ids import article_id
 from .lexicons import lexicon_map, load_lexicon
+from .messages import Message
 from .model import Article, InputError, Removed
 
 _AGENCY_TOKEN = r"[A-Za-zÄÖÜäöü]{2,8}"
@@ -144,7 +145,7 @@ def clean_article(article: Article) -> Article:
 
     text = "\n\n".join("\n".join(lines) for lines in kept).strip()
     if not text:
-        raise InputError(article.source, "no article text left after removing boilerplate", "clean")
+        raise InputError(article.source, Message("no article text left after removing boilerplate"), "clean")
     return replace(
         article,
         id=article_id(text, article.title),

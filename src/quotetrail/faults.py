@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .messages import Message
 from .model import InputError, Problem
 
 #: Seconds one article may take to extract before it is given up (a 435-word
@@ -53,14 +54,20 @@ def problem_from_exception(path: str, stage: str, err: BaseException) -> Problem
     if isinstance(err, InputError):
         return err.problem()
     kind = type(err).__name__
-    message = str(err).strip() or kind
     # Where a budget ran out is chance; every overrun is one kind of failure.
     where = "" if isinstance(err, TimeBudgetExceeded) else _innermost_own_frame(err)
     fingerprint = hashlib.sha1(f"{stage}|{kind}|{where}".encode()).hexdigest()[:12]
-    reason = f"{kind} in {where or 'a library'} while in stage {stage!r}: {message}"
-    if len(reason) > 500:
-        reason = reason[:497] + "..."
-    return Problem(path, stage, reason, error=kind, fingerprint=fingerprint)
+    head = f"{kind} in {where or 'a library'} while in stage {stage!r}: "
+    text = str(err).strip() or kind
+    if len(head) + len(text) > 500:  # a stored reason stays one readable line
+        text = text[: 497 - len(head)] + "..."
+    if where:
+        message = Message(
+            "{kind} in {where} while in stage {stage!r}: {text}", kind=kind, where=where, stage=stage, text=text
+        )
+    else:
+        message = Message("{kind} in a library while in stage {stage!r}: {text}", kind=kind, stage=stage, text=text)
+    return Problem.of(path, stage, message, error=kind, fingerprint=fingerprint)
 
 
 @contextmanager

@@ -14,8 +14,10 @@ fails the suite for any template raised without one.
 Every error class whose message a person reads derives from
 ``LocalisedError``: ``QueryError``, ``CorrectionError`` (and
 ``SpeakerMergeError``), ``RatingError``, ``UserError`` and the web's
-``Refused``.  A line that refuses nothing (an ingest's summary) is a
-``Message``; the upload page's problem lines call ``german`` directly.
+``Refused``.  A line that refuses nothing is a ``Message``: an ingest's
+summary, and the reason a reader gives for an input it cannot use
+(``model.InputError`` and ``Problem`` carry it beside the English text they
+store), so the upload page shows that reason in German.
 """
 
 from __future__ import annotations
@@ -42,11 +44,17 @@ def english(template: str, /, **params: Any) -> str:
 
 
 def german(template: str, /, **params: Any) -> str:
-    """The German text of ``template`` with the same parameters; the English text when there is none."""
+    """The German text of ``template`` with the same parameters; the English text when there is none.
+
+    A parameter that is itself a ``Message`` is put in German too: a reader's
+    reason is often made of parts ("line 3: field 'date' … is not a valid date
+    (there is no month 13)"), each written where it arises.
+    """
     translated = catalogue().get(template)
     if translated is not None:
+        inner = {k: v.german() if isinstance(v, Message) else v for k, v in params.items()}
         try:
-            return translated.format(**params)
+            return translated.format(**inner)
         except (KeyError, IndexError, ValueError):  # a broken entry must not turn a refusal into a crash
             pass
     return english(template, **params)
@@ -83,6 +91,9 @@ class Message:
 
     def __str__(self) -> str:
         return english(self.template, **self.params)
+
+    def __repr__(self) -> str:
+        return f"Message({self.template!r}, **{self.params!r})"
 
     def german(self) -> str:
         return german(self.template, **self.params)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from .messages import Message
 
 #: The quotation types of the WikiNews / GermEval 2023 annotation scheme,
 #: spelled exactly as the corpus spells them.
@@ -252,6 +254,11 @@ class Problem:
     across runs and machines: it hashes the stage, the exception type and
     the innermost quotetrail function that raised, or, without an exception,
     the reason with its numbers blanked.
+
+    ``reason`` is the English line that is stored and printed; ``message``,
+    when the reader wrote its reason as a ``Message``, is the same line with
+    its German, for the upload page.  It is not stored: a problem read back
+    from the ledger has its English reason only.
     """
 
     path: str
@@ -259,6 +266,16 @@ class Problem:
     reason: str
     error: str = ""
     fingerprint: str = ""
+    message: Message | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, path: str, stage: str, message: Message, error: str = "", fingerprint: str = "") -> Problem:
+        """A problem whose reason is ``message`` (stored in English, shown in German on a page)."""
+        return cls(path, stage, str(message), error, fingerprint, message)
+
+    def german_reason(self) -> str:
+        """The reason in German where the reader wrote it as a ``Message``, else the English one."""
+        return self.message.german() if self.message is not None else self.reason
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
@@ -270,16 +287,22 @@ class Problem:
 
 
 class InputError(Exception):
-    """Raised by a reader for input it cannot use; carries the file and the reason."""
+    """Raised by a reader for input it cannot use; carries the file and the reason.
 
-    def __init__(self, path: str, reason: str, stage: str = "read") -> None:
+    ``reason`` is a ``Message`` where the reader wrote one (``.reason`` is then
+    its English text and ``.message`` the Message), so the problem it becomes
+    can be shown in German.
+    """
+
+    def __init__(self, path: str, reason: str | Message, stage: str = "read") -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
-        self.reason = reason
+        self.reason = str(reason)
+        self.message = reason if isinstance(reason, Message) else None
         self.stage = stage
 
     def problem(self) -> Problem:
-        return Problem(self.path, self.stage, self.reason)
+        return Problem(self.path, self.stage, self.reason, message=self.message)
 
 
 @dataclass(frozen=True, slots=True)

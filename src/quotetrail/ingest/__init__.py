@@ -19,8 +19,9 @@ from typing import IO
 
 from ..clean import clean_article
 from ..faults import problem_from_exception
+from ..messages import Message
 from ..model import Article, InputError, Problem
-from .decode import decode_bytes, wide_encoding
+from .decode import BINARY_DATA, decode_bytes, wide_encoding
 from .html import parse_html
 from .jsonl import parse_json, parse_jsonl
 from .sidecar import Sidecar
@@ -65,7 +66,9 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Problem |
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as err:
-        yield Problem(display_path(folder), "read", f"cannot list folder ({err.strerror or err})")
+        yield Problem.of(
+            display_path(folder), "read", Message("cannot list folder ({error})", error=err.strerror or err)
+        )
         return
     for entry in entries:
         path = Path(entry.path)
@@ -81,24 +84,26 @@ def _entry(path: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Problem | 
     try:
         info = path.stat()  # follows links
     except FileNotFoundError:
-        reason = "dangling symbolic link" if path.is_symlink() else "no such file or folder"
-        yield Problem(shown, "read", reason)
+        reason = Message("dangling symbolic link") if path.is_symlink() else Message("no such file or folder")
+        yield Problem.of(shown, "read", reason)
         return
     except OSError as err:
-        yield Problem(shown, "read", f"cannot read ({err.strerror or err})")
+        yield Problem.of(shown, "read", Message("cannot read ({error})", error=err.strerror or err))
         return
     if stat.S_ISDIR(info.st_mode):
         key = (info.st_dev, info.st_ino)
         if key in seen:
-            yield Problem(shown, "read", "symbolic link loop: this folder was already read")
+            yield Problem.of(shown, "read", Message("symbolic link loop: this folder was already read"))
             return
         seen.add(key)
         yield from _walk(path, seen)
     elif stat.S_ISREG(info.st_mode):
         yield path
     else:
-        kind = "named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "socket or device"
-        yield Problem(shown, "read", f"not a regular file ({kind})")
+        if stat.S_ISFIFO(info.st_mode):
+            yield Problem.of(shown, "read", Message("not a regular file (named pipe (FIFO))"))
+        else:
+            yield Problem.of(shown, "read", Message("not a regular file (socket or device)"))
 
 
 def find_files(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Iterator[Path | Problem | Skipped]:
@@ -141,12 +146,15 @@ def _read_file(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
     source = str(path)
     kind = _kind(path)
     if kind == "unsupported":
-        yield InputError(source, f"unsupported file type {path.suffix!r} (text, HTML, JSON, JSONL or WARC expected)")
+        yield InputError(
+            source,
+            Message("unsupported file type {suffix!r} (text, HTML, JSON, JSONL or WARC expected)", suffix=path.suffix),
+        )
         return
     try:
         size = path.stat().st_size
     except OSError as err:
-        yield InputError(source, f"cannot read file ({err.strerror})")
+        yield InputError(source, Message("cannot read file ({error})", error=err.strerror))
         return
     if kind == "warc":
         yield from parse_warc(path, max_bytes)
@@ -155,16 +163,17 @@ def _read_file(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
         yield from _read_jsonl(path, max_bytes)
         return
     if size > max_bytes:
-        yield InputError(
-            source,
-            f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit); "
-            "split it or raise the limit with --max-bytes",
+        message = Message(
+            "file too large ({size} MB > {limit} MB limit); split it or raise the limit with --max-bytes",
+            size=f"{size / 1e6:.1f}",
+            limit=f"{max_bytes / 1e6:.0f}",
         )
+        yield InputError(source, message)
         return
     try:
         data = path.read_bytes()
     except OSError as err:
-        yield InputError(source, f"cannot read file ({err.strerror})")
+        yield InputError(source, Message("cannot read file ({error})", error=err.strerror))
         return
     try:
         text = decode_bytes(data, source)
@@ -183,13 +192,13 @@ def _read_jsonl(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
     try:
         handle = path.open("rb")
     except OSError as err:
-        yield InputError(source, f"cannot read file ({err.strerror})")
+        yield InputError(source, Message("cannot read file ({error})", error=err.strerror))
         return
     with handle:
         head = handle.read(8192)
         handle.seek(0)
         if not head.strip():
-            yield InputError(source, "empty file")
+            yield InputError(source, Message("empty file"))
             return
         wide = wide_encoding(head)
         if wide is not None and wide[0] != "utf-8-sig":  # UTF-16/32: decode the stream, line by line
@@ -197,7 +206,7 @@ def _read_jsonl(path: Path, max_bytes: int) -> Iterator[Article | InputError]:
             yield from parse_jsonl(_wide_lines(handle, wide[0], max_bytes), source)
             return
         if b"\x00" in head:
-            yield InputError(source, "not a text file: looks like binary data (NUL bytes)", "decode")
+            yield InputError(source, Message("not a text file: looks like {what}", what=BINARY_DATA), "decode")
             return
 
         def lines() -> Iterator[str]:
@@ -240,7 +249,7 @@ def _articles_of(item: Path, max_bytes: int, meta: Sidecar | None) -> Iterator[A
         yield problem_from_exception(source, "read", err)
         return
     if not found:
-        yield Problem(source, "read", "no article found in this file")
+        yield Problem.of(source, "read", Message("no article found in this file"))
 
 
 def _wide_lines(handle: IO[bytes], codec: str, max_bytes: int) -> Iterator[str]:

@@ -16,18 +16,21 @@ import re
 
 from charset_normalizer import from_bytes
 
+from ..messages import Message
 from ..model import InputError
 
 #: Control bytes that never occur in text files (NUL and friends).
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
 _MAGIC = {
-    b"\x89PNG": "a PNG image",
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a ZIP archive (or Office document)",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a gzip archive",
+    b"\x89PNG": Message("a PNG image"),
+    b"%PDF": Message("a PDF document"),
+    b"PK\x03\x04": Message("a ZIP archive (or Office document)"),
+    b"\xff\xd8\xff": Message("a JPEG image"),
+    b"GIF8": Message("a GIF image"),
+    b"\x1f\x8b": Message("a gzip archive"),
 }
+#: What a file with NUL bytes and no known signature looks like.
+BINARY_DATA = Message("binary data (NUL bytes)")
 
 
 #: Byte-order marks, longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
@@ -103,18 +106,18 @@ def _decode_wide(data: bytes, codec: str, skip: int) -> str | None:
     return scrub_surrogates(text)
 
 
-def looks_binary(data: bytes) -> str | None:
-    """Return what the bytes look like if they are not text, else ``None``."""
+def looks_binary(data: bytes) -> Message | None:
+    """What the bytes look like if they are not text (English by ``str()``), else ``None``."""
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             return what
     sample = data[:8192]
     if b"\x00" in sample:
-        return "binary data (NUL bytes)"
+        return BINARY_DATA
     if sample:
         controls = sum(sample.count(bytes([b])) for b in _BINARY_BYTES)
         if controls / len(sample) > 0.05:
-            return "binary data (control bytes)"
+            return Message("binary data (control bytes)")
     return None
 
 
@@ -128,17 +131,17 @@ def _decode_line(line: bytes) -> str:
 def decode_bytes(data: bytes, path: str) -> str:
     """Decode file content to ``str`` with normalised newlines; raise InputError for non-text."""
     if not data.strip():
-        raise InputError(path, "empty file", "read")
+        raise InputError(path, Message("empty file"), "read")
     wide = wide_encoding(data)
     if wide and wide[0] != "utf-8":
         text = _decode_wide(data, *wide)
         if text is not None:
             if not text.strip():
-                raise InputError(path, "empty file", "read")
+                raise InputError(path, Message("empty file"), "read")
             return text.replace("\r\n", "\n").replace("\r", "\n")
     what = looks_binary(data)
     if what:
-        raise InputError(path, f"not a text file: looks like {what}", "decode")
+        raise InputError(path, Message("not a text file: looks like {what}", what=what), "decode")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:

@@ -13,9 +13,13 @@ import logging
 import trafilatura
 
 from ..lexicons import lexicon_map
+from ..messages import Message
 from ..model import Article, InputError
 from .decode import scrub_surrogates
 from .published import normalise_published
+
+#: Why a page gave no article: trafilatura found none, or only navigation and boilerplate.
+NO_TEXT = Message("no article text found in HTML (truncated page or only navigation?)")
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -36,14 +40,14 @@ def outlet_name(sitename: str | None, hostname: str | None) -> str | None:
 def parse_html(html: str, source: str, url: str | None = None) -> Article:
     """Extract the article from an HTML page; InputError when nothing article-like is in it."""
     if "<" not in html[:2000]:
-        raise InputError(source, "not HTML: no markup found", "parse")
+        raise InputError(source, Message("not HTML: no markup found"), "parse")
     document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
     if document is None:
-        raise InputError(source, "no article text found in HTML (truncated page or only navigation?)", "parse")
+        raise InputError(source, NO_TEXT, "parse")
     data = document.as_dict()
     text = scrub_surrogates((data.get("text") or "").strip())
     if len(text) < 20:
-        raise InputError(source, "no article text found in HTML (truncated page or only navigation?)", "parse")
+        raise InputError(source, NO_TEXT, "parse")
     title = scrub_surrogates((data.get("title") or "").strip()) or None
     lines = text.split("\n")
     if title and lines and lines[0].strip() == title:

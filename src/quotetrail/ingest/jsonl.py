@@ -36,6 +36,7 @@ import sys
 from collections.abc import Iterator
 
 from ..clean import language_code
+from ..messages import Message
 from ..model import Article, InputError
 from .decode import scrub_surrogates
 from .published import InvalidDate, date_problem, parse_published
@@ -86,20 +87,29 @@ def _text(obj: dict, source: str) -> str:
     found = _first_raw(obj, "text")
     if found is None:
         keys = ", ".join(FIELD_KEYS["text"])
-        raise InputError(source, f"no article text (looked for keys: {keys})", "parse")
+        raise InputError(source, Message("no article text (looked for keys: {keys})", keys=keys), "parse")
     key, value = found
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         value = "\n\n".join(value)  # paragraphs
     if not isinstance(value, str):
-        what = "a number" if isinstance(value, int | float) and not isinstance(value, bool) else f"a {_kind(value)}"
-        raise InputError(source, f"field {key!r} holds {what} ({_short(value)}), not article text", "parse")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            what = Message("a number")
+        else:
+            what = Message("a {kind}", kind=_kind(value))
+        message = Message(
+            "field {key!r} holds {what} ({value}), not article text", key=key, what=what, value=_short(value)
+        )
+        raise InputError(source, message, "parse")
     if not value.strip():
-        raise InputError(source, f"field {key!r} is blank", "parse")
+        raise InputError(source, Message("field {key!r} is blank", key=key), "parse")
     return scrub_surrogates(value).replace("\r\n", "\n").strip()
 
 
-def _kind(value: object) -> str:
-    return {dict: "JSON object", list: "JSON list", bool: "true/false"}.get(type(value), type(value).__name__)
+def _kind(value: object) -> str | Message:
+    return _KINDS.get(type(value), type(value).__name__)
+
+
+_KINDS: dict[type, str | Message] = {dict: Message("JSON object"), list: Message("JSON list"), bool: "true/false"}
 
 
 def _short(value: object) -> str:
@@ -107,7 +117,7 @@ def _short(value: object) -> str:
     return text if len(text) < 40 else text[:39] + "…"
 
 
-def _published(obj: dict) -> tuple[str | None, str | None]:
+def _published(obj: dict) -> tuple[str | None, Message | None]:
     """The publication date and, when the date field held no real date, why it was dropped."""
     found = _first_raw(obj, "published")
     if found is None:
@@ -116,16 +126,16 @@ def _published(obj: dict) -> tuple[str | None, str | None]:
     try:
         return parse_published(value), None
     except InvalidDate as err:
-        return None, date_problem(f"field {key!r}", value, err.reason)
+        return None, date_problem(Message("field {key!r}", key=key), value, err.reason)
 
 
-def read_object(obj: object, source: str) -> tuple[Article, str | None]:
+def read_object(obj: object, source: str) -> tuple[Article, Message | None]:
     """One JSON object as an (uncleaned) Article, plus the reason its date was dropped, if it was.
 
     Raises InputError when the object has no usable text.
     """
     if not isinstance(obj, dict):
-        raise InputError(source, f"expected a JSON object, got {_kind(obj)}", "parse")
+        raise InputError(source, Message("expected a JSON object, got {kind}", kind=_kind(obj)), "parse")
     text = _text(obj, source)
     published, date_note = _published(obj)
     article = Article(
@@ -203,13 +213,28 @@ def _objects(data: object, source: str) -> list[tuple[str, object]]:
     return [(source if len(items) == 1 else f"{source}#{index}", obj) for index, obj in enumerate(items)]
 
 
+def _skipped(number: int, reason: Message) -> Message:
+    """A bad line of a JSONL file: the reader says why and reads on."""
+    return Message("line {number}: {reason}; the other lines are still read", number=number, reason=reason)
+
+
+def _invalid_json(err: JSONError, *, with_line: bool) -> Message:
+    """Why a text is not JSON, and where the parser stopped when it knows."""
+    if with_line and err.line:
+        return Message(
+            "invalid JSON ({what} at line {line}, column {column})", what=err.what, line=err.line, column=err.column
+        )
+    if err.column and not with_line:
+        return Message("invalid JSON ({what} at column {column})", what=err.what, column=err.column)
+    return Message("invalid JSON ({what})", what=err.what)
+
+
 def parse_json(text: str, source: str) -> Iterator[Article | InputError]:
     """Articles in a ``.json`` file (object, list, or ``{"articles": [...]}``); a dropped date is reported."""
     try:
         data = load_json(text)
     except JSONError as err:
-        where = f" at line {err.line}, column {err.column}" if err.line else ""
-        yield InputError(source, f"invalid JSON ({err.what}{where})", "parse")
+        yield InputError(source, _invalid_json(err, with_line=True), "parse")
         return
     for where, obj in _objects(data, source):
         try:
@@ -229,21 +254,25 @@ def parse_jsonl(lines: Iterator[str], source: str) -> Iterator[Article | InputEr
             continue
         where = f"{source}#{number}"
         if line.startswith("\x00"):  # marker from the streaming reader
-            reason = "larger than the size limit" if line == "\x00too-large" else "not decodable as text"
-            yield InputError(source, f"line {number}: {reason}; the other lines are still read", "read")
+            if line == "\x00too-large":
+                reason = Message("larger than the size limit")
+            else:
+                reason = Message("not decodable as text")
+            yield InputError(source, _skipped(number, reason), "read")
             continue
         try:
             obj = load_json(line)
         except JSONError as err:
-            where = f" at column {err.column}" if err.column else ""
-            reason = f"line {number}: invalid JSON ({err.what}{where}); the other lines are still read"
-            yield InputError(source, reason, "parse")
+            reason = _invalid_json(err, with_line=False)  # a line's own line number is always 1
+            yield InputError(source, _skipped(number, reason), "parse")
             continue
         try:
             article, date_note = read_object(obj, where)
         except InputError as err:
-            yield InputError(source, f"line {number}: {err.reason}", "parse")
+            yield InputError(
+                source, Message("line {number}: {reason}", number=number, reason=err.message or err.reason), "parse"
+            )
             continue
         if date_note:
-            yield InputError(source, f"line {number}: {date_note}", "parse")
+            yield InputError(source, Message("line {number}: {reason}", number=number, reason=date_note), "parse")
         yield article

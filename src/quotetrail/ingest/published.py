@@ -14,6 +14,7 @@ import re
 from email.utils import parsedate
 
 from ..dates.calendar import valid_iso
+from ..messages import Message
 
 _ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?\s*$")
 _GERMAN = re.compile(r"^\s*(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})")
@@ -28,7 +29,7 @@ _SHOWN = 40
 class InvalidDate(ValueError):
     """A metadata value meant as a date that is not one; ``reason`` says why."""
 
-    def __init__(self, value: object, reason: str) -> None:
+    def __init__(self, value: object, reason: Message) -> None:
         self.value = value
         self.reason = reason
         super().__init__(f"{shown(value)}: {reason}")
@@ -40,9 +41,14 @@ def shown(value: object) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
-def date_problem(what: str, value: object, reason: str) -> str:
+def date_problem(what: str | Message, value: object, reason: Message) -> Message:
     """The reason a reader reports when it keeps an article but drops its date."""
-    return f"{what} {shown(value)} is not a valid date ({reason}); the article is kept without it"
+    return Message(
+        "{what} {value} is not a valid date ({reason}); the article is kept without it",
+        what=what,
+        value=shown(value),
+        reason=reason,
+    )
 
 
 def _as_text(value: object) -> str:
@@ -50,15 +56,15 @@ def _as_text(value: object) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidDate(value, f"a {type(value).__name__}, not a date")
+        raise InvalidDate(value, Message("a {kind}, not a date", kind=type(value).__name__))
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        raise InvalidDate(value, "a number, not a date")
+        raise InvalidDate(value, Message("a number, not a date"))
     return str(int(value))
 
 
 def _parts(text: str) -> tuple[str, str | None, str | None]:
     if len(text) > 100:
-        raise InvalidDate(text, "too long to be a date")
+        raise InvalidDate(text, Message("too long to be a date"))
     if m := _ISO.match(text):
         return m.group(1), m.group(2), m.group(3)
     if m := _GERMAN.match(text):
@@ -67,7 +73,7 @@ def _parts(text: str) -> tuple[str, str | None, str | None]:
         return m.group(2), m.group(1), None
     if rfc := parsedate(text):  # RSS pubDate: "Wed, 22 May 2024 10:00:00 +0200"
         return f"{rfc[0]:04d}", str(rfc[1]), str(rfc[2])
-    raise InvalidDate(text, "not a date; expected 2024-05-22, 22.05.2024, 05/2024 or 2024")
+    raise InvalidDate(text, Message("not a date; expected 2024-05-22, 22.05.2024, 05/2024 or 2024"))
 
 
 def parse_published(value: object) -> str | None:
@@ -85,14 +91,14 @@ def parse_published(value: object) -> str | None:
     year, month, day = _parts(text)
     low, high = PLAUSIBLE_YEARS
     if not low <= int(year) <= high:
-        raise InvalidDate(value, f"year {year} is outside {low}-{high}")
+        raise InvalidDate(value, Message("year {year} is outside {low}-{high}", year=year, low=low, high=high))
     if not month:
         return year
     if not 1 <= int(month) <= 12:
-        raise InvalidDate(value, f"there is no month {int(month)}")
+        raise InvalidDate(value, Message("there is no month {month}", month=int(month)))
     result = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
     if not valid_iso(result):
-        raise InvalidDate(value, f"there is no day {result}")
+        raise InvalidDate(value, Message("there is no day {day}", day=result))
     return result
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from ..analyse import is_headline
 from ..dates.calendar import valid_iso
+from ..messages import Message
 from ..model import Article, InputError
 from .published import InvalidDate, date_problem, parse_published
 
@@ -59,7 +60,7 @@ def _parse_text(text: str, source: str) -> tuple[Article, InputError | None]:
         try:
             published = parse_published(match.group(1))
         except InvalidDate as err:
-            problem = InputError(source, date_problem("header date", match.group(1), err.reason), "parse")
+            problem = InputError(source, date_problem(Message("header date"), match.group(1), err.reason), "parse")
         published_source = "header" if published else None
         text = match.group(2) + text[match.end() :]
     text = text.strip("\n")

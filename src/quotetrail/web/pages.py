@@ -559,6 +559,6 @@ async def upload(
     if saved:
         result = await run_in_threadpool(ingest_uploads, request, saved)
         summary = result.german_line()
-        problems += [f"{Path(p.path).name.split('-', 1)[-1]}: {p.reason}" for p in result.problems]
+        problems += [f"{Path(p.path).name.split('-', 1)[-1]}: {p.german_reason()}" for p in result.problems]
     status = 200 if saved or not problems else (413 if too_large == len(problems) else 400)
     return upload_page(request, status=status, summary=summary, problems=problems)
