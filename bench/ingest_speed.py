@@ -113,7 +113,7 @@ def learned_cost(docs: list[Doc]) -> float:
         return min(times)
 
     with_models = best_of_three()
-    with tempfile.TemporaryDirectory() as empty, patch.object(learned, "models_dir", lambda: Path(empty)):
+    with tempfile.TemporaryDirectory() as empty, patch.object(learned, "model_file", lambda name: Path(empty) / name):
         without = best_of_three()
     return with_models - without
 
@@ -140,7 +140,7 @@ def dev_articles() -> list[Article]:
 def main() -> None:
     compiled = _tagger()._compiled is not None
     print(f"HanTa's searches: {'compiled' if compiled else 'Python (quotetrail._morphsearch was not built)'}")
-    engine = type(learned._quote_tagger(str(learned.models_dir()))).__module__
+    engine = type(learned._quote_tagger(str(learned.model_file(learned.QUOTE_MODEL)))).__module__
     print(
         f"taggers scored by: {'quotetrail._crf' if engine == 'quotetrail._crf' else 'pycrfsuite (quotetrail._crf was not built)'}"
     )

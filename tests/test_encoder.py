@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -497,13 +498,19 @@ def test_train_float32_trains_the_encoder_without_autocast_and_is_refused_for_th
     from quotetrail.cli import main
     from quotetrail.quotations.encoder import training
 
-    calls: list[bool] = []
-    monkeypatch.setattr(training, "train_encoder", lambda *a, bf16=True, **k: calls.append(bf16) or tmp_path / "w.npz")
+    calls: list[tuple[Path, bool]] = []
+
+    def train(train_dir, out_dir, bf16=True, **kwargs):
+        calls.append((out_dir, bf16))
+        return out_dir / "encoder_tagger.npz"
+
+    monkeypatch.setattr(training, "train_encoder", train)
     _one_document_corpus(tmp_path / "train")
     for extra in ([], ["--float32"]):
         args = ["train", str(tmp_path / "train"), "--model", "encoder", "--out", str(tmp_path / "m"), *extra]
         assert CliRunner().invoke(main, args).exit_code == 0
-    assert calls == [True, False]
+    # --out is a models folder laid out as the package's, so that --models reads it back
+    assert calls == [(tmp_path / "m" / "encoder", True), (tmp_path / "m" / "encoder", False)]
     refused = CliRunner().invoke(main, ["train", str(tmp_path / "train"), "--float32"])
     assert refused.exit_code == 2 and "--model encoder only" in refused.output
 

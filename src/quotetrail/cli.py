@@ -8,10 +8,11 @@ their own ``cli_*`` modules and are registered at the bottom.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, model_files
 
 
 class _Main(click.Group):
@@ -68,11 +69,21 @@ def _is_connection_error(err: Exception) -> bool:
     is_flag=True,
     help="The CRF path whatever QUOTETRAIL_QUOTATIONS says (--tagger crf in one word): for a large archive.",
 )
+@click.option(
+    "--models",
+    "models_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    envvar=model_files.ENV,
+    help="A models folder written by 'quotetrail train --out': its model files are read instead of the "
+    "package's (the others stay the package's).",
+)
 @click.pass_context
-def main(ctx: click.Context, db_path: str, tagger: str | None, fast: bool) -> None:
+def main(ctx: click.Context, db_path: str, tagger: str | None, fast: bool, models_dir: Path | None) -> None:
     """Turn German news articles into a dated ledger of who said what, when."""
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path
+    if models_dir is not None:  # set before --tagger asks whether the encoder's files are there
+        os.environ[model_files.ENV] = str(models_dir.resolve())
     if fast:
         if tagger == "encoder" and ctx.get_parameter_source("tagger") == click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError("--fast is the CRF path; it cannot be combined with --tagger encoder")

@@ -72,7 +72,11 @@ def predict(ctx: click.Context, fmt: str, gold_dir: Path, out_dir: Path) -> None
 @click.command()
 @click.argument("train_dir", type=_DIR)
 @click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the package's)."
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Models folder, laid out as the package's (the encoder goes into its encoder/ folder); read it back "
+    "with --models or QUOTETRAIL_MODELS. Default: the package's own folder.",
 )
 @click.option(
     "--model",
@@ -91,10 +95,11 @@ def train(train_dir: Path, out_dir: Path | None, model: str, float32: bool) -> N
     if float32 and model != "encoder":
         raise click.UsageError("--float32 applies to --model encoder only")
     if model == "encoder":
-        from .quotations.encoder.tagger import model_folder
+        from .model_files import package_models
+        from .quotations.encoder.tagger import FOLDER
         from .quotations.encoder.training import train_encoder
 
-        target = train_encoder(train_dir, out_dir or model_folder(), log=click.echo, bf16=not float32)
+        target = train_encoder(train_dir, (out_dir or package_models()) / FOLDER, log=click.echo, bf16=not float32)
         click.echo(f"model written to {target} (licence: CC BY-NC-SA 4.0, inherited from the training data)")
         return
     from .quotations.training import train_from_corpus

@@ -15,8 +15,10 @@ import hashlib
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from . import __version__
+from .model_files import model_file
 
 #: The model files whose bytes decide each tagger's extraction, by the short name used in the version string.
 TAGGER_FILES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -30,9 +32,8 @@ TAGGER_FILES: dict[str, tuple[tuple[str, str], ...]] = {
 EXTRACTION_CODE = ("pipeline.py", "analyse.py", "morphology.py", "lexicons.py", "quotations", "speakers", "dates")
 
 
-def _short_hash(relative: str) -> str:
-    """The first 8 hex digits of the file's SHA-256, or ``missing`` when the file is not shipped."""
-    path = resources.files("quotetrail") / "models" / relative
+def _short_hash(path: Path) -> str:
+    """The first 8 hex digits of the file's SHA-256, or ``missing`` when there is no such file."""
     try:
         digest = hashlib.sha256()
         with path.open("rb") as handle:
@@ -51,7 +52,9 @@ def extractor_version() -> str:
     """
     from .quotations import active_tagger
 
-    return _version(active_tagger())
+    tagger = active_tagger()
+    # the files this process reads (``model_files``): a folder of one's own models gives another version
+    return _version(tagger, tuple(model_file(relative) for _, relative in TAGGER_FILES[tagger]))
 
 
 @lru_cache(maxsize=1)
@@ -80,9 +83,10 @@ def code_hash(root: Traversable) -> str:
     return digest.hexdigest()[:8]
 
 
-@lru_cache(maxsize=4)
-def _version(tagger: str) -> str:
-    models = ".".join(f"{name}.{_short_hash(rel)}" for name, rel in TAGGER_FILES[tagger])
+@lru_cache(maxsize=8)
+def _version(tagger: str, files: tuple[Path, ...]) -> str:
+    names = (name for name, _ in TAGGER_FILES[tagger])
+    models = ".".join(f"{name}.{_short_hash(path)}" for name, path in zip(names, files, strict=True))
     return f"{__version__}+{models}.rules.{rules_hash()}"
 
 

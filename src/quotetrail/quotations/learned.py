@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pycrfsuite
 
 from ..model import Doc, Quotation, Span
+from ..model_files import model_file, package_models
 from .attribution import (
     ATTRIBUTION_MODEL,
     attribute,
@@ -51,21 +51,27 @@ ATTRIBUTION_PARAMS = {"c1": 0.2, "c2": 0.1, "max_iterations": 150}
 
 
 def models_dir() -> Path:
-    return Path(str(resources.files("quotetrail") / "models"))
+    """The package's model folder (where ``quotetrail train`` writes without ``--out``)."""
+    return package_models()
+
+
+def _model(folder: Path | None, name: str) -> str:
+    """The model file to open: ``folder``'s when given, else the one ``QUOTETRAIL_MODELS`` or the package has."""
+    return str(folder / name if folder is not None else model_file(name))
 
 
 @cache
-def _quote_tagger(folder: str) -> Tagger | None:
-    return open_tagger(Path(folder) / QUOTE_MODEL)
+def _quote_tagger(path: str) -> Tagger | None:
+    return open_tagger(Path(path))
 
 
 @cache
-def _attribution_tagger(folder: str) -> Tagger | None:
-    return open_tagger(Path(folder) / ATTRIBUTION_MODEL)
+def _attribution_tagger(path: str) -> Tagger | None:
+    return open_tagger(Path(path))
 
 
 def model_available(folder: Path | None = None) -> bool:
-    return _quote_tagger(str(folder or models_dir())) is not None
+    return _quote_tagger(_model(folder, QUOTE_MODEL)) is not None
 
 
 # -- training ------------------------------------------------------------------
@@ -155,7 +161,7 @@ def _runs(labels: list[str]) -> list[tuple[str, int, int]]:
 def tag_doc(doc: Doc, folder: Path | None = None, base: Features | None = None) -> tuple[list[str], list[float]] | None:
     """Quote-layer labels for every token and each token's probability of being quoted
     (1 - P(O)); None without a model."""
-    tagger = _quote_tagger(str(folder or models_dir()))
+    tagger = _quote_tagger(_model(folder, QUOTE_MODEL))
     if tagger is None:
         return None
     labels: list[str] = []
@@ -234,7 +240,7 @@ def attribute_quotations(
 
     Unchanged without an attribution model.
     """
-    tagger = _attribution_tagger(str(folder or models_dir()))
+    tagger = _attribution_tagger(_model(folder, ATTRIBUTION_MODEL))
     if tagger is None or not quotations:
         return quotations
     flat = [f for sequence in base or base_features(doc) for f in sequence]

@@ -65,8 +65,11 @@ def spark_session(master: str | None = None, app_name: str = "quotetrail", conf:
     from pyspark.sql import SparkSession
 
     settings = dict(SESSION_CONF)
-    if os.environ.get("QUOTETRAIL_QUOTATIONS"):  # --tagger: executors on other machines extract the same way
-        settings["spark.executorEnv.QUOTETRAIL_QUOTATIONS"] = os.environ["QUOTETRAIL_QUOTATIONS"]
+    # --tagger and --models: executors on other machines extract the same way (the models folder must be
+    # at the same path there, as the inputs are)
+    for variable in ("QUOTETRAIL_QUOTATIONS", "QUOTETRAIL_MODELS"):
+        if os.environ.get(variable):
+            settings[f"spark.executorEnv.{variable}"] = os.environ[variable]
     launched_here = "PYSPARK_GATEWAY_PORT" not in os.environ  # not under spark-submit: this process starts Spark
     if (master or "local").startswith("local") and launched_here:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)

