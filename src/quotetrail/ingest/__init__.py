@@ -99,11 +99,10 @@ def _entry(path: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Problem | 
         yield from _walk(path, seen)
     elif stat.S_ISREG(info.st_mode):
         yield path
+    elif stat.S_ISFIFO(info.st_mode):
+        yield Problem.of(shown, "read", Message("not a regular file (named pipe (FIFO))"))
     else:
-        if stat.S_ISFIFO(info.st_mode):
-            yield Problem.of(shown, "read", Message("not a regular file (named pipe (FIFO))"))
-        else:
-            yield Problem.of(shown, "read", Message("not a regular file (socket or device)"))
+        yield Problem.of(shown, "read", Message("not a regular file (socket or device)"))
 
 
 def find_files(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> Iterator[Path | Problem | Skipped]:

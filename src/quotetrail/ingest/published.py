@@ -41,7 +41,7 @@ def shown(value: object) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
-def date_problem(what: str | Message, value: object, reason: Message) -> Message:
+def date_problem(what: Message, value: object, reason: Message) -> Message:
     """The reason a reader reports when it keeps an article but drops its date."""
     return Message(
         "{what} {value} is not a valid date ({reason}); the article is kept without it",
