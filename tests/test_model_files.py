@@ -93,5 +93,7 @@ def test_ingest_with_models_reads_them_and_its_rows_say_so(
 
 
 def test_a_models_folder_that_is_not_there_is_refused(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["--models", str(tmp_path / "nowhere"), "stats"])
+    result = CliRunner().invoke(
+        main, ["--db", str(tmp_path / "x.db"), "--models", str(tmp_path / "nowhere"), "problems"]
+    )
     assert result.exit_code == 2 and "nowhere" in result.output
