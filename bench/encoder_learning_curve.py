@@ -11,11 +11,14 @@ parts are nested and fixed (of the documents in name order: every fourth,
 then every second, then three of every four), so a larger part holds the
 smaller ones.  ``--epochs-as-full`` trains a part for as many optimiser steps
 as the whole split gets (8 / fraction epochs), to tell "fewer documents" from
-"fewer steps".  A model already trained in ``--work`` is scored, not trained
-again, so two processes with different ``--fractions`` can share the two
-cores.  The last lines fit Joint F1 against log2(documents) and say how many
-documents that line would need for Joint 0.80; a straight line on a log scale
-is the usual shape of such curves, and an extrapolation is no measurement.
+"fewer steps": at 8 epochs a part gets fewer steps too, and on this corpus
+that was half of what half the documents lost (docs/accuracy.md), so the
+curve at 8 epochs overstates what more documents give.  A model already
+trained in ``--work`` is scored, not trained again, so two processes with
+different ``--fractions`` can share the two cores.  The last line fits Joint
+F1 against log2(documents) and says how many documents that line would need
+for Joint 0.80; a straight line on a log scale is the usual shape of such
+curves (they bend down), and an extrapolation is no measurement.
 
 Needs torch (``pip install -e '.[train]'``); about 10 minutes for a quarter on
 one core of this machine, 40 for the whole split.
