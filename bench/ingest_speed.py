@@ -140,7 +140,7 @@ def dev_articles() -> list[Article]:
 def main() -> None:
     compiled = _tagger()._compiled is not None
     print(f"HanTa's searches: {'compiled' if compiled else 'Python (quotetrail._morphsearch was not built)'}")
-    engine = type(learned._quote_tagger(str(learned.model_file(learned.QUOTE_MODEL)))).__module__
+    engine = type(learned._tagger_at(str(learned.model_file(learned.QUOTE_MODEL)))).__module__
     print(
         f"taggers scored by: {'quotetrail._crf' if engine == 'quotetrail._crf' else 'pycrfsuite (quotetrail._crf was not built)'}"
     )

@@ -61,17 +61,13 @@ def _model(folder: Path | None, name: str) -> str:
 
 
 @cache
-def _quote_tagger(path: str) -> Tagger | None:
-    return open_tagger(Path(path))
-
-
-@cache
-def _attribution_tagger(path: str) -> Tagger | None:
+def _tagger_at(path: str) -> Tagger | None:
+    """The CRF tagger in the file at ``path`` (opened once per process), ``None`` when there is none."""
     return open_tagger(Path(path))
 
 
 def model_available(folder: Path | None = None) -> bool:
-    return _quote_tagger(_model(folder, QUOTE_MODEL)) is not None
+    return _tagger_at(_model(folder, QUOTE_MODEL)) is not None
 
 
 # -- training ------------------------------------------------------------------
@@ -139,8 +135,7 @@ def train(
     quote_trainer.train(str(out_dir / QUOTE_MODEL))
     attribution_trainer.set_params({**common, **ATTRIBUTION_PARAMS})
     attribution_trainer.train(str(out_dir / ATTRIBUTION_MODEL))
-    _quote_tagger.cache_clear()
-    _attribution_tagger.cache_clear()
+    _tagger_at.cache_clear()
 
 
 # -- prediction ----------------------------------------------------------------
@@ -161,7 +156,7 @@ def _runs(labels: list[str]) -> list[tuple[str, int, int]]:
 def tag_doc(doc: Doc, folder: Path | None = None, base: Features | None = None) -> tuple[list[str], list[float]] | None:
     """Quote-layer labels for every token and each token's probability of being quoted
     (1 - P(O)); None without a model."""
-    tagger = _quote_tagger(_model(folder, QUOTE_MODEL))
+    tagger = _tagger_at(_model(folder, QUOTE_MODEL))
     if tagger is None:
         return None
     labels: list[str] = []
@@ -240,7 +235,7 @@ def attribute_quotations(
 
     Unchanged without an attribution model.
     """
-    tagger = _attribution_tagger(_model(folder, ATTRIBUTION_MODEL))
+    tagger = _tagger_at(_model(folder, ATTRIBUTION_MODEL))
     if tagger is None or not quotations:
         return quotations
     flat = [f for sequence in base or base_features(doc) for f in sequence]
