@@ -14,6 +14,7 @@ every row names the hashes of the files actually read (``provenance``).
 from __future__ import annotations
 
 import os
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from pathlib import Path
 ENV = "QUOTETRAIL_MODELS"
 
 
+@cache
 def package_models() -> Path:
     """The models shipped inside the package."""
     return Path(str(resources.files("quotetrail") / "models"))
@@ -38,9 +40,16 @@ def model_file(relative: str) -> Path:
     From the folder ``QUOTETRAIL_MODELS`` names where it holds the file, else the package's
     (which may lack it too: a tagger without its file is simply unavailable).
     """
-    own = own_models()
-    if own is not None and (own / relative).is_file():
-        return own / relative
+    return _resolved(os.environ.get(ENV, "").strip(), relative)
+
+
+@cache
+def _resolved(own: str, relative: str) -> Path:
+    """``model_file`` once per folder and file: every stored row asks for its extractor version, which names
+    the files read, so the answer must cost no file-system call after the first (a file added to the folder
+    later in the same process is not seen; the taggers are opened once per process anyway)."""
+    if own and (Path(own).expanduser() / relative).is_file():
+        return Path(own).expanduser() / relative
     return package_models() / relative
 
 
